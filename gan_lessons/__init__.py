@@ -1,0 +1,11 @@
+"""gan_lessons: the package behind the GAN Lessons notebooks.
+
+One topic a module: ``config`` (budgets, device, seeding), ``data`` (MNIST, toy samplers), ``losses``,
+``models``, ``training`` (Algorithm 1), ``plotting``, ``widgets``. The notebooks in ``notebooks/`` import
+it and narrate.
+"""
+
+from .config import BUDGETS, budget, current_budget, get_device, seed_everything
+
+__version__ = "0.1.0"
+__all__ = ["BUDGETS", "budget", "current_budget", "get_device", "seed_everything", "__version__"]

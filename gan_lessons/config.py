@@ -1,0 +1,70 @@
+"""Budgets, device choice and seeding: the three settings every lesson reads first.
+
+- ``GAN_LESSONS_BUDGET`` (test | lecture | full, default lecture) sizes every training run.
+- ``GAN_LESSONS_DEVICE`` overrides the device (default: cuda, then mps, then cpu).
+
+Introduced in ``notebooks/00_start_here``.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+BUDGETS = ("test", "lecture", "full")
+DEFAULT_BUDGET = "lecture"  # live teaching: each notebook in 3 min on a 2-core CPU
+
+
+def current_budget() -> str:
+    """The budget named by ``GAN_LESSONS_BUDGET`` (default ``lecture``)."""
+    name = os.environ.get("GAN_LESSONS_BUDGET", DEFAULT_BUDGET).strip().lower() or DEFAULT_BUDGET
+    if name not in BUDGETS:
+        raise ValueError(
+            f"GAN_LESSONS_BUDGET={name!r} is not a budget; use one of {', '.join(BUDGETS)} "
+            f"(test: CI, lecture: live teaching, full: self-study or GPU)"
+        )
+    return name
+
+
+def budget(*, test, lecture, full):
+    """Pick the value for the current budget: ``steps = budget(test=50, lecture=2000, full=20000)``."""
+    return {"test": test, "lecture": lecture, "full": full}[current_budget()]
+
+
+def get_device(name: str | None = None) -> torch.device:
+    """The torch device to train on: ``name``, else ``GAN_LESSONS_DEVICE``, else cuda, mps, cpu."""
+    name = name or os.environ.get("GAN_LESSONS_DEVICE", "").strip()
+    if name:
+        try:
+            device = torch.device(name)
+        except RuntimeError as err:
+            raise ValueError(f"GAN_LESSONS_DEVICE={name!r} is not a torch device; use cpu, cuda, cuda:0 or mps") from err
+        available = {
+            "cpu": True,
+            "cuda": torch.cuda.is_available(),
+            "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
+        }
+        if not available.get(device.type, True):
+            raise ValueError(f"device {name!r} was asked for but is not available here; unset GAN_LESSONS_DEVICE or use cpu")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch (all devices); returns a CPU ``torch.Generator`` with the same seed.
+
+    On the CPU the same seed gives the same numbers twice; CUDA kernels may still differ in the last bits.
+    """
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    return torch.Generator().manual_seed(seed)

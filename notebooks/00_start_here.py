@@ -1,0 +1,132 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # GAN Lessons: start here
+#
+# An interactive course on Generative Adversarial Networks, built from the lectures in the course's
+# seed material: Goodfellow et al. 2014 (*Generative Adversarial Nets*), X. Pan's GAN lecture,
+# J. Grabocka's minimax lecture, H. Tamoyan's lecture on conditional GANs, and a paper discussion of
+# the 2014 paper's evaluation.
+#
+# A GAN is a game between two networks. The **generator** $G$ turns noise $z \sim p_z$ into samples
+# $G(z)$; the **discriminator** $D$ says how likely an input is to be real. They play
+#
+# $$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))].$$
+#
+# This notebook is the map: what each lesson teaches and why it comes where it does, a check that your
+# machine is ready, and how the training budgets and live panels work.
+
+# %%
+# Settings: this lesson trains nothing; it checks the machine and shows the budget in force.
+try:
+    import gan_lessons
+except ImportError:  # Colab or a bare kernel: install the course package, then import it
+    # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
+    import gan_lessons
+
+import sys
+
+import torch
+
+from gan_lessons import BUDGETS, budget, current_budget, get_device
+from gan_lessons import data
+
+BUDGET = current_budget()  # test (CI), lecture (default, live teaching) or full (self-study, GPU)
+device = get_device()      # cuda, then mps, then cpu; GAN_LESSONS_DEVICE overrides
+print(f"budget: {BUDGET}   device: {device}")
+
+# %% [markdown]
+# ## The course map
+#
+# | lesson | what it teaches | why here |
+# |---|---|---|
+# | `01_minimax` | the value function $V(D, G)$ with the lecture's worked numbers; the optimal discriminator $D^* = p_\text{data} / (p_\text{data} + p_g)$; $C(G) = -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g)$; the saturating and non-saturating generator losses | the theory every later lesson leans on, with no training at all |
+# | `02_xy_game` | $V(x, y) = xy$: why simultaneous gradient steps spiral away from the equilibrium, what $k$ and the learning rate do, and methods that do converge | GAN training is a game, not a minimisation: see it fail on the smallest example first |
+# | `03_gaussian_1d` | the lecture's Example 1, exactly: a GAN that learns $\mathcal{N}(1, 1)$ from $U[-1, 1]$ noise | Algorithm 1 on a problem small enough to watch every density |
+# | `04_mnist_mlp` | the lecture's Example 2, exactly: an MLP GAN on MNIST; how to measure samples (classifier, MNIST-FID, the 2014 paper's Parzen table) | the same loop on real images |
+# | `05_dcgan` | DCGAN (Radford et al.): fractionally-strided convolutions, walks in latent space, vector arithmetic | the architecture that made GANs work on images |
+# | `06_mode_collapse` | mode collapse measured on 2-D mixtures and MNIST, and the fixes (mini-batch discrimination, packing, ...) | the failure every GAN user meets |
+# | `07_conditional_gan` | Mirza & Osindero: a chosen digit on demand | control over what $G$ makes |
+#
+# Every lesson follows the same skeleton: data, generator, discriminator, training, what we saw,
+# exercises. Its first code cell holds all its settings.
+
+# %% [markdown]
+# ## Is this machine ready?
+#
+# The next cell prints the versions, the device every lesson will train on, and whether MNIST is in the
+# cache. Lessons 00 to 03 need no data at all; lessons 04 to 07 need MNIST, which the course downloads
+# once (about 11 MB) and verifies against its SHA-256 digests.
+
+# %%
+print(f"python  {sys.version.split()[0]}")
+print(f"torch   {torch.__version__}   (cuda available: {torch.cuda.is_available()})")
+print(f"device  {device}")
+print(f"budget  {BUDGET}   (one of {', '.join(BUDGETS)})")
+print(f"data    {data.data_dir()}   (GAN_LESSONS_DATA overrides)")
+try:
+    folder = data.ensure_mnist()
+    images, labels = data.load_mnist("test")
+    mnist_ready = True
+    print(f"MNIST   ready in {folder}: test split {tuple(images.shape)} {images.dtype}")
+except data.MNISTError as err:
+    mnist_ready = False
+    print(f"MNIST   not available yet. Lessons 04-07 need it.\n{err}")
+
+# %% [markdown]
+# Where MNIST is ready, the test split has the documented digit counts. This is a real check of the
+# loader: the labels come from the verified file.
+
+# %%
+if mnist_ready:
+    counts = torch.bincount(labels, minlength=10).tolist()
+    print("test digits per class:", counts)
+    assert counts == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+# %% [markdown]
+# ## Budgets: one switch sizes every training run
+#
+# Set the environment variable `GAN_LESSONS_BUDGET` before you start Jupyter (or the kernel):
+#
+# | budget | for | bound on a 2-core laptop CPU, no GPU |
+# |---|---|---|
+# | `test` | the notebooks as tests (nbval in CI) | each notebook top to bottom in 60 s or less |
+# | `lecture` (default) | live teaching | each notebook in 3 min or less, no cell over 60 s; results recognisable |
+# | `full` | self-study, or a GPU | the quality targets that the lessons report |
+#
+# In a lesson, every training size is written once, for all three budgets, with `budget(...)`:
+
+# %%
+steps = budget(test=50, lecture=2000, full=20000)  # the form every lesson's settings cell uses
+print(f"in the {BUDGET} budget a lesson that asks for budget(test=50, lecture=2000, full=20000) trains {steps} steps")
+assert steps == {"test": 50, "lecture": 2000, "full": 20000}[BUDGET]
+
+# %% [markdown]
+# For example, `GAN_LESSONS_BUDGET=full jupyter lab` before a long self-study session, or
+# `GAN_LESSONS_BUDGET=test` to check that everything runs in a minute. An unknown name is an error that
+# lists the valid ones.
+#
+# ## Live panels
+#
+# Lessons have panels of sliders (the number of discriminator steps $k$, the learning rates, the
+# minibatch size $m$, ...) and a **Run** button. Run retrains from the same seed with the settings you
+# chose and redraws the plots, so two runs differ only by what you changed. Each panel says how long a
+# run takes; on a laptop CPU they are sized to take seconds. Panels need a live kernel: in a static
+# view of a notebook (on GitHub, say) you see the last figure only.
+#
+# ## Exercises
+#
+# 1. Restart the kernel with `GAN_LESSONS_BUDGET=test` and run this notebook again: which line changes?
+# 2. Set `GAN_LESSONS_BUDGET=huge`: read the error message.
+# 3. Open `01_minimax` next.
