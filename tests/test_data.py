@@ -1,0 +1,161 @@
+import gzip
+import http.server
+import shutil
+import threading
+from functools import partial
+
+import pytest
+import torch
+
+from gan_lessons import data
+from gan_lessons.data import MNISTError, ensure_mnist, load_mnist
+
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def cache_files(cache):
+    folder = cache / "mnist"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_real_files_from_a_mirror_folder(empty_cache, mirror, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
+    images, labels = load_mnist("train")
+    assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
+    assert labels.shape == (60_000,) and labels.dtype == torch.int64
+    assert torch.bincount(labels).tolist() == TRAIN_COUNTS
+    pixels = images.float() / 255
+    assert pixels.mean().item() == pytest.approx(0.1307, abs=1e-4)
+    assert pixels.std().item() == pytest.approx(0.3081, abs=1e-4)
+    images, labels = load_mnist("test")
+    assert images.shape == (10_000, 28, 28) and torch.bincount(labels).tolist() == TEST_COUNTS
+    assert cache_files(empty_cache) == sorted(data.MNIST_SHA256)  # uncompressed IDX, nothing else left
+
+
+def test_the_download_code_path_over_http(empty_cache, mirror, monkeypatch):
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", f"http://127.0.0.1:{server.server_address[1]}/")
+        images, labels = load_mnist("test")
+    finally:
+        server.shutdown()
+    assert images.shape == (10_000, 28, 28) and torch.bincount(labels).tolist() == TEST_COUNTS
+
+
+@pytest.fixture
+def bad_mirror(tmp_path, mirror, monkeypatch):
+    """A mirror folder holding the real label files; each test writes a bad train-images file into it."""
+    folder = tmp_path / "bad_mirror"
+    folder.mkdir()
+    for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shutil.copy(mirror / name, folder / name)
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(folder))
+    return folder
+
+
+def real_train_images(mirror) -> bytes:
+    return gzip.decompress((mirror / "train-images-idx3-ubyte.gz").read_bytes())
+
+
+def test_wrong_checksum(empty_cache, bad_mirror, mirror):
+    raw = bytearray(real_train_images(mirror))
+    raw[1000] ^= 0xFF  # one pixel changed: right magic, right shape, wrong digest
+    (bad_mirror / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(MNISTError, match=r"train-images-idx3-ubyte.*checksum.*fetch it again"):
+        load_mnist("train")
+    assert "train-images-idx3-ubyte" not in cache_files(empty_cache)
+    assert not any(p.name.endswith(".part") for p in (empty_cache / "mnist").glob("*"))
+
+
+def test_truncated_gzip(empty_cache, bad_mirror, mirror):
+    payload = (mirror / "train-images-idx3-ubyte.gz").read_bytes()
+    (bad_mirror / "train-images-idx3-ubyte.gz").write_bytes(payload[: len(payload) // 2])
+    with pytest.raises(MNISTError, match=r"train-images-idx3-ubyte.*not a complete gzip file"):
+        load_mnist("train")
+    assert cache_files(empty_cache) == []
+
+
+def test_corrupt_file(empty_cache, bad_mirror):
+    (bad_mirror / "train-images-idx3-ubyte.gz").write_bytes(b"<html>not found</html>" * 100)
+    with pytest.raises(MNISTError, match="train-images-idx3-ubyte"):
+        load_mnist("train")
+    assert cache_files(empty_cache) == []
+
+
+def test_wrong_magic_and_wrong_shape(empty_cache, bad_mirror, mirror):
+    raw = bytearray(real_train_images(mirror))
+    raw[3] = 0x01  # the magic number of a 1-D (labels) file
+    (bad_mirror / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(MNISTError, match="magic number"):
+        load_mnist("train")
+    raw = real_train_images(mirror)[: 16 + 784 * 100]  # a valid gzip of an IDX cut short
+    (bad_mirror / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(raw))
+    with pytest.raises(MNISTError, match="truncated"):
+        load_mnist("train")
+    assert cache_files(empty_cache) == []
+
+
+def test_no_source_says_which_files_to_put_where(empty_cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(tmp_path / "nowhere"))
+    with pytest.raises(MNISTError) as err:
+        ensure_mnist()
+    message = str(err.value)
+    for name in data.MNIST_SHA256:
+        assert name in message
+    assert str(empty_cache / "mnist") in message and "GAN_LESSONS_MNIST_MIRROR" in message
+    assert cache_files(empty_cache) == []
+
+
+def test_closed_port_gives_the_instructions_too(empty_cache, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", "http://127.0.0.1:9/")
+    with pytest.raises(MNISTError, match="could not fetch MNIST"):
+        ensure_mnist()
+
+
+def test_a_damaged_cached_file_is_removed_and_fetched_again(empty_cache, mirror, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
+    ensure_mnist()
+    cached = empty_cache / "mnist" / "t10k-labels-idx1-ubyte"
+    cached.write_bytes(cached.read_bytes()[:100])
+    with pytest.raises(MNISTError, match="removed"):
+        load_mnist("test")
+    assert not cached.exists()
+    assert torch.bincount(load_mnist("test")[1]).tolist() == TEST_COUNTS
+
+
+def test_unknown_split():
+    with pytest.raises(ValueError, match="train, test"):
+        load_mnist("validation")
+
+
+def test_the_cli_exits_1_with_instructions_offline(empty_cache, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(tmp_path / "nowhere"))
+    assert data.main([]) == 1
+    assert "GAN_LESSONS_MNIST_MIRROR" in capsys.readouterr().err
+
+
+def test_signed_round_trip():
+    images = torch.arange(256, dtype=torch.uint8).reshape(1, 16, 16)
+    x = data.to_signed(images)
+    assert x.dtype == torch.float32 and x.min().item() == -1.0 and x.max().item() == 1.0
+    assert torch.equal(data.from_signed(x), images)
+    assert data.from_signed(torch.tensor([-5.0, 5.0])).tolist() == [0, 255]
+    with pytest.raises(ValueError, match="uint8"):
+        data.to_signed(x)
+
+
+def test_samplers():
+    torch.manual_seed(0)
+    x = data.gaussian_1d(200_000, mean=1.0, std=1.0)
+    assert x.shape == (200_000, 1)
+    assert x.mean().item() == pytest.approx(1.0, abs=0.01) and x.std().item() == pytest.approx(1.0, abs=0.01)
+    u = data.uniform_noise(100_000, 3)
+    assert u.shape == (100_000, 3) and u.min() >= -1 and u.max() <= 1
+    assert u.mean().item() == pytest.approx(0.0, abs=0.01) and u.var().item() == pytest.approx(1 / 3, abs=0.01)
+    n = data.normal_noise(100_000, 2)
+    assert n.shape == (100_000, 2) and n.std().item() == pytest.approx(1.0, abs=0.01)

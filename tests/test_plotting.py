@@ -1,0 +1,30 @@
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons.plotting import image_grid, plot_history, show_images
+
+
+def test_image_grid_tiles_and_scales():
+    images = torch.stack([torch.full((1, 4, 4), -1.0), torch.full((1, 4, 4), 1.0), torch.zeros(1, 4, 4)])
+    grid = image_grid(images, nrow=2, pad=1)
+    assert grid.shape == (2 * 5 + 1, 2 * 5 + 1)
+    assert grid[1:5, 1:5].max() == 0.0 and grid[1:5, 6:10].min() == 1.0 and np.allclose(grid[6:10, 1:5], 0.5)
+    uint8 = image_grid(torch.full((2, 4, 4), 255, dtype=torch.uint8), nrow=2, pad=0)
+    assert uint8.shape == (4, 8) and uint8.min() == 1.0
+
+
+def test_image_grid_refuses_colour_and_odd_shapes():
+    with pytest.raises(ValueError, match="one-channel"):
+        image_grid(torch.zeros(2, 3, 4, 4))
+    with pytest.raises(ValueError, match=r"\[N, H, W\]"):
+        image_grid(torch.zeros(4, 4))
+
+
+def test_plots_draw():
+    history = {"step": [1, 2, 3], "loss_D": [1.4, 1.3, 1.2], "loss_G": [0.7, 0.8, 0.9],
+               "D_real": [0.5, 0.6, 0.7], "D_fake": [0.5, 0.4, 0.3]}
+    axes = plot_history(history, smooth=2)
+    assert len(axes[0].lines) == 3 and len(axes[0].lines[0].get_xdata()) == 2
+    ax = show_images(torch.zeros(10, 28, 28), nrow=5, title="x")
+    assert ax.get_title() == "x"

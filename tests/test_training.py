@@ -1,0 +1,211 @@
+import copy
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from gan_lessons.data import gaussian_1d, uniform_noise
+from gan_lessons.models import (ConditionalMLPDiscriminator, ConditionalMLPGenerator, Discriminator1D,
+                                Generator1D)
+from gan_lessons.training import HISTORY_KEYS, TrainConfig, Trainer
+
+
+def make_trainer(**config):
+    torch.manual_seed(0)
+    return Trainer(Generator1D(), Discriminator1D(), TrainConfig(**{"m": 16, **config}), latent_dim=1, device="cpu")
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_exactly_k_discriminator_steps_per_generator_step(k):
+    trainer = make_trainer(k=k)
+    counts = {"D": 0, "G": 0}
+    for name, opt in (("D", trainer.opt_D), ("G", trainer.opt_G)):
+        step = opt.step
+        opt.step = lambda *a, _step=step, _name=name, **kw: (counts.__setitem__(_name, counts[_name] + 1), _step(*a, **kw))[1]
+    trainer.train(gaussian_1d(256), 7, progress=False)
+    assert counts == {"D": 7 * k, "G": 7}
+    assert trainer.step == 7 and all(len(trainer.history[key]) == 7 for key in HISTORY_KEYS)
+    assert trainer.history["step"] == list(range(1, 8))
+
+
+def test_history_records_losses_and_D_outputs():
+    trainer = make_trainer()
+    history = trainer.train(gaussian_1d(256), 20, progress=False)
+    for key in ("loss_D", "loss_G"):
+        assert all(math.isfinite(v) for v in history[key])
+    assert all(0 <= v <= 1 for v in history["D_real"] + history["D_fake"])
+    # at initialisation D knows nothing: its loss is near log 4
+    assert history["loss_D"][0] == pytest.approx(math.log(4), abs=0.3)
+
+
+def test_each_update_moves_only_its_own_network():
+    trainer = make_trainer()
+    trainer.set_data(gaussian_1d(64))
+    G0, D0 = copy.deepcopy(trainer.G.state_dict()), copy.deepcopy(trainer.D.state_dict())
+    x, _ = trainer._batch()
+    fake = trainer.G(trainer.noise(16))
+    trainer.update_D(x, fake)
+    assert all(torch.equal(G0[n], p) for n, p in trainer.G.state_dict().items())
+    assert any(not torch.equal(D0[n], p) for n, p in trainer.D.state_dict().items())
+    D1 = copy.deepcopy(trainer.D.state_dict())
+    trainer.update_G(trainer.G(trainer.noise(16)), None)
+    assert all(torch.equal(D1[n], p) for n, p in trainer.D.state_dict().items())
+    assert any(not torch.equal(G0[n], p) for n, p in trainer.G.state_dict().items())
+    assert all(p.requires_grad for p in trainer.D.parameters())  # switched back on after G's step
+
+
+def test_same_seed_same_training_on_cpu():
+    histories = []
+    for _ in range(2):
+        trainer = make_trainer()
+        torch.manual_seed(1)
+        histories.append(trainer.train(gaussian_1d(256), 15, progress=False))
+    assert histories[0] == histories[1]
+
+
+class SwitchableD(Discriminator1D):
+    """A discriminator whose output turns to NaN when told to: a stand-in for a diverging run."""
+
+    broken = False
+
+    def forward(self, x):
+        out = super().forward(x)
+        return out * float("nan") if self.broken else out
+
+
+def test_non_finite_loss_stops_and_keeps_the_last_finite_models():
+    torch.manual_seed(0)
+    trainer = Trainer(Generator1D(), SwitchableD(), TrainConfig(m=16), latent_dim=1, device="cpu")
+    snapshot = {}
+
+    def breaks_after_step_3(t):
+        if t.step == 3:
+            snapshot["G"], snapshot["D"] = copy.deepcopy(t.G.state_dict()), copy.deepcopy(t.D.state_dict())
+            t.D.broken = True
+
+    with pytest.warns(RuntimeWarning, match="non-finite discriminator loss at step 4"):
+        history = trainer.train(gaussian_1d(256), 10, callback=breaks_after_step_3, every=1, progress=False)
+    assert "non-finite" in trainer.stopped and trainer.step == 3 and len(history["loss_D"]) == 3
+    for name in ("G", "D"):
+        state = getattr(trainer, name).state_dict()
+        assert all(torch.equal(snapshot[name][n], p) for n, p in state.items())
+
+
+def test_keyboard_interrupt_returns_cleanly_and_the_next_call_continues(capsys):
+    trainer = make_trainer()
+
+    def interrupt_at_5(t):
+        if t.step == 5:
+            raise KeyboardInterrupt
+
+    history = trainer.train(gaussian_1d(256), 10, callback=interrupt_at_5, every=1, progress=False)
+    assert trainer.stopped == "interrupted after step 5" and len(history["step"]) == 5
+    assert "call train() again to continue" in capsys.readouterr().out
+    history = trainer.train(steps=3, progress=False)
+    assert trainer.stopped is None and history["step"] == list(range(1, 9))
+
+
+def test_callback_every_n_steps_and_at_the_end():
+    trainer = make_trainer()
+    seen = []
+    trainer.train(gaussian_1d(256), 25, callback=lambda t: seen.append(t.step), every=10, progress=False)
+    assert seen == [10, 20, 25]
+
+
+def test_checkpoint_round_trip_is_atomic_and_weights_only(tmp_path):
+    trainer = make_trainer(optimizer="sgd", lr_D=0.01, lr_G=0.01, momentum=0.9)
+    trainer.train(gaussian_1d(256), 12, progress=False)
+    path = trainer.save(tmp_path / "ckpt" / "gan.pt")
+    assert sorted(p.name for p in path.parent.iterdir()) == ["gan.pt"]  # no temporary file left
+    torch.load(path, weights_only=True)  # loads under the safe unpickler
+
+    other = make_trainer(optimizer="sgd", lr_D=0.01, lr_G=0.01, momentum=0.9)
+    other.load(path)
+    assert other.step == 12 and other.history == trainer.history
+    for a, b in ((trainer.G, other.G), (trainer.D, other.D)):
+        assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))
+    assert other.opt_D.state_dict()["state"].keys() == trainer.opt_D.state_dict()["state"].keys()
+    # both continue identically from the checkpoint
+    data = gaussian_1d(256)
+    torch.manual_seed(5)
+    trainer.train(data, 3, progress=False)
+    torch.manual_seed(5)
+    other.train(data, 3, progress=False)
+    assert other.history == trainer.history
+
+
+def test_a_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
+    trainer = make_trainer()
+    path = trainer.save(tmp_path / "gan.pt")
+    before = path.read_bytes()
+
+    def broken_save(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError):
+        trainer.save(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["gan.pt"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("k", 0, "k .*>= 1"), ("m", 0, "m .*>= 1"), ("lr_D", 0.0, "lr_D .*> 0"), ("lr_G", -1e-3, "lr_G .*> 0"),
+    ("lr_D", float("nan"), "lr_D"), ("optimizer", "rmsprop", "adam, sgd"), ("g_loss", "wgan", "minimax, non_saturating"),
+    ("momentum", 1.0, "momentum"), ("precision", "float16", "float32, bfloat16"),
+])
+def test_bad_settings_name_the_argument_and_the_range(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**{field: value})
+
+
+def test_bad_data_is_refused_with_a_clear_message():
+    trainer = make_trainer(m=64)
+    with pytest.raises(ValueError, match=r"m \(minibatch size\) must be at most the number of examples \(10\)"):
+        trainer.train(gaussian_1d(10), 1, progress=False)
+    with pytest.raises(ValueError, match="G makes samples of shape"):
+        trainer.train(torch.zeros(100, 2), 1, progress=False)
+    with pytest.raises(ValueError, match="first call to train"):
+        make_trainer().train(steps=1)
+    with pytest.raises(ValueError, match="steps"):
+        trainer.train(gaussian_1d(100), -1)
+    with pytest.raises(ValueError, match="latent_dim"):
+        Trainer(Generator1D(), Discriminator1D(), latent_dim=0)
+
+
+def test_conditional_models_see_their_labels():
+    torch.manual_seed(0)
+    G, D = ConditionalMLPGenerator(latent_dim=8, hidden=(16,)), ConditionalMLPDiscriminator(hidden=(16,))
+    trainer = Trainer(G, D, TrainConfig(m=8), latent_dim=8, device="cpu")
+    images = torch.rand(40, 1, 28, 28) * 2 - 1
+    labels = torch.arange(40) % 10
+    with pytest.raises(ValueError, match="one label per example"):
+        trainer.train(images, 1, labels=labels[:5], progress=False)
+    history = trainer.train(images, 4, labels=labels, progress=False)
+    assert len(history["loss_D"]) == 4 and all(math.isfinite(v) for v in history["loss_G"])
+    samples = trainer.sample(10, labels=torch.arange(10))
+    assert samples.shape == (10, 1, 28, 28)
+
+
+def test_repr_and_uniform_prior():
+    trainer = make_trainer(k=2)
+    assert "k=2" in repr(trainer) and "Generator1D" in repr(trainer)
+    assert trainer.prior is uniform_noise and trainer.noise(5).shape == (5, 1)
+
+
+class BatchNormD(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(1, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+
+    def forward(self, x):
+        return self.net(x).squeeze(1)
+
+
+def test_batch_norm_discriminators_see_real_and_fake_apart():
+    torch.manual_seed(0)
+    trainer = Trainer(Generator1D(), BatchNormD(), TrainConfig(m=16), latent_dim=1, device="cpu")
+    sizes = []
+    trainer.D.register_forward_pre_hook(lambda module, args: sizes.append(len(args[0])))
+    trainer.train(gaussian_1d(64), 2, progress=False)
+    assert sizes and set(sizes) == {16}  # never one call on [real; fake]
