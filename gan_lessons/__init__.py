@@ -8,4 +8,7 @@ it and narrate.
 from .config import BUDGETS, budget, current_budget, get_device, seed_everything
 
 __version__ = "0.1.0"
-__all__ = ["BUDGETS", "budget", "current_budget", "get_device", "seed_everything", "__version__"]
+# The course's repository, the one place its URL is set: the lessons' Colab install line, the README's
+# Binder and Colab links point here (tests/test_colab.py checks that they agree).
+REPOSITORY_URL = "https://github.com/gan-lessons/gan-lessons"
+__all__ = ["BUDGETS", "budget", "current_budget", "get_device", "seed_everything", "REPOSITORY_URL", "__version__"]

@@ -1,0 +1,345 @@
+"""Lesson 03: the lecture's Example 1 (seed 001_7dabf920b68a019c.txt), a GAN that learns N(1, 1).
+
+    data   x ~ p_data = N(1, 1)                      (1-D)
+    noise  z ~ p_z    = U[-1, 1]                     (1-D)
+    G      1 -> 5 -> 5 -> 1, tanh hidden, linear out (``models.Generator1D``)
+    D      1 -> 10 -> 10 -> 1, tanh hidden, sigmoid  (``models.Discriminator1D``, returns the logit)
+
+trained with the course's one loop (``training.Trainer``, Algorithm 1). This module adds what the lesson
+measures and draws:
+
+- :func:`wasserstein1`: W1(p_g, N(1, 1)) = int_0^1 |F_g^{-1}(u) - F^{-1}(u)| du, estimated from n sorted
+  samples x_(1) <= ... <= x_(n) as (1/n) sum_i |x_(i) - q_i| with q_i = 1 + Phi^{-1}((i - 1/2) / n).
+- :func:`train_gaussian`: one training run from a seed, with snapshots of p_g and D(x) through the
+  Trainer's callback (which can also decay the learning rates and keep a running average of G's weights);
+- :func:`plot_figure1`: the view of Goodfellow et al. 2014, Figure 1 (p_data, p_g and D(x) on one axis,
+  with the map z -> x = G(z) underneath);
+- :func:`make_panel`: the live panel (k, lr_D, lr_G, m, steps, generator loss; Run retrains and redraws).
+
+Introduced in ``notebooks/03_gaussian_1d``.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from functools import lru_cache
+from statistics import NormalDist
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from .config import seed_everything
+from .data import gaussian_1d, uniform_noise
+from .models import Discriminator1D, Generator1D
+from .plotting import plot_history
+from .training import TrainConfig, Trainer
+from .widgets import Panel, choice, slider
+
+DATA_MEAN, DATA_STD = 1.0, 1.0  # Example 1: "Gaussian distributed data with mean = 1.0 and standard deviation = 1.0"
+N_DATA = 20_000                 # training examples drawn once; minibatches index into them
+N_EVAL = 4_000                  # samples G(z) at evenly spaced z for every snapshot (no sampling noise)
+X_GRID = np.linspace(-3.0, 5.0, 321)  # where densities and D(x) are drawn: the data's mean +- 4 std
+
+# The lesson's settings (the live panel's defaults; the notebook adds lr_decay and weight averaging).
+DEFAULTS = dict(
+    k=1,                      # D steps per G step: the paper's k = 1 is enough here
+    lr_D=2e-3,                # Adam, beta1 = 0.5 as in DCGAN
+    lr_G=1e-3,                # half of D's: D's verdict stays up to date (G faster than D fails, see the notebook)
+    m=512,                    # a large minibatch: its noise is what keeps p_g wobbling at the end
+    steps=1000,               # generator steps: a few seconds on a 2-core CPU
+    g_loss="non_saturating",  # -log D(G(z)): strong gradients while D still rejects the fakes
+)
+
+
+# --- metrics ---------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def _std_normal_quantiles(n: int) -> np.ndarray:
+    inv_cdf = NormalDist().inv_cdf  # Wichura's AS 241, exact to double precision
+    return np.array([inv_cdf((i + 0.5) / n) for i in range(n)])
+
+
+def normal_quantiles(n: int, mean: float = DATA_MEAN, std: float = DATA_STD) -> np.ndarray:
+    """The n quantiles mean + std * Phi^{-1}((i - 1/2) / n), i = 1..n: n points that 'are' N(mean, std^2)."""
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    return mean + std * _std_normal_quantiles(int(n))
+
+
+def normal_pdf(x, mean: float = DATA_MEAN, std: float = DATA_STD) -> np.ndarray:
+    """p(x) = exp(-(x - mean)^2 / (2 std^2)) / (std sqrt(2 pi))."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))
+
+
+def _as_numpy(samples) -> np.ndarray:
+    if isinstance(samples, torch.Tensor):
+        samples = samples.detach().float().cpu().numpy()
+    x = np.asarray(samples, dtype=float).ravel()
+    if x.size == 0:
+        raise ValueError("need at least one sample")
+    return x
+
+
+def wasserstein1(samples, mean: float = DATA_MEAN, std: float = DATA_STD) -> float:
+    """W1 between the samples' distribution and N(mean, std^2): (1/n) sum_i |x_(i) - q_i|.
+
+    In 1-D the optimal transport pairs the i-th smallest sample with the i-th quantile, so W1 is the
+    mean distance between sorted samples and the quantiles of :func:`normal_quantiles`. A sample of
+    N(mean, std^2) itself gives W1 of order 1/sqrt(n); shifting every point by c moves W1 by at most |c|.
+    """
+    x = np.sort(_as_numpy(samples))
+    return float(np.mean(np.abs(x - normal_quantiles(len(x), mean, std))))
+
+
+def sample_metrics(samples, mean: float = DATA_MEAN, std: float = DATA_STD) -> dict:
+    """The lesson's three numbers: the samples' mean, std and W1 to N(mean, std^2)."""
+    x = _as_numpy(samples)
+    return {"mean": float(x.mean()), "std": float(x.std()), "W1": wasserstein1(x, mean, std)}
+
+
+def kde(samples, grid=X_GRID, bandwidth: float | None = None) -> np.ndarray:
+    """A Gaussian kernel density estimate of the samples on ``grid`` (Silverman's bandwidth, at least 0.03).
+
+    p_hat(x) = (1/n) sum_i N(x; x_i, h^2). The floor on h keeps a collapsed G (all samples at one point)
+    drawable as a tall, thin peak.
+    """
+    x = _as_numpy(samples)
+    grid = np.asarray(grid, dtype=float)
+    if bandwidth is None:
+        spread = min(x.std(), (np.percentile(x, 75) - np.percentile(x, 25)) / 1.34) if x.size > 1 else 0.0
+        bandwidth = max(0.9 * spread * x.size ** -0.2, 0.03)
+    if len(x) > 2000:  # the density of a sorted subsample is indistinguishable at plot resolution
+        x = np.sort(x)[:: len(x) // 2000]
+    return normal_pdf(grid[:, None], x[None, :], bandwidth).mean(axis=1)
+
+
+# --- training ---------------------------------------------------------------------------------------
+
+def even_noise(n: int = N_EVAL) -> torch.Tensor:
+    """n evenly spaced z in [-1, 1] (the midpoints of n equal cells), shape [n, 1]: an exact picture of U[-1, 1]."""
+    return (torch.arange(n, dtype=torch.float32) + 0.5).div(n).mul(2).sub(1)[:, None]
+
+
+@torch.no_grad()
+def generate(trainer: Trainer, n: int, z: torch.Tensor | None = None, G=None) -> torch.Tensor:
+    """n samples G(z) [n, 1] of the trainer's G, or of another generator ``G`` (the averaged one)."""
+    if G is None:
+        return trainer.sample(n, z=z)
+    z = trainer.noise(n) if z is None else z.to(trainer.device)
+    return G.eval()(z)
+
+
+@torch.no_grad()
+def snapshot(trainer: Trainer, z: torch.Tensor | None = None, grid=X_GRID, G=None) -> dict:
+    """p_g and D at this moment: step, x = G(z) for evenly spaced z [n], D(x) on ``grid``, and the metrics."""
+    z = even_noise() if z is None else z
+    x = generate(trainer, len(z), z, G).squeeze(1).float().cpu().numpy()  # (n,)
+    was_training = trainer.D.training
+    trainer.D.eval()
+    try:
+        g = torch.as_tensor(np.asarray(grid), dtype=torch.float32, device=trainer.device)[:, None]  # (len(grid), 1)
+        d = trainer.D.prob(g).float().cpu().numpy()  # (len(grid),)
+    finally:
+        trainer.D.train(was_training)
+    return {"step": trainer.step, "x": x, "D": d, "grid": np.asarray(grid), **sample_metrics(x)}
+
+
+def train_gaussian(k: int = DEFAULTS["k"], lr_D: float = DEFAULTS["lr_D"], lr_G: float = DEFAULTS["lr_G"],
+                   m: int = DEFAULTS["m"], steps: int = DEFAULTS["steps"], g_loss: str = DEFAULTS["g_loss"],
+                   seed: int = 0, optimizer: str = "adam", momentum: float = 0.5, lr_decay: float = 1.0,
+                   average: float = 0.0, *, n_data: int = N_DATA, snapshots: int = 50, progress: bool = False,
+                   device=None):
+    """Train Example 1's GAN from ``seed``; returns ``(trainer, history)``.
+
+    ``history`` is the Trainer's history (step, loss_D, loss_G, D_real, D_fake) plus ``snapshots``: about
+    ``snapshots`` + 1 dicts from :func:`snapshot`, at step 0 and every ``steps // snapshots`` steps, taken by
+    the Trainer's callback. Snapshots use fixed z and draw no random numbers, so they do not change the run.
+
+    Two optional extras, both done in the same callback (the loop itself is Algorithm 1 unchanged):
+
+    - ``lr_decay``: both learning rates follow lr_s = lr * lr_decay ** (s / steps) after generator step s;
+    - ``average`` = beta > 0: a running average of G's weights, theta_avg <- beta theta_avg + (1 - beta) theta
+      (Yazici et al. 2019), returned as ``history["G_avg"]`` (else None); the snapshots then show it.
+    """
+    if not 0 <= average < 1:
+        raise ValueError(f"average (the weight-averaging factor beta) must be in [0, 1), got {average!r}")
+    if not 0 < lr_decay <= 1:
+        raise ValueError(f"lr_decay (the learning rates' final factor) must be in (0, 1], got {lr_decay!r}")
+    seed_everything(seed)
+    data = gaussian_1d(n_data, DATA_MEAN, DATA_STD)  # (n_data, 1): the shape of G's output
+    G, D = Generator1D(), Discriminator1D()
+    config = TrainConfig(k=k, m=m, lr_D=lr_D, lr_G=lr_G, optimizer=optimizer, momentum=momentum, g_loss=g_loss)
+    trainer = Trainer(G, D, config, latent_dim=1, prior=uniform_noise, device=device)
+    z = even_noise().to(trainer.device)
+    G_avg = copy.deepcopy(G) if average > 0 else None  # the running average of G's weights
+    snaps = [snapshot(trainer, z, G=G_avg)]  # before any training
+    every = max(1, steps // max(1, snapshots))
+
+    def callback(t: Trainer) -> None:  # runs after every generator step
+        if lr_decay != 1.0:  # lr(s) = lr * lr_decay ** (s / steps): geometric, from lr to lr * lr_decay
+            factor = lr_decay ** (t.step / max(1, steps))
+            for opt, lr in ((t.opt_D, lr_D), (t.opt_G, lr_G)):
+                for group in opt.param_groups:
+                    group["lr"] = lr * factor
+        if G_avg is not None:  # theta_avg <- beta theta_avg + (1 - beta) theta
+            with torch.no_grad():
+                for p_avg, p in zip(G_avg.parameters(), t.G.parameters()):
+                    p_avg.lerp_(p, 1.0 - average)
+        if t.step % every == 0 or t.step == steps:
+            snaps.append(snapshot(t, z, G=G_avg))
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # networks this small run fastest on one thread: no hand-offs between cores
+    try:
+        trainer.train(data, steps, callback=callback, every=1, progress=progress)
+    finally:
+        torch.set_num_threads(threads)
+    if snaps[-1]["step"] != trainer.step:  # training stopped early: keep the last state too
+        snaps.append(snapshot(trainer, z, G=G_avg))
+    return trainer, {**trainer.history, "snapshots": snaps, "G_avg": G_avg}
+
+
+def final_metrics(trainer: Trainer, n: int = 10_000, G=None) -> dict:
+    """mean, std and W1 of n fresh samples G(z), z ~ U[-1, 1] (uses the random generator)."""
+    return sample_metrics(generate(trainer, n, G=G))
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+def plot_figure1(snap: dict, ax=None, *, mapping: int = 15, legend: bool = True, title: str | None = None):
+    """Goodfellow et al. 2014, Figure 1: p_data (black, dotted), p_g (green), D(x) (blue, dashed) on one axis.
+
+    Underneath, the lower line is z in [-1, 1] and the upper line is x; the arrows show x = G(z) for
+    ``mapping`` evenly spaced z. At the equilibrium p_g = p_data and D(x) = 1/2 everywhere.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.2))
+    grid = snap["grid"]
+    ax.plot(grid, normal_pdf(grid), "k:", lw=1.8, label=r"$p_\mathrm{data}$ = N(1, 1)")
+    ax.plot(grid, kde(snap["x"], grid), color="tab:green", lw=1.8, label=r"$p_g$")
+    ax.plot(grid, snap["D"], "--", color="tab:blue", lw=1.5, label="D(x)")
+    ax.axhline(0.5, color="gray", lw=0.6, ls=":")
+    # The map z -> x: evenly spaced z on the lower line, their images G(z) on the upper line.
+    x, n = snap["x"], len(snap["x"])
+    idx = np.linspace(0, n - 1, mapping).round().astype(int)
+    z = (idx + 0.5) / n * 2 - 1  # the z that made x[idx] (see even_noise)
+    y_x, y_z = -0.08, -0.3
+    ax.hlines([y_x, y_z], grid[0], grid[-1], color="gray", lw=0.8)
+    for zi, xi in zip(z, x[idx]):
+        xi = float(np.clip(xi, grid[0], grid[-1]))
+        ax.annotate("", xy=(xi, y_x), xytext=(zi, y_z), arrowprops=dict(arrowstyle="->", lw=0.6, color="tab:green"))
+    ax.text(grid[0] + 0.05, y_z + 0.02, "z", fontsize=8)
+    ax.text(grid[0] + 0.05, y_x + 0.02, "x", fontsize=8)
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_ylim(-0.36, 1.05)
+    ax.set_xlabel("x")
+    if title is None:
+        title = f"step {snap['step']}: W1 = {snap['W1']:.3f}"
+    ax.set_title(title, fontsize=9)
+    if legend:
+        ax.legend(fontsize=7, loc="upper left")
+    return ax
+
+
+def pick_snapshots(history: dict, moments: int = 4) -> list[dict]:
+    """``moments`` snapshots spread over the run (first and last included)."""
+    snaps = history["snapshots"]
+    idx = np.unique(np.linspace(0, len(snaps) - 1, moments).round().astype(int))
+    return [snaps[i] for i in idx]
+
+
+def plot_strip(history: dict, moments: int = 4, axes=None):
+    """The Figure-1 view at ``moments`` moments of training, side by side; returns the figure."""
+    snaps = pick_snapshots(history, moments)
+    if axes is None:
+        fig, axes = plt.subplots(1, len(snaps), figsize=(3.4 * len(snaps), 3.0), sharey=True)
+    axes = np.atleast_1d(axes)
+    for i, (snap, ax) in enumerate(zip(snaps, axes)):
+        plot_figure1(snap, ax, legend=i == 0)
+    return axes[0].figure
+
+
+def plot_metrics(history: dict, ax=None):
+    """W1 to N(1, 1), and |mean - 1| and |std - 1|, of the snapshots against generator steps."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.2))
+    snaps = history["snapshots"]
+    steps = [s["step"] for s in snaps]
+    ax.plot(steps, [s["W1"] for s in snaps], color="tab:red", label="W1 to N(1, 1)")
+    ax.plot(steps, [abs(s["mean"] - DATA_MEAN) for s in snaps], color="tab:purple", lw=1, label="|mean - 1|")
+    ax.plot(steps, [abs(s["std"] - DATA_STD) for s in snaps], color="tab:orange", lw=1, label="|std - 1|")
+    ax.axhline(0.1, color="gray", ls=":", lw=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("distance to the data")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_samples(trainer: Trainer, n: int = 10_000, axes=None, G=None):
+    """The lecture's two histograms: n noise samples z ~ U[-1, 1], and n samples G(z), against N(1, 1)."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    z = trainer.noise(n)  # (n, 1)
+    x = generate(trainer, n, z, G)  # (n, 1)
+    grid = X_GRID
+    bins = np.linspace(grid[0], grid[-1], 81)
+    axes[0].hist(z.cpu().numpy().ravel(), bins=bins, density=True, color="tab:gray", alpha=0.7, label="z ~ U[-1, 1]")
+    axes[1].hist(x.cpu().numpy().ravel(), bins=bins, density=True, color="tab:green", alpha=0.6, label="G(z)")
+    for ax, what in zip(axes, ("noise", "generated")):
+        ax.plot(grid, normal_pdf(grid), "k", lw=1.5, label=r"$p_\mathrm{data}$ = N(1, 1)")
+        ax.set_title(f"histogram of {n:,} {what} samples", fontsize=10)
+        ax.set_xlabel("x")
+        ax.legend(fontsize=8)
+    return axes
+
+
+def plot_run(history: dict, moments: int = 4, suptitle: str | None = None):
+    """One figure for a run: the Figure-1 view at ``moments`` moments (top), and below the training curves
+    (losses, D's outputs; ``plotting.plot_history``) and the distance to the data over training."""
+    fig = plt.figure(figsize=(3.2 * moments, 6.0), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.0])
+    plot_strip(history, moments, axes=top.subplots(1, moments, sharey=True))
+    ax_loss, ax_d, ax_w = bottom.subplots(1, 3)
+    smooth = max(1, len(history["step"]) // 60)
+    plot_history(history, axes=(ax_loss, ax_d), smooth=smooth)
+    plot_metrics(history, ax_w)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    return fig
+
+
+# --- the live panel ---------------------------------------------------------------------------------
+
+def make_panel(seed: int = 0, defaults: dict | None = None, *, moments: int = 4) -> Panel:
+    """Sliders for k, lr_D, lr_G (log scale), m and steps, and the generator loss; Run retrains from ``seed``.
+
+    The run function returns ``(figure, metrics)``: the Figure-1 view at ``moments`` moments with the
+    curves, and the final mean, std and W1 (also in the figure's title) plus the wall time.
+    """
+    d = {**DEFAULTS, **(defaults or {})}
+
+    def run(k, lr_D, lr_G, m, steps, g_loss):
+        start = time.perf_counter()
+        trainer, history = train_gaussian(k=int(k), lr_D=float(lr_D), lr_G=float(lr_G), m=int(m), steps=int(steps),
+                                          g_loss=g_loss, seed=seed, snapshots=40)
+        metrics = {**history["snapshots"][-1], "seconds": time.perf_counter() - start}
+        metrics = {key: metrics[key] for key in ("step", "mean", "std", "W1", "seconds")}
+        note = f" (stopped: {trainer.stopped})" if trainer.stopped else ""
+        fig = plot_run(history, moments, suptitle=(
+            f"k={int(k)}, lr_D={lr_D:.1e}, lr_G={lr_G:.1e}, m={int(m)}, {g_loss}, seed {seed}: after "
+            f"{metrics['step']} steps mean {metrics['mean']:.3f}, std {metrics['std']:.3f}, W1 {metrics['W1']:.3f}{note}"))
+        return fig, metrics
+
+    controls = {
+        "k": slider(d["k"], 1, 10, 1, "k (D steps per G step)", integer=True),
+        "lr_D": slider(d["lr_D"], -4, -1, 0.1, "lr_D (D's learning rate)", log=True),
+        "lr_G": slider(d["lr_G"], -4, -1, 0.1, "lr_G (G's learning rate)", log=True),
+        "m": slider(d["m"], 16, 1024, 16, "m (minibatch size)", integer=True),
+        "steps": slider(d["steps"], 100, 5000, 100, "steps (G steps)", integer=True),
+        "g_loss": choice(["minimax", "non_saturating"], d["g_loss"], "generator loss"),
+    }
+    return Panel(run, controls, title="Example 1, live: retrain the 1-D GAN (same seed) and redraw")

@@ -1,0 +1,287 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Minimax: what the two players want
+#
+# A GAN is a two-player game. The generator $G$ turns noise $z \sim p_z$ into samples; the
+# discriminator $D$ outputs $D(x)$, the probability that $x$ is real. They play
+#
+# $$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))].$$
+#
+# This lesson trains nothing. It works out the game exactly, on one-dimensional densities, following two
+# of the course's lectures:
+#
+# - X. Pan's lecture (seed 001) computes $V$ by hand for one real and one generated example;
+# - J. Grabocka's lecture (seed 002) finds the best discriminator $D^*$ for a fixed generator, and shows
+#   that the game then measures the Jensen-Shannon divergence between the data and the generator.
+#
+# We end with the reason every later lesson trains $G$ with a *different* loss than the one in the game.
+#
+# Skeleton: the value function on two examples -> the data $p_\text{data}$ -> a generator $p_g$ we move
+# by hand -> the optimal discriminator $D^*$ -> what the game measures, $C(G)$ -> the generator's loss in
+# training -> what we saw -> exercises.
+
+# %%
+# Settings: all of this lesson's numbers. It is exact maths on a grid, so every budget runs in seconds.
+try:
+    import gan_lessons
+except ImportError:  # Colab or a bare kernel: install the course package, then import it
+    # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
+    import gan_lessons
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from gan_lessons import budget, current_budget, seed_everything
+from gan_lessons import minimax as mm
+
+P_DATA = mm.P_DATA        # p_data = N(1, 1): the data of the lecture's Example 1 (lesson 03)
+G_MEAN, G_STD = -1.0, 0.5  # a generator that is still far off: p_g = N(-1, 0.5^2)
+TOL = 1e-4                 # C(G) must equal -log 4 + 2 JSD to this (the lesson's bound; quadrature gets ~1e-11)
+D_EARLY = 1e-3             # D(G(z)) early in training, when D rejects the fakes with confidence
+n_settings = budget(test=4, lecture=12, full=40)  # random (mean, std) of p_g on which C = -log 4 + 2 JSD is checked
+SEED = 0                   # for those random settings
+rng = np.random.default_rng(SEED)
+seed_everything(SEED)
+print(f"budget: {current_budget()}   p_data = N{P_DATA}   p_g = N({G_MEAN}, {G_STD})   "
+      f"settings checked: {n_settings}   tolerance: {TOL}")
+
+# %% [markdown]
+# ## 1. The value function on two examples (seed 001)
+#
+# $D$ wants $V$ **large**: $D(x)$ near 1 on real $x$ makes $\log D(x)$ near 0 (its maximum), and
+# $D(G(z))$ near 0 on fakes makes $\log(1 - D(G(z)))$ near 0. $G$ wants $V$ **small**: it wants
+# $D(G(z))$ near 1, which sends $\log(1 - D(G(z)))$ towards $-\infty$. Both terms are logs of
+# probabilities, so $V \le 0$; the upper bound 0 is a perfect discriminator.
+#
+# X. Pan's lecture works this out for one real image and one generated image, with natural logs ("note
+# showing ln(x), not log(x)"). A good discriminator says $D(x) = 0.8$ and $D(G(z)) = 0.2$; a bad one says
+# $D(x) = 0.2$ and $D(G(z)) = 0.8$. `mm.worked_example` computes both terms, and computes $V$ a second time
+# with the package's `losses.value`, which every training run of the course uses (it takes $D$'s logits).
+
+# %%
+good = mm.worked_example(D_real=0.8, D_fake=0.2)
+bad = mm.worked_example(D_real=0.2, D_fake=0.8)
+for name, ex in (("good D", good), ("bad D", bad)):
+    print(f"{name}:  D(x) = {ex['D(x)']}  ln D(x) = {ex['log D(x)']:+.4f}   D(G(z)) = {ex['D(G(z))']}  "
+          f"ln(1 - D(G(z))) = {ex['log(1 - D(G(z)))']:+.4f}   V = {ex['V']:+.4f}  (losses.value: {ex['V from losses.value']:+.4f})")
+
+# %% [markdown]
+# To two decimals: $\ln 0.8 = -0.22$ for each term and $V = -0.45$ in all; the bad case gives
+# $\ln 0.2 = -1.61$ each and $V = -3.22$. The slides round each term to one decimal first, so they show
+# $-0.2 + -0.2 = -0.4$ and $-1.6 + -1.6 = -3.2$: the same story (the good discriminator's $V$ is much
+# closer to the upper bound 0), slightly different numbers. The checks below hold the exact values.
+
+# %%
+assert round(good["log D(x)"], 2) == round(good["log(1 - D(G(z)))"], 2) == -0.22
+assert round(good["V"], 2) == -0.45
+assert round(bad["log D(x)"], 2) == round(bad["log(1 - D(G(z)))"], 2) == -1.61
+assert round(bad["V"], 2) == -3.22
+assert round(good["log D(x)"], 1) == -0.2 and round(bad["log D(x)"], 1) == -1.6  # the slides' rounding
+for ex in (good, bad):
+    assert abs(ex["V"] - ex["V from losses.value"]) < 1e-12  # the package computes the same V
+
+# %% [markdown]
+# ## 2. Data and generator as densities
+#
+# To see the whole game at once we replace samples by densities. The data is
+# $p_\text{data} = \mathcal{N}(1, 1)$. A generator $G$ with noise $z$ makes samples $G(z)$ whose density we
+# call $p_g$; here we skip the network and set $p_g = \mathcal{N}(\mu_g, \sigma_g^2)$ directly. The game's
+# second term then reads $\mathbb{E}_{z}[\log(1 - D(G(z)))] = \mathbb{E}_{x \sim p_g}[\log(1 - D(x))]$, so
+# (seed 002, "Optimal Discriminator")
+#
+# $$V(D, G) = \int p_\text{data}(x) \log D(x) + p_g(x) \log(1 - D(x)) \, dx.$$
+#
+# Every integral in this lesson is Simpson's rule on 40,001 points spanning 12 standard deviations each
+# side of both densities (`mm.integrate`, `mm.grid`).
+
+# %%
+x = mm.grid(G_MEAN, G_STD)
+print(f"grid: {len(x)} points on [{x[0]:.1f}, {x[-1]:.1f}]")
+print(f"int p_data = {mm.integrate(mm.normal_pdf(x, *P_DATA), x):.12f}   int p_g = {mm.integrate(mm.normal_pdf(x, G_MEAN, G_STD), x):.12f}")
+assert abs(mm.integrate(mm.normal_pdf(x, G_MEAN, G_STD), x) - 1) < 1e-10
+
+# %% [markdown]
+# ## 3. The optimal discriminator $D^*$
+#
+# Fix $G$. At each $x$ the integrand has the form $a \log y + b \log(1 - y)$ with $a = p_\text{data}(x)$,
+# $b = p_g(x)$ and $y = D(x)$. Its derivative $a/y - b/(1-y)$ vanishes at $y = a/(a+b)$, so the best
+# discriminator is (seed 002)
+#
+# $$D^*(x) = \frac{p_\text{data}(x)}{p_\text{data}(x) + p_g(x)}.$$
+#
+# First the one-line fact, on a grid of $y$ values:
+
+# %%
+a, b = 0.3, 0.1
+y = np.linspace(1e-4, 1 - 1e-4, 100_001)
+best_y = y[np.argmax(a * np.log(y) + b * np.log(1 - y))]
+print(f"argmax of {a} log y + {b} log(1 - y) on the grid: {best_y:.4f};  a / (a + b) = {a / (a + b):.4f}")
+assert abs(best_y - a / (a + b)) < 1e-4
+
+# %% [markdown]
+# Now $D^*$ for our far-off generator. Look at where $D^*$ sits: near 1 where only the data has mass,
+# near 0 where only $p_g$ has mass, and exactly 1/2 where the two densities cross.
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3.6))
+info = mm.plot_D_star(G_MEAN, G_STD, ax=ax)
+plt.show()
+print(f"C(G) = {info['C']:.5f} for this p_g; -log 4 = {-math.log(4):.5f}")
+
+# %% [markdown]
+# Is $D^*$ really the best? `mm.V` computes $V(D, G)$ for any discriminator given by its logit
+# $a(x)$, $D = \sigma(a)$, the way the package's discriminators work. We nudge $D^*$'s logit in several
+# directions: every nudge lowers $V$.
+
+# %%
+a_star = mm.D_star_logit(x, G_MEAN, G_STD)  # log p_data - log p_g
+V_star = mm.V(a_star, x, G_MEAN, G_STD)
+for eps in (0.01, 0.3, 2.0):
+    for bump_name, bump in (("sin x", np.sin(x)), ("constant", np.ones_like(x)), ("-tanh(x - mu_g)", -np.tanh(x - G_MEAN))):
+        V_nudged = mm.V(a_star + eps * bump, x, G_MEAN, G_STD)
+        assert V_nudged < V_star, (eps, bump_name)
+print(f"V(D*, G) = {V_star:.6f}; all 9 nudged discriminators score lower")
+
+# %% [markdown]
+# ## 4. What the game measures: $C(G) = -\log 4 + 2\,\mathrm{JSD}$
+#
+# With the best discriminator plugged in, the game becomes a function of $G$ alone (seed 002,
+# "Reformulate the objective"):
+#
+# $$C(G) = \max_D V(D, G) = \mathbb{E}_{p_\text{data}}\Big[\log \frac{p_\text{data}}{p_\text{data} + p_g}\Big] + \mathbb{E}_{p_g}\Big[\log \frac{p_g}{p_\text{data} + p_g}\Big].$$
+#
+# Divide both denominators by 2 (each costs a $\log 2$, two of them make $-\log 4$) and what is left are
+# two Kullback-Leibler divergences to the mixture $m = (p_\text{data} + p_g)/2$:
+#
+# $$C(G) = -\log 4 + \mathrm{KL}(p_\text{data} \,\|\, m) + \mathrm{KL}(p_g \,\|\, m) = -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g).$$
+#
+# We check this with two independent computations: `mm.C` integrates $V(D^*, G)$ directly; `mm.jsd` uses
+# $\mathrm{JSD} = H(m) - \tfrac12 (H(p_\text{data}) + H(p_g))$, with the closed-form entropy of a Gaussian,
+# $H(\mathcal{N}(\mu, \sigma^2)) = \tfrac12 \log(2 \pi e \sigma^2)$, so only $H(m)$ is integrated.
+
+# %%
+settings = [(G_MEAN, G_STD), P_DATA] + [(float(rng.uniform(-3, 5)), float(rng.uniform(0.2, 3))) for _ in range(n_settings)]
+worst = 0.0
+print(" mean    std     C(G)      -log4 + 2 JSD   JSD")
+for mean, std in settings:
+    c, j = mm.C(mean, std), mm.jsd(mean, std)
+    worst = max(worst, abs(c - (-math.log(4) + 2 * j)))
+    print(f"{mean:5.2f}  {std:5.2f}   {c:+.6f}   {-math.log(4) + 2 * j:+.6f}      {j:.5f}")
+    assert abs(c - (-math.log(4) + 2 * j)) < TOL
+    assert -math.log(4) - 1e-9 <= c <= 1e-9 and 0 <= j <= math.log(2) + 1e-9  # JSD lies in [0, log 2]
+print(f"largest gap over {len(settings)} settings: {worst:.1e}")
+
+# %% [markdown]
+# Since $\mathrm{JSD} \ge 0$, with equality only when the two densities are the same, $C(G)$ is smallest,
+# $-\log 4 \approx -1.386$, exactly at $p_g = p_\text{data}$. There $D^* = 1/2$ everywhere: the best
+# discriminator can only guess.
+
+# %%
+x_eq = mm.grid(*P_DATA)
+print(f"at p_g = p_data:  C(G) = {mm.C(*P_DATA):.9f}   -log 4 = {-math.log(4):.9f}   "
+      f"D* in [{mm.D_star(x_eq, *P_DATA).min()}, {mm.D_star(x_eq, *P_DATA).max()}]")
+assert abs(mm.C(*P_DATA) + math.log(4)) < 1e-9
+assert np.all(mm.D_star(x_eq, *P_DATA) == 0.5)  # exactly: its logit log p_data - log p_g is 0
+means = np.linspace(-3, 5, 81)
+C_of_mean = np.array([mm.C(mu, P_DATA[1]) for mu in means])
+assert abs(means[np.argmin(C_of_mean)] - P_DATA[0]) < 1e-9 and np.all(C_of_mean >= -math.log(4) - 1e-9)
+
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(means, C_of_mean, label="C(G) for p_g = N(mean, 1)")
+ax.axhline(-math.log(4), color="gray", ls=":", label="-log 4")
+ax.axvline(P_DATA[0], color="k", lw=0.6)
+ax.set_xlabel("mean of p_g")
+ax.set_ylabel("C(G)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The curve has its minimum at the data's mean and flattens far away: once the two densities barely
+# overlap, $\mathrm{JSD}$ is stuck near $\log 2$ and $C(G)$ near 0, and moving $p_g$ a little changes
+# almost nothing. That flatness is the first hint of the trouble in section 5.
+#
+# ### Try it: move $p_g$
+#
+# The panel redraws $p_\text{data}$, $p_g$ and $D^*$ as you move the sliders, and prints $C(G)$ next to
+# $-\log 4 + 2\,\mathrm{JSD}$. Slide $p_g$ onto $\mathcal{N}(1, 1)$ and watch $D^*$ go flat at 1/2. Below we
+# drive it once from code, as a test would.
+
+# %%
+panel = mm.make_panel(G_MEAN, G_STD)
+panel.run()
+assert panel.error is None and panel.figure is not None
+first = panel.result[1]
+panel.set(mean=1.0, std=1.0)  # the panel is live: each change redraws
+assert panel.error is None and abs(panel.result[1]["C"] + math.log(4)) < 1e-9 and panel.result[1]["C"] < first["C"]
+panel.set(mean=G_MEAN, std=G_STD)
+panel
+
+# %% [markdown]
+# ## 5. Training the generator: why its loss is swapped (seeds 001, 002, 004)
+#
+# In the game, $G$ descends $\log(1 - D(G(z)))$ (the **minimax** loss; seed 001's "minimize" slide, where
+# fooling $D$ with $D(G(z)) = 0.8$ gives $-1.6$ against $-0.2$ for $D(G(z)) = 0.2$). J. Grabocka asks:
+# "what happens to the gradients $\nabla_{\theta_g}$ in the early iterations?" Early on $G$ is bad, $D$
+# rejects its samples easily, and $D(G(z)) \approx 0$, exactly where $\log(1 - D)$ is flat (left plot). The
+# paper discussion (seed 004) says the same: "if discriminator is too good, generator can't learn".
+#
+# Every $\nabla_{\theta_g}$ passes through $D$'s logit $a$ on the fake sample, $D(G(z)) = \sigma(a)$. For
+# the two losses
+#
+# $$\frac{\partial}{\partial a} \log(1 - \sigma(a)) = -\sigma(a) = -D(G(z)), \qquad
+#   \frac{\partial}{\partial a} \big(-\log \sigma(a)\big) = -(1 - D(G(z))).$$
+#
+# The first vanishes when $D(G(z)) \to 0$; the second, the **non_saturating** loss of Goodfellow et al.
+# (Section 3), is largest exactly then. Both push $D(G(z))$ up and have the same fixed point. The right
+# plot is computed by torch autograd through the package's `losses.generator_loss`, the loss the training
+# loop of lessons 03 to 07 uses.
+
+# %%
+mm.plot_generator_losses()
+plt.show()
+
+grad_minimax = mm.generator_loss_gradient(np.array([D_EARLY]), "minimax")[0]
+grad_non_saturating = mm.generator_loss_gradient(np.array([D_EARLY]), "non_saturating")[0]
+print(f"at D(G(z)) = {D_EARLY}:  minimax gradient {grad_minimax:+.6f}   non_saturating gradient {grad_non_saturating:+.6f}")
+assert abs(grad_minimax + D_EARLY) < 1e-9 and abs(grad_non_saturating + (1 - D_EARLY)) < 1e-9
+assert abs(grad_minimax) < 0.01 * abs(grad_non_saturating)  # the minimax gradient has all but vanished
+
+# %% [markdown]
+# ## What we saw
+#
+# - With natural logs the lecture's examples give $-0.22$ per term and $V = -0.45$ for a good
+#   discriminator, $-1.61$ and $-3.22$ for a bad one (the slides show $-0.2$ and $-1.6$ after rounding).
+# - For a fixed $G$ the best discriminator is $D^* = p_\text{data} / (p_\text{data} + p_g)$; every nudge of it
+#   lowered $V$.
+# - $C(G) = \max_D V = -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g)$, checked by two independent
+#   quadratures on all the settings above to better than $10^{-4}$ (the largest gap printed is about
+#   $10^{-11}$). Its minimum $-\log 4$ is at $p_g = p_\text{data}$, where $D^* = 1/2$.
+# - At $D(G(z)) = 10^{-3}$ the minimax loss gives $G$ a gradient of $-0.001$ through $D$'s logit, the
+#   non_saturating loss $-0.999$: a thousand times more. Lessons 03 to 07 train with `non_saturating`
+#   unless they say otherwise; lesson 03 shows the minimax loss failing.
+#
+# ## Exercises
+#
+# 1. Recompute the worked example with $\log_{10}$ instead of $\ln$. Which of the lesson's conclusions
+#    change?
+# 2. In the panel, put $p_g$ at mean $-3$ and then $-4$ with std 0.5. How much does $C(G)$ change? What
+#    would a gradient step on the mean of $p_g$ do here?
+# 3. Make $p_g$ wider than $p_\text{data}$ (std 3) but centred on it. Where is $D^* < 1/2$, and why?
+# 4. Show that $\max_y\, a \log y + b \log(1 - y) = a \log \frac{a}{a+b} + b \log \frac{b}{a+b}$, and use
+#    it to redo section 4's algebra on paper.
+# 5. The non_saturating loss's gradient is $-(1 - D(G(z)))$. What happens to it late in training, when
+#    $D(G(z)) \to 1/2$? Compare with the minimax loss there.

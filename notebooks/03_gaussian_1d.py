@@ -1,0 +1,340 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · A GAN that learns a 1-D Gaussian
+#
+# The lecture's **Example 1** (seed 001, X. Pan's GAN lecture), exactly:
+#
+# > Design a GAN to learn Gaussian distributed data with mean = 1.0 and standard deviation = 1.0. The
+# > generator receives uniformly distributed 1-dimensional inputs in the range [-1, +1].
+#
+# | | input | hidden 1 | hidden 2 | output |
+# |---|---|---|---|---|
+# | discriminator $D$ | 1 | 10, tanh | 10, tanh | 1, sigmoid |
+# | generator $G$ | 1 | 5, tanh | 5, tanh | 1, none |
+#
+# Everything fits on one axis, so we can watch the whole game: the data density $p_\text{data}$, the
+# generator's density $p_g$ and the discriminator's verdict $D(x)$, the picture of Goodfellow et al.
+# 2014, Figure 1. We train with the course's one loop (Algorithm 1, `gan_lessons.training.Trainer`),
+# measure how close $p_g$ gets to $\mathcal{N}(1, 1)$, and then break the training on purpose.
+
+# %%
+# Settings: every number this lesson uses, sized for the budget in force.
+try:
+    import gan_lessons
+except ImportError:  # Colab or a bare kernel: install the course package, then import it
+    # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
+    import gan_lessons
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from gan_lessons import budget, current_budget, get_device, seed_everything
+from gan_lessons import gaussian_1d as g1
+from gan_lessons.data import gaussian_1d, uniform_noise
+from gan_lessons.models import Discriminator1D, Generator1D
+from gan_lessons.plotting import plot_history
+
+BUDGET = current_budget()  # test (CI), lecture (default) or full
+device = get_device()      # the Trainer puts G, D and the data here
+SEED = 0                   # every run starts from this seed, so reruns give the same numbers
+K = 1                      # D steps per G step (Algorithm 1's k; the paper used k = 1)
+LR_D = 2e-3                # Adam (beta1 = 0.5); D's learning rate
+LR_G = 1e-3                # G's learning rate: half of D's, so D's verdict stays up to date (see "what goes wrong")
+M = 512                    # minibatch size m: large, because minibatch noise is what keeps p_g wobbling
+LR_DECAY = 0.5             # both learning rates fall geometrically to half by the last step
+AVERAGE = 0.998            # we read G through a running average of its weights (about the last 500 steps)
+G_LOSS = "non_saturating"  # G descends -log D(G(z)) (see 01_minimax for why)
+STEPS = budget(test=150, lecture=3000, full=3000)  # generator steps of the main run; full checks more seeds
+SEEDS = budget(test=[0], lecture=[0, 1, 2], full=[0, 1, 2, 3, 4])  # the quality checks hold for each
+N_SHOW = 10_000            # samples in each histogram, as in the lecture's figures
+FAIL_STEPS = budget(test=60, lecture=1500, full=1500)  # steps of each "what goes wrong" run
+FAIL_LARGE_LR = dict(k=1, lr_D=1e-1, lr_G=1e-1, m=512)  # failure 1: Adam steps of 0.1 on every weight
+FAIL_FAST_G = dict(k=1, lr_D=5e-4, lr_G=2e-3, m=512)    # failure 2: G's learning rate four times D's
+FAIL_SEEDS = budget(test=[0], lecture=[0, 1, 2], full=[0, 1, 2])  # each failure fails for each of these
+PANEL_STEPS = budget(test=100, lecture=1000, full=1000)  # the live panel's default run (10 s or less)
+CHECK_QUALITY = BUDGET != "test"  # the test budget trains too briefly to learn: it checks mechanics only
+print(f"budget {BUDGET}, device {device}: main run {STEPS} steps (k={K}, m={M}, lr_D={LR_D:g}, lr_G={LR_G:g}, "
+      f"decay to x{LR_DECAY:g}, average {AVERAGE}, {G_LOSS}), seeds {SEEDS}")
+print(f"failures: {FAIL_STEPS} steps on seeds {FAIL_SEEDS}; live panel: {PANEL_STEPS} steps")
+
+# %% [markdown]
+# ## Data and noise
+#
+# The data are $x \sim p_\text{data} = \mathcal{N}(1, 1)$, with density
+# $p_\text{data}(x) = \frac{1}{\sqrt{2\pi}} e^{-(x - 1)^2 / 2}$ (`g1.normal_pdf`); the noise is
+# $z \sim U[-1, 1]$. The lecture's first figure is a histogram of 10,000 noise samples: flat on
+# $[-1, 1]$, nothing like the bell the generator has to make of it.
+
+# %%
+seed_everything(SEED)
+x_data = gaussian_1d(N_SHOW, 1.0, 1.0)  # (N_SHOW, 1): shaped like G's output
+z = uniform_noise(N_SHOW, 1)            # (N_SHOW, 1)
+grid = g1.X_GRID
+bins = np.linspace(grid[0], grid[-1], 81)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.0), sharey=True)
+axes[0].hist(z.numpy().ravel(), bins=bins, density=True, color="tab:gray", alpha=0.7, label="z ~ U[-1, 1]")
+axes[1].hist(x_data.numpy().ravel(), bins=bins, density=True, color="tab:blue", alpha=0.5, label="x ~ p_data")
+for ax, title in zip(axes, ("10,000 noise samples", "10,000 data samples")):
+    ax.plot(grid, g1.normal_pdf(grid), "k", lw=1.5, label=r"$p_\mathrm{data}$ = N(1, 1)")
+    ax.set_title(title)
+    ax.set_xlabel("x")
+    ax.legend(fontsize=8)
+plt.show()
+assert abs(x_data.mean() - 1) < 0.05 and abs(x_data.std() - 1) < 0.05 and z.min() >= -1 and z.max() <= 1
+
+# %% [markdown]
+# ## The generator and the discriminator
+#
+# `Generator1D` and `Discriminator1D` are the lecture's networks layer for layer. $D$ returns the
+# logit $a(x)$; $D(x) = \sigma(a(x))$ is the sigmoid output, applied inside the losses so that
+# $\log D$ stays finite (`D.prob(x)` gives $D(x)$ itself). Before training, $G$ squeezes all of
+# $[-1, 1]$ into a narrow spike: its first snapshot below shows it.
+
+# %%
+seed_everything(SEED)
+G, D = Generator1D(), Discriminator1D()
+print(G)
+print(D)
+n_G, n_D = (sum(p.numel() for p in net.parameters()) for net in (G, D))
+print(f"parameters: G {n_G}, D {n_D}")
+assert n_G == (1 * 5 + 5) + (5 * 5 + 5) + (5 * 1 + 1) and n_D == (1 * 10 + 10) + (10 * 10 + 10) + (10 * 1 + 1)
+with torch.no_grad():
+    x_fake = G(z[:5])    # (5, 1)
+    d_out = D.prob(x_fake)  # (5,) in (0, 1)
+assert x_fake.shape == (5, 1) and d_out.shape == (5,) and bool(((d_out > 0) & (d_out < 1)).all())
+
+# %% [markdown]
+# ## Training: Algorithm 1
+#
+# Each iteration takes $k$ steps of $D$ on a minibatch of $m$ real and $m$ fake samples, ascending
+#
+# $$\frac{1}{m} \sum_{i=1}^{m} \left[\log D(x^{(i)}) + \log\left(1 - D(G(z^{(i)}))\right)\right],$$
+#
+# then one step of $G$ on $m$ fresh noise samples, descending $-\frac{1}{m}\sum_i \log D(G(z^{(i)}))$
+# (the non-saturating loss). `g1.train_gaussian` draws 20,000 data points, builds the two networks from
+# the seed and hands them to the `Trainer`. Its callback, run after every generator step, does three
+# small things that Algorithm 1 leaves open:
+#
+# - it lowers both learning rates geometrically, $\eta_s = \eta \cdot 0.5^{s/S}$ after step $s$ of $S$;
+# - it keeps a running average of $G$'s weights, $\bar\theta \leftarrow \beta \bar\theta + (1 - \beta)\,\theta$
+#   with $\beta = 0.998$ (Yazici et al. 2019), and we measure and draw $p_g$ through the averaged
+#   generator `G_avg`. The players circle the equilibrium rather than land on it (lesson 02 shows why);
+#   the average sits near the centre of the circle;
+# - every `STEPS // 50` steps it records a snapshot of $p_g$ and $D(x)$ for the plots.
+
+# %%
+start = time.perf_counter()
+trainer, history = g1.train_gaussian(k=K, lr_D=LR_D, lr_G=LR_G, m=M, steps=STEPS, g_loss=G_LOSS, seed=SEED,
+                                     lr_decay=LR_DECAY, average=AVERAGE, progress=True)
+seconds = time.perf_counter() - start
+G_avg = history["G_avg"]  # the averaged generator: what we measure and draw from here on
+print(trainer)
+print(f"{trainer.step} steps in {seconds:.1f} s ({seconds / max(1, trainer.step) * 1e3:.2f} ms a step)")
+assert trainer.stopped is None and trainer.step == STEPS
+assert all(np.isfinite(history[key]).all() for key in ("loss_D", "loss_G", "D_real", "D_fake"))
+
+# %% [markdown]
+# ## What $G$ learned: the lecture's histograms
+#
+# 10,000 noise samples again, and the 10,000 samples $G$ makes of them, against $p_\text{data}$. The
+# lecture's verdict on its own run: "not perfect, but somehow similar to the data distribution".
+
+# %%
+g1.plot_samples(trainer, N_SHOW, G=G_avg)
+plt.show()
+
+# %% [markdown]
+# How close is "somehow similar"? Three numbers on 10,000 fresh samples: their mean, their standard
+# deviation, and the 1-D Wasserstein distance to $\mathcal{N}(1, 1)$. In one dimension the best way to
+# move $p_g$ onto $p_\text{data}$ pairs the $i$-th smallest sample with the $i$-th quantile, so
+#
+# $$W_1(p_g, p_\text{data}) = \int_0^1 \left|F_g^{-1}(u) - F_\text{data}^{-1}(u)\right| du
+# \approx \frac{1}{n} \sum_{i=1}^{n} \left| x_{(i)} - \left(1 + \Phi^{-1}\left(\tfrac{i - 1/2}{n}\right)\right) \right|,$$
+#
+# `g1.wasserstein1`. It is in the units of $x$: $W_1 = 0.1$ means that on average a sample sits 0.1 away
+# from where it should. For scale, a point mass at 1 has $W_1 = \sqrt{2/\pi} \approx 0.80$, and 10,000
+# true samples of $\mathcal{N}(1, 1)$ about 0.01.
+
+# %%
+metrics = g1.final_metrics(trainer, N_SHOW, G=G_avg)
+print(f"seed {SEED}: mean {metrics['mean']:.3f}, std {metrics['std']:.3f}, W1 {metrics['W1']:.3f}")
+q = g1.normal_quantiles(N_SHOW)  # the formula above, written out
+x_sorted = np.sort(g1.generate(trainer, N_SHOW, G=G_avg).cpu().numpy().ravel())
+assert abs(np.mean(np.abs(x_sorted - q)) - g1.wasserstein1(x_sorted)) < 1e-12
+assert all(np.isfinite(list(metrics.values())))
+if CHECK_QUALITY:  # the lesson's claim: G has learned N(1, 1)
+    assert abs(metrics["mean"] - 1.0) < 0.1, metrics
+    assert abs(metrics["std"] - 1.0) < 0.15, metrics
+    assert metrics["W1"] < 0.1, metrics
+
+# %% [markdown]
+# ## Training curves
+#
+# Left: the two losses. At the equilibrium $D(x) = 1/2$ everywhere, so $D$'s loss is
+# $-2 \log \frac{1}{2} = \log 4 \approx 1.39$ and $G$'s is $\log 2 \approx 0.69$. Middle: the mean of
+# $D(x)$ on real and on fake minibatches, which meet at 1/2. Right: how far $p_g$ is from the data, at
+# each snapshot. Look at the first few hundred steps: the losses swing while $G$'s spike travels to the
+# data, then settle.
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 3.2))
+plot_history(history, axes=axes[:2], smooth=max(1, STEPS // 60))
+g1.plot_metrics(history, axes[2])
+plt.show()
+if CHECK_QUALITY:  # at the end D can no longer tell real from fake: both outputs near 1/2
+    assert abs(np.mean(history["D_real"][-100:]) - 0.5) < 0.1 and abs(np.mean(history["D_fake"][-100:]) - 0.5) < 0.1
+
+# %% [markdown]
+# ## Goodfellow et al., Figure 1: the game on one axis
+#
+# Each panel is one moment of training: $p_\text{data}$ (black, dotted), $p_g$ (green: a kernel
+# density estimate of the averaged generator's samples) and $D(x)$ (blue, dashed). Underneath, the lower line is $z$ and the
+# upper line is $x$; the arrows show $x = G(z)$ for evenly spaced $z$, so where arrows crowd, $p_g$ is
+# high. $D$ is high where the data outweigh the fakes and low where the fakes pile up, and $G$ moves its
+# samples uphill on $D$. At the end $p_g \approx p_\text{data}$ and $D(x) \approx 1/2$: the
+# discriminator cannot tell them apart, which is the equilibrium of lesson 01.
+
+# %%
+g1.plot_strip(history, moments=5)
+plt.show()
+
+# %% [markdown]
+# ## Does it hold for other seeds?
+#
+# One good run can be luck. The same settings from other seeds (in the `lecture` budget three, in
+# `full` five):
+
+# %%
+results = {SEED: metrics}
+for seed in SEEDS:
+    if seed not in results:
+        other, run = g1.train_gaussian(k=K, lr_D=LR_D, lr_G=LR_G, m=M, steps=STEPS, g_loss=G_LOSS, seed=seed,
+                                     lr_decay=LR_DECAY, average=AVERAGE, snapshots=1)
+        results[seed] = g1.final_metrics(other, N_SHOW, G=run["G_avg"])
+for seed, r in results.items():
+    print(f"seed {seed}: mean {r['mean']:.3f}   std {r['std']:.3f}   W1 {r['W1']:.3f}")
+if CHECK_QUALITY:
+    for seed, r in results.items():
+        assert abs(r["mean"] - 1) < 0.1 and abs(r["std"] - 1) < 0.15 and r["W1"] < 0.1, (seed, r)
+
+# %% [markdown]
+# ## Your turn: the live panel
+#
+# Move the sliders and press **Run**: the GAN retrains from the same seed with your settings and
+# redraws the Figure-1 view at four moments, the losses, $D$'s outputs and the distance to the data.
+# The panel plays Algorithm 1 plainly: constant learning rates and no averaging, so you see $G$ itself
+# circling the equilibrium. A run at the default settings takes a few seconds. Things to try: $k = 5$ with the minimax loss;
+# a learning rate of $10^{-1}$; $m = 16$; `lr_G` four times `lr_D`.
+
+# %%
+panel = g1.make_panel(seed=SEED, defaults={"steps": PANEL_STEPS})
+start = time.perf_counter()
+panel.set(k=K).run()  # driven once from code, as a learner would with the mouse: the default run
+print(f"panel run in {time.perf_counter() - start:.1f} s: {panel.result[1] if panel.result else None}")
+assert panel.error is None, panel.error
+assert panel.figure is not None and panel.result[1]["step"] == PANEL_STEPS
+panel
+
+# %% [markdown]
+# ## What goes wrong
+#
+# Two ways to make the same GAN fail, each run from several seeds with constant learning rates and no
+# averaging (as in the panel). For each we plot the run of the first seed and check that it fails for
+# every seed: $W_1$ stays far above the 0.1 of a good run.
+
+# %%
+def failure(name, settings, why):
+    runs = [g1.train_gaussian(seed=seed, steps=FAIL_STEPS, **settings) for seed in FAIL_SEEDS]
+    w1 = [g1.final_metrics(trainer_, N_SHOW)["W1"] for trainer_, _ in runs]
+    fig = g1.plot_run(runs[0][1], moments=4, suptitle=f"{name}: {settings}, seed {FAIL_SEEDS[0]}")
+    plt.show()
+    print(f"{name}: W1 after {FAIL_STEPS} steps, seeds {FAIL_SEEDS}: {[round(w, 3) for w in w1]}\nwhy: {why}")
+    return w1
+
+
+# %% [markdown]
+# ### 1. A learning rate that is too large
+#
+# Both learning rates at $10^{-1}$, fifty to a hundred times the lesson's.
+
+# %%
+w1_large_lr = failure("learning rate too large", FAIL_LARGE_LR,
+                      "the first few steps throw the weights so far that the tanh units of both networks "
+                      "saturate; their gradients vanish and the game freezes wherever it was.")
+if CHECK_QUALITY:
+    assert min(w1_large_lr) > 0.3, w1_large_lr
+
+# %% [markdown]
+# ### 2. The generator learns much faster than the discriminator
+#
+# Make $G$'s learning rate four times $D$'s.
+
+# %%
+w1_fast_G = failure("G outruns D", FAIL_FAST_G,
+                    "G moves its whole narrow spike to wherever D's verdict is highest before D can update it, "
+                    "D then flips, and the spike swings back and forth across the data instead of spreading out.")
+if CHECK_QUALITY:
+    assert min(w1_fast_G) > 0.3, w1_fast_G
+
+# %% [markdown]
+# ## What we saw
+#
+# - Example 1's tiny networks, trained with Algorithm 1, turn flat noise into a bell close to
+#   $\mathcal{N}(1, 1)$: the lecture's "somehow similar", which we measured as mean, standard deviation
+#   and the 1-D Wasserstein distance $W_1$.
+# - The Figure-1 view shows the game directly: $D$ marks where the fakes are too many or too few, $G$
+#   follows $D$'s slope, and at the end $D(x) \approx 1/2$ everywhere.
+# - With constant learning rates the players keep circling the equilibrium (the curves never go flat);
+#   averaging $G$'s weights over the last few hundred steps, and letting the learning rates decay,
+#   finds the centre of the circle.
+# - Too large a learning rate saturates the networks and freezes the game; a generator that learns
+#   faster than its discriminator chases a stale target and collapses into narrow clumps.
+# - One failure the lecture warns about did *not* show up here: a discriminator that wins early under
+#   the minimax loss ($k = 5$, `lr_D` = 1e-2, 1500 steps) still trained ($W_1$ 0.072, 0.052 and 0.229 on
+#   seeds 0, 1, 2). Adam
+#   divides each step by the gradient's recent size, which undoes much of the vanishing gradient of
+#   lesson 01, and in one dimension $p_g$ starts inside the data, so $D$ never rejects the fakes with
+#   certainty. Try it in the panel.
+#
+# Measured on the course's 2-core CPU while it was shared with several other jobs (a quiet machine is
+# faster), with the averaged generator after 3000 steps:
+#
+# | seed | mean | std | $W_1$ |
+# |---|---|---|---|
+# | 0 | 1.023 | 0.991 | 0.073 |
+# | 1 | 1.007 | 0.985 | 0.070 |
+# | 2 | 1.013 | 0.944 | 0.061 |
+# | 3 | 1.002 | 0.993 | 0.064 |
+# | 4 | 0.994 | 0.986 | 0.070 |
+#
+# (seeds 3 and 4 are the `full` budget's extra checks.) $G$ itself, without the averaging, was at $W_1$
+# 0.16, 0.12 and 0.19 on seeds 0-2: still circling. The failures: a learning rate of 0.1 left $W_1$ at
+# 1.75, 1.67, 0.72, and $G$ four times faster than $D$ at 0.78, 0.75, 1.14 (seeds 0, 1, 2; 1500 steps).
+# The whole notebook took about 2.5 min in the `lecture` budget (longest cell 34 s) and about 45 s in
+# the `test` budget, on the shared machine.
+#
+# ## Exercises
+#
+# 1. In the panel, find the smallest $m$ at which the default run still looks like the data. Why does a
+#    small minibatch hurt more at the end of training than at the start?
+# 2. Set the generator loss to `minimax`, $k = 5$ and `lr_D` = 1e-2 in the panel: does $G$ stop
+#    learning? Why does Adam hide the vanishing gradient of lesson 01 (hint: what does Adam divide by)?
+# 3. Set `AVERAGE = 0` (no averaging: then we measure $G$ itself) and `LR_DECAY = 1` in the settings
+#    cell and rerun: which of the three numbers gets worse? Run two or three seeds.
+# 4. $G$ maps $[-1, 1]$ onto the real line with bounded tanh units. What does that mean for the tails
+#    of $p_g$? Look at the histogram far from 1.

@@ -1,0 +1,160 @@
+"""Lesson 03 (the lecture's Example 1): metrics against known answers, a short run, the live panel."""
+
+import math
+from statistics import NormalDist
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons import gaussian_1d as g1
+from gan_lessons.models import Discriminator1D, Generator1D
+from gan_lessons.training import Trainer
+
+
+def test_normal_quantiles_match_torch_ndtri():
+    n = 1000
+    q = g1.normal_quantiles(n, mean=0.0, std=1.0)
+    ref = torch.special.ndtri((torch.arange(n, dtype=torch.float64) + 0.5) / n).numpy()
+    np.testing.assert_allclose(q, ref, atol=1e-12)
+    np.testing.assert_allclose(g1.normal_quantiles(n, 1.0, 2.0), 1.0 + 2.0 * ref, atol=1e-12)
+    assert np.all(np.diff(q) > 0) and abs(q.mean()) < 1e-12  # sorted, symmetric about the mean
+
+
+def test_normal_pdf_is_the_gaussian_density():
+    assert g1.normal_pdf(1.0) == pytest.approx(1 / math.sqrt(2 * math.pi))
+    assert g1.normal_pdf(3.0, 1.0, 2.0) == pytest.approx(NormalDist(1.0, 2.0).pdf(3.0))
+    x = np.linspace(-9, 11, 20001)
+    assert np.trapezoid(g1.normal_pdf(x), x) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_w1_of_the_quantiles_themselves_is_zero_and_of_a_shift_is_the_shift():
+    q = g1.normal_quantiles(5000)  # n points that 'are' N(1, 1)
+    assert g1.wasserstein1(q) == pytest.approx(0.0, abs=1e-12)
+    for c in (0.3, -0.7, 2.0):
+        assert g1.wasserstein1(q + c) == pytest.approx(abs(c), abs=1e-12)
+    assert g1.wasserstein1(q[::-1].copy()) == pytest.approx(0.0, abs=1e-12)  # order does not matter: it sorts
+
+
+def test_w1_of_random_normal_samples_is_small_and_sees_a_wrong_std():
+    rng = np.random.default_rng(0)
+    x = rng.normal(1.0, 1.0, 10_000)
+    assert g1.wasserstein1(x) < 0.03  # about 1/sqrt(n) for a sample of N(1, 1) itself
+    # N(1, s^2) against N(1, 1): W1 = |s - 1| E|Z| = |s - 1| sqrt(2/pi)
+    assert g1.wasserstein1(1.0 + 0.5 * (x - 1.0)) == pytest.approx(0.5 * math.sqrt(2 / math.pi), abs=0.02)
+    # a point mass at the mean: W1 = E|X - 1| = sqrt(2/pi)
+    assert g1.wasserstein1(np.ones(10_000)) == pytest.approx(math.sqrt(2 / math.pi), abs=1e-3)
+
+
+def test_sample_metrics_on_known_samples():
+    m = g1.sample_metrics(torch.tensor([[0.0], [2.0]]))  # tensors [n, 1] are accepted
+    assert m["mean"] == pytest.approx(1.0) and m["std"] == pytest.approx(1.0)
+    q = g1.normal_quantiles(2)
+    assert m["W1"] == pytest.approx(np.mean(np.abs(np.array([0.0, 2.0]) - q)))
+    with pytest.raises(ValueError, match="at least one sample"):
+        g1.sample_metrics([])
+
+
+def test_kde_integrates_to_one_and_peaks_at_a_point_mass():
+    grid = np.linspace(-6, 8, 2801)
+    rng = np.random.default_rng(1)
+    p = g1.kde(rng.normal(1, 1, 3000), grid)
+    assert np.trapezoid(p, grid) == pytest.approx(1.0, abs=1e-3)
+    spike = g1.kde(np.full(100, 2.0), grid)  # a collapsed G: the floor on the bandwidth keeps it finite
+    assert np.isfinite(spike).all() and grid[spike.argmax()] == pytest.approx(2.0, abs=0.01)
+
+
+def test_even_noise_covers_u_minus1_1_evenly():
+    z = g1.even_noise(4)
+    assert z.shape == (4, 1)
+    np.testing.assert_allclose(z.squeeze(1).numpy(), [-0.75, -0.25, 0.25, 0.75])
+
+
+def test_snapshot_records_g_and_d():
+    torch.manual_seed(0)
+    trainer = Trainer(Generator1D(), Discriminator1D(), latent_dim=1, device="cpu")
+    snap = g1.snapshot(trainer, g1.even_noise(100))
+    assert snap["step"] == 0 and snap["x"].shape == (100,) and snap["D"].shape == g1.X_GRID.shape
+    assert np.all((snap["D"] > 0) & (snap["D"] < 1))
+    ref = trainer.G(g1.even_noise(100)).detach().squeeze(1).numpy()
+    np.testing.assert_allclose(snap["x"], ref, rtol=1e-6)
+    assert snap["W1"] == pytest.approx(g1.wasserstein1(ref))
+
+
+def test_a_short_run_has_a_finite_history_and_snapshots():
+    trainer, history = g1.train_gaussian(steps=40, m=32, seed=3, snapshots=4)
+    assert trainer.step == 40 and trainer.stopped is None
+    for key in ("loss_D", "loss_G", "D_real", "D_fake"):
+        assert len(history[key]) == 40 and np.isfinite(history[key]).all()
+    steps = [s["step"] for s in history["snapshots"]]
+    assert steps == [0, 10, 20, 30, 40]
+    assert all(np.isfinite([s["mean"], s["std"], s["W1"]]).all() for s in history["snapshots"])
+    assert torch.get_num_threads() >= 1
+    metrics = g1.final_metrics(trainer, 500)
+    assert set(metrics) == {"mean", "std", "W1"} and all(math.isfinite(v) for v in metrics.values())
+
+
+def test_same_seed_same_run_and_lr_decay_reaches_its_end_value():
+    a = g1.train_gaussian(steps=20, m=16, seed=5, snapshots=2, lr_decay=0.1)
+    b = g1.train_gaussian(steps=20, m=16, seed=5, snapshots=2, lr_decay=0.1)
+    assert a[1]["loss_G"] == b[1]["loss_G"]
+    np.testing.assert_array_equal(a[1]["snapshots"][-1]["x"], b[1]["snapshots"][-1]["x"])
+    assert a[0].opt_G.param_groups[0]["lr"] == pytest.approx(g1.DEFAULTS["lr_G"] * 0.1)
+
+
+def test_figures_draw():
+    _, history = g1.train_gaussian(steps=20, m=16, seed=0, snapshots=4)
+    fig = g1.plot_run(history, moments=3, suptitle="x")
+    assert len(fig.axes) == 6
+    ax = g1.plot_figure1(history["snapshots"][-1])
+    assert [line.get_label() for line in ax.lines[:3]] == [r"$p_\mathrm{data}$ = N(1, 1)", r"$p_g$", "D(x)"]
+    trainer, _ = g1.train_gaussian(steps=2, m=16, seed=0, snapshots=1)
+    axes = g1.plot_samples(trainer, n=1000)
+    assert len(axes) == 2
+    plt.close("all")
+
+
+def test_panel_has_the_controls_and_runs_from_code():
+    panel = g1.make_panel(seed=0, defaults={"steps": 100, "m": 32})
+    assert list(panel.controls) == ["k", "lr_D", "lr_G", "m", "steps", "g_loss"]
+    assert panel.controls["k"].description.startswith("k")
+    assert panel.button.description == "Run"
+    panel.run()
+    assert panel.error is None
+    first = panel.figure
+    title1 = first._suptitle.get_text()
+    panel.set(k=3, g_loss="minimax").run()
+    assert panel.error is None and panel.runs == 2
+    assert panel.figure is not first and panel.figure._suptitle.get_text() != title1
+    assert "k=3" in panel.figure._suptitle.get_text() and "minimax" in panel.figure._suptitle.get_text()
+    fig, metrics = panel.result
+    assert metrics["step"] == 100 and math.isfinite(metrics["W1"])
+
+
+def test_panel_button_click_and_the_largest_learning_rates_still_draw():
+    panel = g1.make_panel(defaults={"steps": 100, "m": 32})
+    panel.button.click()
+    assert panel.error is None and panel.runs == 1
+    panel.set(lr_D=0.1, lr_G=0.1).run()  # the right end of both sliders: training may fail, the panel must not
+    assert panel.error is None and math.isfinite(panel.result[1]["W1"])
+
+
+def test_weight_average_is_the_running_mean_of_g():
+    beta = 0.5
+    trainer, history = g1.train_gaussian(steps=3, m=16, seed=2, snapshots=1, average=beta)
+    G_avg = history["G_avg"]
+    assert G_avg is not None and G_avg is not trainer.G
+    # the same run one step at a time (train() continues), averaging G's weights by hand
+    t2, plain = g1.train_gaussian(steps=0, m=16, seed=2, snapshots=1)
+    assert plain["G_avg"] is None
+    avg = [p.detach().clone() for p in t2.G.parameters()]
+    for _ in range(3):
+        t2.train(steps=1, progress=False)
+        avg = [beta * a + (1 - beta) * p.detach() for a, p in zip(avg, t2.G.parameters())]
+    for a, p in zip(avg, G_avg.parameters()):
+        torch.testing.assert_close(p.detach(), a)
+    with pytest.raises(ValueError, match="average"):
+        g1.train_gaussian(steps=1, average=1.0)
+    with pytest.raises(ValueError, match="lr_decay"):
+        g1.train_gaussian(steps=1, lr_decay=0.0)
