@@ -1,0 +1,334 @@
+"""DCGAN on MNIST (Radford et al. 2016): fractionally-strided convolutions, training, latent walks, arithmetic.
+
+Introduced in ``notebooks/05_dcgan`` (seeds 001 and 002). The models are ``models.DCGANGenerator`` and
+``models.DCGANDiscriminator``; they train with the course's one loop, ``training.Trainer``.
+
+- :func:`transposed_conv2d` computes a fractionally-strided convolution the way the lecture draws it
+  (zeros inserted between the input units, then an ordinary stride-1 convolution) and
+  :func:`transposed_conv2d_scatter` the way torch defines it (each input unit stamps a scaled copy of the
+  kernel); both equal ``torch.nn.functional.conv_transpose2d``.
+- :func:`train_dcgan` trains the DCGAN with Adam (lr 2e-4, beta1 0.5) and N(0, I) noise;
+  :func:`train_for_seconds` trains any trainer for a fixed wall-clock time (the equal-time comparison).
+- :func:`interpolate` is the lecture's walk z_new = m z1 + (1 - m) z2; :func:`attribute_direction` and
+  :func:`class_direction` are vector arithmetic in z; :func:`make_panel` is the interpolation slider.
+"""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .config import budget, seed_everything
+from .data import from_signed, load_mnist, normal_noise, to_signed
+from .models import DCGAN_WIDTH, DCGANDiscriminator, DCGANGenerator
+from .plotting import image_grid
+from .training import TrainConfig, Trainer
+
+LATENT_DIM = 100    # z in R^100, as in Radford et al. and the lecture ("the 100-d random numbers")
+N_TRAIN = 50_000    # train on train[:50000]: train[50000:51000] is the Parzen validation set of lessons 04-07
+DCGAN_STEPS = dict(test=10, lecture=1200, full=10_000)  # generator steps per budget (m = 64: 10,000 steps ~ 13 epochs)
+
+
+# --- 1. Fractionally-strided (transposed) convolution ---------------------------------------------
+
+def conv_transpose_output_size(n: int, kernel: int, stride: int, padding: int = 0) -> int:
+    """Side of a transposed convolution's output: (n - 1) * stride - 2 * padding + kernel.
+
+    The lecture's example: n = 3, kernel 3, stride 2 gives 7 - 2 * padding, so padding 1 gives 5x5.
+    """
+    return (n - 1) * stride - 2 * padding + kernel
+
+
+def insert_zeros(x: torch.Tensor, stride: int) -> torch.Tensor:
+    """Put stride - 1 zeros between neighbouring input units: [H, W] -> [(H - 1) s + 1, (W - 1) s + 1]."""
+    h, w = x.shape
+    out = x.new_zeros((h - 1) * stride + 1, (w - 1) * stride + 1)
+    out[::stride, ::stride] = x
+    return out
+
+
+def correlate2d(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """Plain stride-1 'valid' cross-correlation (what torch calls convolution), written out: y[i,j] = sum x[i+a, j+b] w[a, b]."""
+    kh, kw = w.shape
+    out = x.new_zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i:i + kh, j:j + kw] * w).sum()
+    return out
+
+
+def transposed_conv2d(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padding: int = 1):
+    """Fractionally-strided convolution of one channel, as the lecture draws it.
+
+    1. insert stride - 1 zeros between the input units (3x3 -> 5x5 for stride 2): the kernel now moves
+       "at a slower pace" over the input, 1/stride of an input unit per output unit;
+    2. pad with kernel - 1 - padding zeros on every side (5x5 -> 7x7 for a 3x3 kernel and padding 1);
+    3. an ordinary stride-1 convolution with the kernel turned by 180 degrees (7x7 -> 5x5).
+
+    Returns (output, the zero-inserted and padded input of step 2).
+    """
+    k = w.shape[0]
+    spread = F.pad(insert_zeros(x, stride), [k - 1 - padding] * 4)
+    return correlate2d(spread, torch.flip(w, dims=(0, 1))), spread
+
+
+def transposed_conv2d_scatter(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padding: int = 1) -> torch.Tensor:
+    """The same result, the way torch defines it: input unit (i, j) adds x[i, j] * w at output (s i, s j), then crop."""
+    k, n = w.shape[0], x.shape[0]
+    full = x.new_zeros((n - 1) * stride + k, (n - 1) * stride + k)
+    for i in range(n):
+        for j in range(n):
+            full[i * stride: i * stride + k, j * stride: j * stride + k] += x[i, j] * w
+    end = full.shape[0] - padding
+    return full[padding:end, padding:end]
+
+
+def plot_transposed_conv(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padding: int = 1):
+    """Input, kernel, zero-inserted padded input, and output, each cell labelled with its value."""
+    y, spread = transposed_conv2d(x, w, stride, padding)
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3.4), gridspec_kw=dict(width_ratios=[3, 3, 7, 5]))
+    titles = [f"input {tuple(x.shape)}", f"kernel {tuple(w.shape)}",
+              f"zeros inserted, padded {tuple(spread.shape)}", f"output {tuple(y.shape)}"]
+    for ax, a, title in zip(axes, (x, w, spread, y), titles):
+        a = a.detach().numpy()
+        ax.imshow(a, cmap="coolwarm", vmin=-np.abs(a).max() - 1e-9, vmax=np.abs(a).max() + 1e-9)
+        for (i, j), v in np.ndenumerate(a):
+            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8)
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+# --- 2. Training -------------------------------------------------------------------------------------
+
+def mnist_training_images(n: int = N_TRAIN) -> torch.Tensor:
+    """train[:n] as float [n, 1, 28, 28] in [-1, 1], the shape of G's output."""
+    images, _ = load_mnist("train")
+    return to_signed(images[:n])[:, None]
+
+
+def dcgan_config(m: int = 64) -> TrainConfig:
+    """Radford et al.: Adam with lr 2e-4 for both players and beta1 = 0.5 (0.9 oscillated), minibatch m."""
+    return TrainConfig(k=1, m=m, lr_D=2e-4, lr_G=2e-4, optimizer="adam", momentum=0.5, g_loss="non_saturating")
+
+
+def make_dcgan_trainer(*, seed: int = 0, width: int = DCGAN_WIDTH, m: int = 64, device=None) -> Trainer:
+    """A fresh DCGAN (weights from N(0, 0.02), seeded) with its Trainer; z ~ N(0, I_100)."""
+    seed_everything(seed)
+    G, D = DCGANGenerator(LATENT_DIM, width), DCGANDiscriminator(width)
+    return Trainer(G, D, dcgan_config(m), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
+
+
+def train_dcgan(steps: int | None = None, *, seed: int = 0, width: int = DCGAN_WIDTH, m: int = 64, data=None,
+                callback=None, every: int = 100, progress: bool = True, device=None) -> Trainer:
+    """Train a DCGAN on MNIST train[:50000] for ``steps`` generator steps (default: by the budget).
+
+    Returns the Trainer: ``trainer.G``, ``trainer.history``, ``trainer.sample(n)``; ``trainer.seconds`` is
+    the wall-clock time training took.
+    """
+    steps = budget(**DCGAN_STEPS) if steps is None else steps
+    data = mnist_training_images() if data is None else data
+    trainer = make_dcgan_trainer(seed=seed, width=width, m=m, device=device)
+    start = time.perf_counter()
+    trainer.train(data, steps, callback=callback, every=every, progress=progress)
+    trainer.seconds = time.perf_counter() - start
+    return trainer
+
+
+def train_for_seconds(trainer: Trainer, seconds: float, data=None, chunk: int = 25) -> Trainer:
+    """Train in chunks of ``chunk`` steps until ``seconds`` of wall-clock time have passed (at least one chunk).
+
+    The number of steps this reaches depends on the machine and its load: the point of an equal-time
+    comparison. ``trainer.seconds`` is the time it took.
+    """
+    start = time.perf_counter()
+    trainer.train(data, chunk, progress=False)
+    while time.perf_counter() - start < seconds and trainer.stopped is None:
+        trainer.train(steps=chunk, progress=False)
+    trainer.seconds = time.perf_counter() - start
+    return trainer
+
+
+def make_mlp_trainer(*, seed: int = 0, device=None) -> Trainer:
+    """Lesson 04's MLP GAN (the lecture's Example 2, U(-1, 1) noise), built by ``mnist_mlp.make_trainer``
+    with lesson 04's own settings (Adam 2e-4, beta1 0.5, m = 100), seeded."""
+    from .mnist_mlp import make_trainer
+
+    seed_everything(seed)
+    return make_trainer(device=device)
+
+
+def sample_many(trainer: Trainer, n: int, batch: int = 2000) -> torch.Tensor:
+    """n samples G(z), z from the trainer's prior, drawn ``batch`` at a time: float [n, 1, 28, 28] on the CPU."""
+    return torch.cat([trainer.sample(min(batch, n - i)).cpu() for i in range(0, n, batch)])
+
+
+def evaluation_samples(budget: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
+    """For ``python -m gan_lessons.evaluate``: train in ``budget`` and return {"samples": uint8 [n, 28, 28]}."""
+    trainer = train_dcgan(DCGAN_STEPS[budget], seed=seed, progress=progress)
+    torch.manual_seed(seed + 1)
+    return {"samples": from_signed(sample_many(trainer, n)[:, 0])}
+
+
+class Snapshots:
+    """A Trainer callback that keeps G's samples of the same fixed z at every call: samples over training."""
+
+    def __init__(self, z: torch.Tensor):
+        self.z, self.steps, self.images = z, [], []
+
+    def __call__(self, trainer: Trainer) -> None:
+        self.steps.append(trainer.step)
+        self.images.append(trainer.sample(len(self.z), z=self.z).cpu())
+
+    def figure(self, every_nth: int = 1, max_columns: int = 6):
+        keep = list(range(0, len(self.steps), every_nth))[-max_columns:]
+        fig, axes = plt.subplots(1, len(keep), figsize=(2.2 * len(keep), 2.5), squeeze=False)
+        for ax, i in zip(axes[0], keep):
+            ax.imshow(image_grid(self.images[i], nrow=int(len(self.z) ** 0.5)), cmap="gray", vmin=0, vmax=1)
+            ax.set_title(f"step {self.steps[i]}", fontsize=9)
+            ax.set_axis_off()
+        fig.tight_layout()
+        return fig
+
+
+# --- 3. Walking on the manifold and vector arithmetic ------------------------------------------------
+
+def interpolate(z1: torch.Tensor, z2: torch.Tensor, n: int = 10) -> torch.Tensor:
+    """The lecture's walk z_new = m z1 + (1 - m) z2 for n values of m from 0 to 1: [n, latent_dim] (z2 first)."""
+    m = torch.linspace(0, 1, n, device=z1.device)[:, None]  # (n, 1)
+    return m * z1[None] + (1 - m) * z2[None]                 # (n, latent_dim)
+
+
+def latent_walks(trainer: Trainer, rows: int = 6, n: int = 10, seed: int = 0) -> torch.Tensor:
+    """``rows`` walks of ``n`` steps between random pairs z1, z2 ~ N(0, I): samples [rows * n, 1, 28, 28]."""
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(rows, 2, trainer.latent_dim, generator=gen)
+    zs = torch.cat([interpolate(z[r, 0], z[r, 1], n) for r in range(rows)])  # (rows * n, latent_dim)
+    return trainer.sample(len(zs), z=zs).cpu()
+
+
+def ink(images: torch.Tensor) -> torch.Tensor:
+    """Stroke weight: the mean pixel intensity in [0, 1] of each image [N, 1, 28, 28] in [-1, 1]."""
+    return ((images.float().clamp(-1, 1) + 1) / 2).flatten(1).mean(1)
+
+
+def slant(images: torch.Tensor) -> torch.Tensor:
+    """Slant of each digit from its second moments: mu11 / mu02 (> 0 leans right, like '/'; 0 is upright).
+
+    With rows r (downwards) and columns c, a stroke leaning right has c decreasing as r grows, so
+    the covariance of (r, c) weighted by ink is negative; we flip its sign.
+    """
+    w = ((images.float().clamp(-1, 1) + 1) / 2)[:, 0]                      # (N, 28, 28)
+    r = torch.arange(28.0)[:, None].expand(28, 28)
+    c = torch.arange(28.0)[None, :].expand(28, 28)
+    total = w.sum((1, 2)).clamp_min(1e-6)
+    mr, mc = (w * r).sum((1, 2)) / total, (w * c).sum((1, 2)) / total
+    dr, dc = r[None] - mr[:, None, None], c[None] - mc[:, None, None]
+    mu11, mu02 = (w * dr * dc).sum((1, 2)) / total, (w * dr * dr).sum((1, 2)) / total
+    return -mu11 / mu02.clamp_min(1e-6)
+
+
+def attribute_direction(z: torch.Tensor, score: torch.Tensor, share: float = 0.2) -> torch.Tensor:
+    """A direction in z for an attribute: the mean z of the top ``share`` by ``score`` minus that of the bottom.
+
+    Radford et al. averaged the z of three exemplars per concept ("man with glasses") before the arithmetic;
+    here the exemplars are the highest- and lowest-scoring of many samples.
+    """
+    order = torch.argsort(score)
+    n = max(1, int(share * len(score)))
+    return z[order[-n:]].mean(0) - z[order[:n]].mean(0)
+
+
+def class_direction(z: torch.Tensor, predicted: torch.Tensor, to_digit: int, from_digit: int) -> torch.Tensor:
+    """mean z(to_digit) - mean z(from_digit): "7 - 1", to be added to the z of a 1."""
+    return z[predicted == to_digit].mean(0) - z[predicted == from_digit].mean(0)
+
+
+@torch.no_grad()
+def arithmetic_study(trainer: Trainer, classifier, n: int = 2000, strengths=(-1.5, -0.75, 0.0, 0.75, 1.5),
+                     seed: int = 0) -> dict:
+    """Measure what vector arithmetic in z does, on ``n`` samples.
+
+    - ``ink`` / ``slant``: the attribute directions; for each strength a, the mean attribute of G(z + a v)
+      on fresh z and the share of samples the classifier still puts in their original class.
+    - ``digits``: for pairs (a, b), the share of samples of digit b that become digit a when
+      mean z(a) - mean z(b) is added to their z.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, trainer.latent_dim, generator=gen)
+    x = trainer.sample(n, z=z).cpu()
+    pred = classifier.predict(x)
+    out = {"strengths": list(strengths)}
+    fresh = torch.randn(n // 2, trainer.latent_dim, generator=gen)
+    fresh_pred = classifier.predict(trainer.sample(len(fresh), z=fresh).cpu())
+    for name, fn in (("ink", ink), ("slant", slant)):
+        v = attribute_direction(z, fn(x))
+        means, kept = [], []
+        for a in strengths:
+            xa = trainer.sample(len(fresh), z=fresh + a * v).cpu()
+            means.append(float(fn(xa).mean()))
+            kept.append(float((classifier.predict(xa) == fresh_pred).float().mean()))
+        out[name] = {"direction": v, "mean": means, "class_kept": kept}
+    pairs = []
+    for a, b in ((7, 1), (0, 6), (9, 4), (8, 3)):
+        if (pred == a).sum() < 5 or (pred == b).sum() < 5:
+            continue
+        v = class_direction(z, pred, a, b)
+        zb = z[pred == b]
+        became = classifier.predict(trainer.sample(len(zb), z=zb + v).cpu())
+        pairs.append({"to": a, "from": b, "n": len(zb), "became_to": float((became == a).float().mean()),
+                      "stayed": float((became == b).float().mean())})
+    out["digits"] = pairs
+    out["z"], out["predicted"] = z, pred
+    return out
+
+
+def arithmetic_figure(trainer: Trainer, direction: torch.Tensor, strengths=(-1.5, -0.75, 0.0, 0.75, 1.5),
+                      rows: int = 6, seed: int = 1, title: str = ""):
+    """Each row a fresh z, each column z + a * direction: does the attribute change and the digit stay?"""
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(rows, trainer.latent_dim, generator=gen)
+    zs = torch.stack([z + a * direction for a in strengths], dim=1).reshape(-1, trainer.latent_dim)
+    images = trainer.sample(len(zs), z=zs).cpu()
+    fig, ax = plt.subplots(figsize=(0.75 * len(strengths) + 0.6, 0.75 * rows + 0.7))
+    ax.imshow(image_grid(images, nrow=len(strengths)), cmap="gray", vmin=0, vmax=1)
+    ax.set_xticks([2 + 30 * i + 14 for i in range(len(strengths))], [f"{a:+g}" for a in strengths])
+    ax.set_yticks([])
+    ax.set_xlabel("strength a in z + a v")
+    ax.set_title(title, fontsize=9)
+    return fig
+
+
+# --- 4. The live panel: a slider along z_new = m z1 + (1 - m) z2 -----------------------------------
+
+def make_panel(trainer: Trainer, n_strip: int = 11):
+    """Slide m from 0 to 1 between two random z (the 'pair' slider picks which two): G(z_new), live.
+
+    Cheap (one forward pass of G per redraw), so it redraws as the sliders move.
+    """
+    from .widgets import Panel, slider
+
+    def run(m: float, pair: int):
+        gen = torch.Generator().manual_seed(int(pair))
+        z1, z2 = torch.randn(2, trainer.latent_dim, generator=gen)
+        z_new = m * z1 + (1 - m) * z2                                   # (latent_dim,)
+        strip = trainer.sample(n_strip, z=interpolate(z1, z2, n_strip)).cpu()
+        x = trainer.sample(1, z=z_new[None]).cpu()
+        fig, (ax_big, ax_strip) = plt.subplots(1, 2, figsize=(9, 2.4), gridspec_kw=dict(width_ratios=[1, 4.5]))
+        ax_big.imshow(image_grid(x, nrow=1, pad=0), cmap="gray", vmin=0, vmax=1)
+        ax_big.set_title(f"G(m z1 + (1 - m) z2), m = {m:.2f}", fontsize=9)
+        ax_big.set_axis_off()
+        ax_strip.imshow(image_grid(strip, nrow=n_strip), cmap="gray", vmin=0, vmax=1)
+        ax_strip.axvline(2 + 30 * m * (n_strip - 1) + 14, color="tab:red", lw=2)
+        ax_strip.set_title(f"pair {pair}: m = 0 (z2) ... m = 1 (z1)", fontsize=9)
+        ax_strip.set_axis_off()
+        fig.tight_layout()
+        return fig
+
+    controls = {"m": slider(0.5, 0.0, 1.0, 0.05, "m"), "pair": slider(0, 0, 50, 1, "pair of z", integer=True)}
+    return Panel(run, controls, title="Walking on the manifold: z_new = m z1 + (1 - m) z2", live=True)

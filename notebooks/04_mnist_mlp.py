@@ -1,0 +1,398 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · An MLP GAN on MNIST, and how to measure what it makes
+#
+# X. Pan's lecture (seed 001) gives two worked examples. Lesson 03 trained Example 1, a GAN for a
+# one-dimensional Gaussian. This lesson trains **Example 2**, exactly as the lecture gives it:
+#
+# | | layers | activations |
+# |---|---|---|
+# | generator $G$ | $z \in \mathbb{R}^{100}$, $z \sim U(-1, 1)^{100}$ $\to$ 256 $\to$ 512 $\to$ 1024 $\to$ 784 | ReLU, tanh output |
+# | discriminator $D$ | 784 $\to$ 1024 $\to$ 512 $\to$ 256 $\to$ 1 | ReLU, sigmoid output |
+#
+# with the same game as before,
+#
+# $$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))],$$
+#
+# played by the same loop (Algorithm 1 of Goodfellow et al. 2014, `gan_lessons.training.Trainer`).
+#
+# The new question is **how good are the samples?** A GAN has no likelihood to report. We use the
+# three answers of the course's evaluation toolkit: the 2014 paper's own checks (nearest training
+# neighbours, and the Parzen-window log-likelihood of its Table 1), and a classifier's view (which digits
+# appear, how confidently, and the Fréchet distance of its features, "MNIST-FID").
+#
+# Skeleton: the data -> the generator -> the discriminator -> training (samples over training, losses)
+# -> what we saw (nearest neighbours, a walk in $z$, the classifier, the Parzen table) -> a live panel ->
+# exercises.
+
+# %%
+# Settings: all of this lesson's numbers, sized by the budget.
+try:
+    import gan_lessons
+except ImportError:  # Colab or a bare kernel: install the course package, then import it
+    # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
+    import gan_lessons
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from gan_lessons import budget, current_budget, get_device, metrics, mnist_mlp, seed_everything
+from gan_lessons.classifier import load_classifier
+from gan_lessons.data import from_signed, load_mnist
+from gan_lessons.plotting import plot_history, show_images
+
+BUDGET = current_budget()            # test (CI), lecture (default) or full
+SEED = 0                             # one seed for the whole lesson, so the self-checks are reproducible
+settings = mnist_mlp.SETTINGS[BUDGET]  # epochs over train[:50000], m = 64, k = 1, Adam 5e-4 with beta1 = 0.5
+n_eval = budget(test=2_000, lecture=10_000, full=10_000)  # samples scored by the classifier and MNIST-FID
+parzen_sizes = budget(test=(1_000, 200, 1_000),           # Parzen (samples, validation, test images):
+                      lecture=(10_000, 1_000, 10_000),    # the paper's protocol from the lecture budget up
+                      full=(10_000, 1_000, 10_000))
+panel_steps = settings.panel_steps   # the live panel's short run, in generator steps
+device = get_device()
+seed_everything(SEED)
+print(f"budget: {BUDGET}   device: {device}   seed: {SEED}")
+print(f"training: {settings.epochs:g} epochs over 50,000 images = {settings.steps:,} generator steps of m = {settings.m}, "
+      f"k = {settings.k}, lr_D = lr_G = {settings.lr_D:g}")
+print(f"scoring: {n_eval:,} samples; Parzen window on {parzen_sizes[0]:,} samples, sigma from {parzen_sizes[1]:,} "
+      f"validation images, {parzen_sizes[2]:,} test images;  panel: {panel_steps} steps")
+
+# %% [markdown]
+# ## 1. The data
+#
+# MNIST's 60,000 training digits, 28 x 28 grey pixels. $G$ ends in tanh, so the images are scaled from
+# $[0, 255]$ to $[-1, 1]$. We train on the **first 50,000 only**: the paper's Parzen protocol (section 6)
+# chooses its kernel width on the validation images `train[50000:51000]`, which the model must never have
+# seen.
+
+# %%
+train_images, train_labels = load_mnist("train")        # uint8 [60000, 28, 28], int64 [60000]
+data = mnist_mlp.training_images()                       # float [50000, 1, 28, 28] in [-1, 1]
+print(f"training data {tuple(data.shape)}, pixels in [{data.min():.0f}, {data.max():.0f}]")
+assert data.shape == (50_000, 1, 28, 28) and data.min() == -1 and data.max() == 1
+show_images(train_images[:32], nrow=16, title="real digits, train[:32]");
+
+# %% [markdown]
+# ## 2. The generator
+#
+# $G(z)$: 100 noise numbers in, 784 pixels out, $100 \cdot 256 + 256 \cdot 512 + 512 \cdot 1024 + 1024 \cdot 784$
+# weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums.
+
+# %%
+trainer = mnist_mlp.make_trainer(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G)
+print(trainer.G)
+n_G = sum(p.numel() for p in trainer.G.parameters())
+print(f"G has {n_G:,} parameters")
+assert n_G == (100 * 256 + 256) + (256 * 512 + 512) + (512 * 1024 + 1024) + (1024 * 784 + 784)
+z = trainer.noise(16)                                    # (16, 100) from U(-1, 1)
+fake = trainer.sample(16, z=z)                           # (16, 1, 28, 28) in [-1, 1]
+print(f"z {tuple(z.shape)} in [{z.min():.2f}, {z.max():.2f}] -> G(z) {tuple(fake.shape)}")
+untrained = from_signed(trainer.sample(n_eval)[:, 0]).cpu()  # uint8 [n_eval, 28, 28], scored in section 5.3
+
+# %% [markdown]
+# ## 3. The discriminator
+#
+# $D(x)$: 784 pixels in, one probability out. The network returns the logit $a(x)$ and
+# $D(x) = \sigma(a(x))$; the losses use $\log \sigma$ directly so they stay finite (lesson 01).
+# Untrained, it cannot tell real from fake: both get $D \approx 0.5$.
+
+# %%
+print(trainer.D)
+with torch.no_grad():
+    d_real = trainer.D.prob(data[:256].to(trainer.device)).mean().item()
+    d_fake = trainer.D.prob(trainer.sample(256)).mean().item()
+print(f"untrained D: mean D(x) = {d_real:.3f} on real digits, mean D(G(z)) = {d_fake:.3f} on fakes")
+assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1
+
+# %% [markdown]
+# ## 4. Training
+#
+# Algorithm 1 with $k = 1$ and minibatches of $m = 64$, the generator on the non-saturating loss
+# $-\log D(G(z))$ (lesson 01 shows why), Adam with $\beta_1 = 0.5$ and learning rates $5 \cdot 10^{-4}$
+# (the lecture gives no optimiser; with the DCGAN rate $2 \cdot 10^{-4}$ a two-epoch run was still one
+# blurry mode when we measured it). One **epoch** is one pass over the 50,000 images: 781 generator steps.
+#
+# The lecture shows $G$'s samples at the start and after epochs 10, 20, 30, 40 and 50. We keep 36 noise
+# vectors $z$ fixed and let the Trainer's callback draw $G(z)$ at the start and after each fifth of
+# training: in the `full` budget exactly the lecture's epochs, in the others the same fractions of a
+# shorter run.
+
+# %%
+start = time.perf_counter()
+trainer, snapshots = mnist_mlp.train_mnist_mlp(settings, seed=SEED, data=data)
+train_seconds = time.perf_counter() - start
+print(f"{trainer.step:,} steps ({trainer.step * settings.m / 50_000:.2f} epochs) in {train_seconds:.0f} s "
+      f"= {trainer.step * settings.m / train_seconds:,.0f} real images a second; stopped early: {trainer.stopped}")
+print("grids recorded at epochs:", ", ".join(f"{epoch:.3g}" for _, epoch, _ in snapshots))
+
+# %% [markdown]
+# Read each grid left to right: the same cell is the same $z$ throughout. From grey noise, $G$ first finds
+# where the ink goes (a blurry blob in the middle), then strokes, then digits. Once digits appear,
+# a cell's digit may still change between grids: $G$ keeps moving while $D$ keeps finding its flaws.
+
+# %%
+mnist_mlp.snapshot_figure(snapshots);
+
+# %% [markdown]
+# The losses and $D$'s outputs. At the game's equilibrium $D(x) = D(G(z)) = 1/2$ and $D$'s loss is
+# $\log 4 \approx 1.39$ (the dotted lines). On MNIST the MLP discriminator stays ahead: $D(x)$ above
+# $1/2$, $D(G(z))$ below it, and the losses do not settle. Neither curve tells you whether the samples
+# are good; that is what the rest of the lesson measures.
+
+# %%
+plot_history(trainer.history, smooth=max(1, trainer.step // 50));
+h = trainer.history
+print(f"last 10% of steps: mean D(x) = {np.mean(h['D_real'][-len(h['step']) // 10:]):.2f}, "
+      f"mean D(G(z)) = {np.mean(h['D_fake'][-len(h['step']) // 10:]):.2f}")
+
+# %% [markdown]
+# ## 5. What we saw
+#
+# ### 5.1 Has $G$ memorised the training set?
+#
+# Goodfellow et al.'s sample figure has a rightmost column (outlined here in yellow) with "the nearest
+# training example of the neighboring sample, in order to demonstrate that the model has not memorized
+# the training set" (seed 000). Nearest means smallest Euclidean distance over all 50,000 training images.
+# If the outlined column merely repeated its neighbour, $G$ would be a lookup table.
+
+# %%
+seed_everything(SEED + 1)
+samples = from_signed(trainer.sample(n_eval)[:, 0]).cpu()  # uint8 [n_eval, 28, 28]: what every metric scores
+metrics.nearest_neighbour_figure(samples[:25], train_images[:50_000], nrow=5, ncol=5);
+idx, dist = metrics.nearest_neighbours(samples[:200], train_images[:50_000])
+real_idx, real_dist = metrics.nearest_neighbours(train_images[50_000:50_200], train_images[:50_000])
+print(f"distance to the nearest training image (pixels in [0, 1]): samples {dist.median():.2f} (median of 200), "
+      f"unseen real digits {real_dist.median():.2f}")
+
+# %% [markdown]
+# A sample that copied a training digit would sit at distance 0. Compare the two medians: real digits that
+# $G$ never saw (train[50000:50200]) are this far from their nearest training digit by nature. Samples at
+# least as far are not copies; after a short run they are further still, because their strokes are noisy.
+#
+# ### 5.2 A walk in $z$
+#
+# The lecture's latent walk (it returns in lesson 05): $z = a z_1 + (1 - a) z_2$ for $a$ from 1 to 0.
+# $U(-1, 1)^{100}$ is a cube, so the whole segment is valid noise. A smooth morph from one digit to another
+# says $G$ has learned a continuous map, not 10,000 separate pictures.
+
+# %%
+mnist_mlp.interpolation_figure(trainer, rows=4, n=10);
+
+# %% [markdown]
+# ### 5.3 What a classifier sees
+#
+# The course's MNIST classifier (a small CNN in `gan_lessons.classifier`, trained on first use and then
+# cached) reads each sample. Three numbers:
+#
+# - the **class histogram**: how many samples it reads as each digit. A GAN that drops digits (mode
+#   collapse, lesson 06) shows gaps here;
+# - the **confident-sample rate**: the share of samples whose top class probability $\max_y p(y \mid x)$
+#   is at least 0.9, a rough "looks like a clear digit" rate;
+# - **MNIST-FID**: fit a Gaussian $\mathcal{N}(\mu, \Sigma)$ to the classifier's 128 penultimate features
+#   of the samples and another to those of real test digits, and take the Fréchet distance
+#   $$d^2 = \lVert \mu_1 - \mu_2 \rVert^2 + \operatorname{tr}\big(\Sigma_1 + \Sigma_2 - 2 (\Sigma_1^{1/2} \Sigma_2 \Sigma_1^{1/2})^{1/2}\big).$$
+#   It has no absolute scale, so we put it beside the **real-versus-real baseline**: the same distance
+#   between real test digits and real training digits, the best a model can hope for.
+#
+# The classifier prints how it was trained and its accuracy on the 10,000 test digits: in the `test`
+# budget it is trained for seconds and is less accurate, and its numbers are rougher.
+
+# %%
+start = time.perf_counter()
+clf = load_classifier()
+print(clf, f"({time.perf_counter() - start:.1f} s)")
+hist = clf.class_histogram(samples)
+share = hist.float() / hist.sum()
+confident = clf.confident_rate(samples, threshold=0.9)
+fid = metrics.mnist_fid(samples, "test", clf)            # against the first n_eval test digits
+fid_real = metrics.mnist_fid_baseline(clf, n_eval)       # n_eval test digits against n_eval training digits
+fid_untrained = metrics.mnist_fid(untrained, "test", clf)  # G before training: the far end of the scale
+print(metrics.class_summary(hist))
+print(f"confident-sample rate (top class probability >= 0.9): {100 * confident:.1f}%   "
+      f"(real test digits: {100 * clf.confident_rate(load_mnist('test')[0][:n_eval]):.1f}%)")
+print(f"MNIST-FID of {n_eval:,} samples: {fid:.2f}   real-versus-real baseline: {fid_real:.2f}   "
+      f"(untrained G: {fid_untrained:.0f})")
+
+fig, ax = plt.subplots(figsize=(6, 2.6))
+ax.bar(range(10), 100 * share.numpy(), color="C0", label="samples")
+ax.axhline(10, color="gray", ls=":", lw=1, label="uniform (10%)")
+ax.axhline(20, color="C3", ls="--", lw=1, label="full-budget ceiling (20%)")
+ax.set_xticks(range(10))
+ax.set_xlabel("digit the classifier reads")
+ax.set_ylabel("% of samples")
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# Here is the Fréchet distance computed inline from its formula, on two small feature sets, checked
+# against the package's `metrics.frechet_distance` (which takes the matrix square roots with `eigh`):
+
+# %%
+fa, fb = clf.features(samples[:500]).double().numpy(), clf.features(train_images[:500]).double().numpy()
+mu1, mu2, S1, S2 = fa.mean(0), fb.mean(0), np.cov(fa.T), np.cov(fb.T)
+w, V = np.linalg.eigh(S1)
+S1_half = (V * np.sqrt(np.clip(w, 0, None))) @ V.T       # Sigma_1^(1/2)
+inner = np.linalg.eigvalsh(S1_half @ S2 @ S1_half)       # eigenvalues of Sigma_1^1/2 Sigma_2 Sigma_1^1/2
+d2 = ((mu1 - mu2) ** 2).sum() + np.trace(S1) + np.trace(S2) - 2 * np.sqrt(np.clip(inner, 0, None)).sum()
+print(f"inline d^2 = {d2:.4f}   metrics.frechet_distance = {metrics.frechet_distance(fa, fb):.4f}")
+assert np.isclose(d2, metrics.frechet_distance(fa, fb), rtol=1e-8)
+
+# %% [markdown]
+# ### 5.4 The paper's number: a Parzen-window log-likelihood
+#
+# Goodfellow et al. 2014 (section 5, Table 1) estimate how likely real test digits are under $G$ by
+# putting a Gaussian of width $\sigma$ on each of $N$ generated samples $\mu_i$ (pixels in $[0, 1]$,
+# $d = 784$) and averaging:
+#
+# $$\log \hat p(x) = \log \frac{1}{N} \sum_{i=1}^N \mathcal{N}(x; \mu_i, \sigma^2 I)
+#   = \operatorname{logsumexp}_i\Big(-\frac{\lVert x - \mu_i \rVert^2}{2\sigma^2}\Big) - \log N - \frac{d}{2}\log(2\pi\sigma^2).$$
+#
+# The protocol, exactly: $N$ = 10,000 samples; $\sigma$ chosen from `numpy.logspace(-1, 0, 10)` by the
+# mean log-likelihood of the 1,000 validation digits train[50000:51000]; the mean over all 10,000 test
+# digits, $\pm$ its standard error. The distances are one matrix product,
+# $\lVert x - \mu \rVert^2 = \lVert x \rVert^2 + \lVert \mu \rVert^2 - 2 x \cdot \mu$, so the
+# 10,000 x 10,000 x 784 computation takes seconds. In the `test` budget this lesson uses fewer samples and
+# images (printed below), which gives a rougher and lower number; from the `lecture` budget up it is the
+# paper's protocol.
+#
+# As a reference we also score **real digits** with the same protocol: the window on training digits
+# train[:N] in place of samples.
+
+# %%
+start = time.perf_counter()
+n_parzen, n_valid, n_test = parzen_sizes
+parzen = metrics.parzen_protocol(samples, n_samples=n_parzen, n_valid=n_valid, n_test=n_test)
+parzen_real = metrics.parzen_protocol(train_images[:n_parzen], n_samples=n_parzen, n_valid=n_valid, n_test=n_test)
+print(parzen)
+print(f"real digits: {parzen_real}")
+print(f"({time.perf_counter() - start:.0f} s for both)\n")
+print(metrics.paper_table({"Example 2, this run": parzen, "real training digits": parzen_real}))
+
+# inline, for the first test digit: the formula above against the package
+x = torch.as_tensor(load_mnist("test")[0][:1].reshape(1, -1), dtype=torch.float64) / 255
+mu = samples[:n_parzen].reshape(n_parzen, -1).double() / 255
+sigma = parzen.sigma
+log_p = (torch.logsumexp(-((x - mu) ** 2).sum(1) / (2 * sigma ** 2), 0) - np.log(n_parzen)
+         - 784 / 2 * np.log(2 * np.pi * sigma ** 2)).item()
+print(f"\nfirst test digit: inline log p = {log_p:.3f}, "
+      f"package {metrics.parzen_log_likelihood(samples[:n_parzen], load_mnist('test')[0][:1], sigma).item():.3f}")
+assert np.isclose(log_p, metrics.parzen_log_likelihood(samples[:n_parzen], load_mnist("test")[0][:1], sigma).item(), atol=1e-2)
+
+# %% [markdown]
+# **Why this estimator is weak in 784 dimensions** (the paper's own caveat: it "has somewhat high variance
+# and does not perform well in high dimensional spaces"; the paper discussion of seed 004 lists it among
+# the evaluation's limits):
+#
+# - With $N$ = 10,000 kernels in $d$ = 784 dimensions, $\log \hat p(x)$ is set almost entirely by the one
+#   or two samples nearest to $x$: the sum is dominated by $\exp(-\lVert x - \mu_i \rVert^2 / 2\sigma^2)$
+#   for the smallest distance. It measures "is there a sample close to each test digit", i.e. coverage
+#   at pixel level, not whether the samples look like digits.
+# - It converges to the true log-likelihood only when $N$ grows exponentially with $d$; at $N$ = 10,000
+#   it is biased low by a large and model-dependent amount, and $\sigma$ makes it swing by hundreds of
+#   nats (the curve below).
+# - It rewards the wrong things: 10,000 real training digits, a "model" that only copies its training
+#   set, score about 241, above every row of the paper's table; and Theis, van den Oord and Bethge (2016)
+#   showed that the 10,000 centroids of k-means, blurry averages no one would call good samples, score
+#   higher still. Slightly blurred samples score better than sharp ones (exercise 3).
+#
+# So the paper's 225 is a number to reproduce, not a measure of quality; the classifier's numbers above
+# say more about the samples.
+
+# %%
+fig, ax = plt.subplots(figsize=(5.5, 3))
+for name, r in (("Example 2 samples", parzen), ("real training digits", parzen_real)):
+    ax.plot(list(r.valid_ll), list(r.valid_ll.values()), "o-", label=name)
+ax.set_xscale("log")
+ax.set_xlabel(r"kernel width $\sigma$")
+ax.set_ylabel("mean log-likelihood, validation")
+ax.set_ylim(bottom=max(-800, min(min(parzen.valid_ll.values()), min(parzen_real.valid_ll.values())) - 20))
+ax.legend(fontsize=8);
+
+# %% [markdown]
+# ## 6. A live panel: $k$ and the two learning rates
+#
+# Retrain Example 2 for a short run from the same seed and redraw the samples and curves. Try a learning
+# rate of $10^{-2}$ for $D$ (what happens to $D(G(z))$, and to $G$'s samples?), a small one for $G$, or
+# $k = 3$ (three discriminator steps per generator step: three times D's work for the same number of $G$
+# steps).
+# The run is short, so compare settings with each other, not with the trained model above.
+
+# %%
+panel = mnist_mlp.make_panel(steps=panel_steps, seed=SEED, data=data)
+panel.set(k=1, lr_D=5e-4, lr_G=5e-4).run()
+assert panel.error is None, panel.error
+panel
+
+# %% [markdown]
+# ## 7. Self-checks
+#
+# In the `test` budget only mechanics: shapes, finite numbers, the panel ran. From the `lecture` budget
+# up, bounds on quality that we measured (two seeds each, section 8) with a margin below them. The
+# issue's targets for the `full` budget are *reported* in section 8, not asserted: all 10 digits with
+# none above 20%, a confident-sample rate of at least 80%, a Parzen log-likelihood of at least 225.
+
+# %%
+assert samples.shape == (n_eval, 28, 28) and samples.dtype == torch.uint8
+assert all(np.isfinite(h[key]).all() for key in ("loss_D", "loss_G", "D_real", "D_fake"))
+assert np.isfinite(fid) and np.isfinite(fid_real) and 0 <= confident <= 1 and int(hist.sum()) == n_eval
+assert np.isfinite(parzen.mean) and parzen.sigma in metrics.PARZEN_SIGMAS and trainer.stopped is None
+assert (parzen.n_samples, parzen.n_valid, parzen.n_test) == parzen_sizes
+if BUDGET != "test":
+    assert parzen.full_protocol                            # the paper's sizes, exactly
+    assert clf.test_accuracy >= 0.98                       # measured 98.8% (lecture), 99.4% (full)
+    assert int((hist > 0).sum()) >= 3                      # several digits: measured 8/10 (seed 0), 4/10 (seed 1)
+    assert confident >= 0.1                                # measured 0.17 (seed 0), 0.21 (seed 1)
+    assert fid < 0.8 * fid_untrained                       # measured 851 (seed 0), 982 (seed 1); untrained G 1779
+    assert parzen.mean >= -300                             # measured -65 (seed 0), -148 (seed 1)
+if BUDGET == "full":
+    assert clf.test_accuracy >= 0.99                       # the issue's bound for the full classifier
+print("self-checks passed")
+
+# %% [markdown]
+# ## 8. What we measured
+#
+# On the course's shared 2-core CPU, under heavy contention from other jobs (so the wall times are upper
+# bounds; on a quiet machine the MLP trains at about 4,000 images a second).
+#
+# | | `test` budget | `lecture` budget, seed 0 | `lecture`, seed 1 |
+# |---|---|---|---|
+# | training | 75 steps (0.1 epoch) | 1,560 steps (2 epochs) | 1,560 steps |
+# | classifier (its test accuracy) | 94.8% (10,000 images, 1 epoch) | 98.9% (60,000 images, 1 epoch) | 98.8% |
+# | digits present, largest share | mechanics only | 8/10, 22.2% (digit 8) | 4/10, 46% |
+# | confident-sample rate | | 17.3% (real test digits: 95.8%) | 21.3% |
+# | MNIST-FID (real vs real) | | 851 (3.3); untrained G 1779 | 982 (3.3) |
+# | Parzen LL, paper's protocol | reduced sizes | -65 +- 1.2 (sigma 0.28) | -148 +- 1.1 (sigma 0.28) |
+#
+# Real training digits put through the same Parzen protocol score 241 +- 2.1 (sigma 0.17). The `full`
+# budget's classifier reaches 99.4% test accuracy (8 epochs with shifts of up to 2 pixels). A two-epoch
+# run is far from the issue's `full`-budget targets (all 10 digits, none above 20%; a confident rate of at
+# least 80%; a Parzen log-likelihood of at least 225): the samples are recognisable strokes and a few
+# clear digits, and the classifier's numbers say so honestly. The 50-epoch `full` run (39,060 steps) did
+# not fit in an hour on this shared CPU, so its numbers are not measured here; run
+# `python -m gan_lessons.evaluate --budget full --models mnist_mlp` on a quiet machine or a GPU to get them.
+#
+# ## Exercises
+#
+# 1. Set `settings = mnist_mlp.MLPSettings(epochs=1, k=3)` in the first cell: with three $D$ steps per
+#    $G$ step, are the samples better after the same number of *images seen*?
+# 2. Train with the generator loss of the game itself: `t = mnist_mlp.make_trainer()`,
+#    `t.config.g_loss = "minimax"`, `t.train(data, 300)`, then `plot_history(t.history)`. Look at $D(G(z))$
+#    in the first hundred steps: why does $G$ barely move? (Lesson 01, the saturating loss.)
+# 3. Score blurred real digits with `metrics.parzen_protocol` (blur `train_images[:10_000]` with a 3x3
+#    average, e.g. `torch.nn.functional.avg_pool2d(x, 3, 1, 1)`): do they beat the sharp ones?
+# 4. The MNIST-FID baseline is not 0 even though both sets are real digits. Why? Compute it for 1,000
+#    and for 10,000 images per set and explain the difference.

@@ -1,0 +1,81 @@
+"""gan_lessons.mnist_mlp: Example 2's set-up, the snapshots over training, the walk in z, the panel."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from gan_lessons import mnist_mlp
+from gan_lessons.models import MLPDiscriminator, MLPGenerator
+
+
+@pytest.fixture
+def small_data():
+    """200 made-up 'images' in [-1, 1], shaped like G's output: enough for the mechanics."""
+    return torch.rand(200, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+
+
+def test_settings_follow_the_lecture():
+    full = mnist_mlp.SETTINGS["full"]
+    assert full.epochs == 50 and abs(full.steps * full.m - 50 * 50_000) < 5 * full.m  # the lecture's 50 epochs
+    for s in mnist_mlp.SETTINGS.values():
+        assert s.steps % mnist_mlp.SNAPSHOTS == 0  # grids at equal fractions, like epochs 10, 20, ..., 50
+
+
+def test_example_2_exactly():
+    trainer = mnist_mlp.make_trainer(device="cpu")
+    assert isinstance(trainer.G, MLPGenerator) and isinstance(trainer.D, MLPDiscriminator)
+    g_sizes = [(l.in_features, l.out_features) for l in trainer.G.modules() if isinstance(l, nn.Linear)]
+    d_sizes = [(l.in_features, l.out_features) for l in trainer.D.modules() if isinstance(l, nn.Linear)]
+    assert g_sizes == [(100, 256), (256, 512), (512, 1024), (1024, 784)]
+    assert d_sizes == [(784, 1024), (1024, 512), (512, 256), (256, 1)]
+    assert isinstance(trainer.G.net[-1], nn.Tanh)
+    assert all(isinstance(m, nn.ReLU) for m in trainer.G.net[1:-2:2]) and all(isinstance(m, nn.ReLU) for m in trainer.D.net[1::2])
+    z = trainer.noise(1000)
+    assert z.shape == (1000, 100) and z.min() >= -1 and z.max() <= 1 and z.min() < -0.99  # U(-1, 1)^100
+
+
+def test_training_images_leave_the_parzen_validation_unseen(mirror, empty_cache, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
+    from gan_lessons.data import load_mnist, to_signed
+    x = mnist_mlp.training_images()
+    train, _ = load_mnist("train")
+    assert x.shape == (50_000, 1, 28, 28)
+    assert torch.equal(x[-1, 0], to_signed(train[49_999]))
+
+
+def test_snapshots_over_training(small_data):
+    settings = mnist_mlp.MLPSettings(epochs=0, m=20)
+    trainer, snaps = mnist_mlp.train_mnist_mlp(settings, steps=10, data=small_data, progress=False, device="cpu")
+    assert [s[0] for s in snaps] == [0, 2, 4, 6, 8, 10]  # the start, then each fifth
+    assert snaps[-1][1] == pytest.approx(10 / (200 / 20))  # epochs: steps / (N / m)
+    assert all(s[2].dtype == torch.uint8 and s[2].shape == (36, 28, 28) for s in snaps)
+    assert not torch.equal(snaps[0][2], snaps[-1][2])  # G changed
+    assert len(trainer.history["loss_D"]) == 10
+    fig = mnist_mlp.snapshot_figure(snaps)
+    assert len(fig.axes) == 6 and fig.axes[0].get_title() == "start"
+    # the same seed gives the same run
+    _, again = mnist_mlp.train_mnist_mlp(settings, steps=10, data=small_data, progress=False, device="cpu")
+    assert torch.equal(again[-1][2], snaps[-1][2])
+
+
+def test_interpolation_ends_at_both_endpoints(small_data):
+    trainer = mnist_mlp.make_trainer(device="cpu")
+    z1, z2 = trainer.noise(1)[0], trainer.noise(1)[0]
+    walk = mnist_mlp.interpolate(trainer, z1, z2, n=7)
+    assert walk.shape == (7, 28, 28) and walk.dtype == torch.uint8
+    ends = mnist_mlp.from_signed(trainer.sample(2, z=torch.stack([z1, z2]))[:, 0])
+    assert torch.equal(walk[0], ends[0]) and torch.equal(walk[-1], ends[1])
+    assert mnist_mlp.interpolation_figure(trainer, rows=2, n=5).axes
+
+
+def test_panel_driven_from_code(small_data):
+    panel = mnist_mlp.make_panel(steps=4, data=small_data)
+    assert set(panel.controls) == {"k", "lr_D", "lr_G"}
+    panel.set(k=2, lr_D=1e-3, lr_G=3e-4).run()
+    assert panel.error is None, panel.error
+    fig, trainer = panel.result
+    assert trainer.step == 4 and trainer.config.k == 2
+    assert trainer.config.lr_D == pytest.approx(1e-3) and trainer.config.lr_G == pytest.approx(3e-4, rel=1e-6)
+    assert len(fig.axes) == 3
