@@ -1,0 +1,178 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons import mixtures as mx
+from gan_lessons.mixtures import (GRID, RING, GANLabView, MinibatchDiscrimination, PackedDiscriminator,
+                                  ToyConfig, ToyDiscriminator, make_trainer, mode_metrics, reverse_kl)
+
+
+# --- the benchmarks --------------------------------------------------------------------------------
+
+def test_the_benchmarks_are_pacgans():
+    assert RING.K == 8 and RING.std == 0.01
+    assert torch.allclose(RING.means[2], torch.tensor([0.0, 1.0]), atol=1e-6)  # (cos pi/2, sin pi/2)
+    assert torch.allclose(RING.means.norm(dim=1), torch.ones(8))
+    assert GRID.K == 25 and GRID.std == 0.05
+    assert sorted(set(GRID.means[:, 0].tolist())) == [-4, -2, 0, 2, 4]
+    x = RING.sample(20_000, torch.Generator().manual_seed(0))
+    metrics = mode_metrics(x, RING)
+    assert metrics.modes == 8 and metrics.high_quality > 98.5  # 3 std holds 98.9% of a 2-D Gaussian
+    assert metrics.reverse_kl < 0.01
+
+
+# --- the metrics on hand-made sample sets ----------------------------------------------------------
+
+@pytest.mark.parametrize("mixture", [RING, GRID])
+def test_all_samples_on_one_mode(mixture):
+    x = mixture.means[3].repeat(2500, 1)
+    metrics = mode_metrics(x, mixture)
+    assert metrics.modes == 1
+    assert metrics.high_quality == 100.0
+    assert metrics.reverse_kl == pytest.approx(math.log(mixture.K))
+    assert metrics.counts[3] == 2500 and metrics.counts.sum() == 2500
+
+
+@pytest.mark.parametrize("mixture", [RING, GRID])
+def test_perfectly_spread_samples(mixture):
+    x = mixture.means.repeat(100, 1)  # 100 samples exactly on each mode
+    metrics = mode_metrics(x, mixture)
+    assert metrics.modes == mixture.K
+    assert metrics.high_quality == 100.0
+    assert metrics.reverse_kl == pytest.approx(0.0, abs=1e-12)
+
+
+def test_samples_far_away_are_not_high_quality():
+    x = RING.means.repeat(10, 1) * 1.5  # 0.5 from every mode: 50 std away
+    metrics = mode_metrics(x, RING)
+    assert metrics.high_quality == 0.0 and metrics.modes == 0
+    assert metrics.reverse_kl == pytest.approx(0.0, abs=1e-12)  # spread evenly, though all bad
+    y = GRID.means[:1] + torch.tensor([[0.149, 0.0], [0.151, 0.0]])  # just inside and just outside 3 std
+    metrics = mode_metrics(y, GRID)
+    assert metrics.high_quality == 50.0 and metrics.modes == 1
+
+
+def test_reverse_kl_by_hand():
+    # q = (1/2, 1/2, 0, 0), p = 1/4: KL = 2 * 1/2 * log(2) = log 2; the empty bins add 0
+    assert reverse_kl([5, 5, 0, 0]) == pytest.approx(math.log(2))
+    q = np.array([0.5, 0.25, 0.25])
+    assert reverse_kl([2, 1, 1]) == pytest.approx(float(np.sum(q * np.log(q * 3))))
+    with pytest.raises(ValueError):
+        reverse_kl([0, 0])
+
+
+# --- packing and mini-batch discrimination ---------------------------------------------------------
+
+def test_packing_reshapes_and_gives_each_sample_its_packs_logit():
+    torch.manual_seed(0)
+    inner = ToyDiscriminator(in_dim=8, hidden=16, layers=2, pieces=2)
+    D = PackedDiscriminator(inner, pack=4)
+    x = torch.randn(12, 2)
+    logits = D(x)
+    assert logits.shape == (12,)
+    expected = inner(x.reshape(3, 8))  # pack r = samples 4r .. 4r+3 side by side
+    assert torch.allclose(logits, expected.repeat_interleave(4))
+    assert torch.allclose(x.reshape(3, 8)[1], torch.cat([x[4], x[5], x[6], x[7]]))
+    with pytest.raises(ValueError):
+        D(torch.randn(10, 2))
+    trainer = make_trainer(ToyConfig(fix="pack4", m=8), seed=0, device="cpu")  # m packs of 4 samples
+    assert trainer.config.m == 32
+
+
+def test_minibatch_discrimination_shapes_and_formula():
+    torch.manual_seed(0)
+    layer = MinibatchDiscrimination(in_features=6, kernels=5, kernel_dim=3)
+    f = torch.randn(7, 6)
+    out = layer(f)
+    assert out.shape == (7, 6 + 5)
+    assert torch.equal(out[:, :6], f)
+    M = (f @ layer.T).view(7, 5, 3)  # Salimans et al.: o(x_i)_b = sum_j exp(-||M_ib - M_jb||_1)
+    o = torch.stack([torch.stack([torch.exp(-(M[i, b] - M[:, b]).abs().sum(1)).sum() for b in range(5)])
+                     for i in range(7)])
+    assert torch.allclose(out[:, 6:], o, atol=1e-5)
+
+
+def test_minibatch_features_tell_collapsed_from_diverse_batches():
+    torch.manual_seed(0)
+    D = ToyDiscriminator(minibatch=True, hidden=32, layers=2, pieces=2, kernels=8)
+    n = 64
+    collapsed = RING.means[0].repeat(n, 1)
+    diverse = RING.sample(n, torch.Generator().manual_seed(1))
+    o_collapsed = D.mbd(D.body(collapsed))[:, 32:]
+    o_diverse = D.mbd(D.body(diverse))[:, 32:]
+    assert o_collapsed.shape == (n, 8)
+    assert torch.allclose(o_collapsed, torch.full_like(o_collapsed, float(n)))  # every pair identical
+    assert (o_diverse.mean(0) < 0.7 * n).all()  # far fewer close pairs in a spread-out batch
+    # a plain D scores each sample alone; this one does not: the same point scores differently
+    assert not torch.allclose(D(collapsed)[:1], D(torch.cat([collapsed[:1], diverse[1:]]))[:1])
+
+
+# --- training through the shared Trainer -----------------------------------------------------------
+
+@pytest.mark.parametrize("fix", ["none", "minibatch", "pack2", "unrolled"])
+def test_every_fix_trains_with_the_trainer(fix):
+    trainer = make_trainer(ToyConfig(fix=fix, m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2, unroll=2),
+                           seed=0, device="cpu")
+    history = trainer.train(mx.training_data("ring", n=512), 3, progress=False)
+    assert trainer.step == 3 and trainer.stopped is None
+    assert all(math.isfinite(v) for v in history["loss_D"] + history["loss_G"])
+    metrics, samples = mx.evaluate(trainer, "ring", n=100)
+    assert samples.shape == (100, 2) and 0 <= metrics.modes <= 8
+
+
+def test_unrolled_step_moves_only_G():
+    trainer = make_trainer(ToyConfig(fix="unrolled", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2,
+                                     unroll=2), seed=0, device="cpu")
+    trainer.set_data(mx.training_data("ring", n=256))
+    D0 = {n: p.clone() for n, p in trainer.D.state_dict().items()}
+    G0 = {n: p.clone() for n, p in trainer.G.state_dict().items()}
+    trainer.update_G(trainer.G(trainer.noise(16)), None)
+    assert all(torch.equal(D0[n], p) for n, p in trainer.D.state_dict().items())
+    assert any(not torch.equal(G0[n], p) for n, p in trainer.G.state_dict().items())
+
+
+def test_generator_gradient_matches_autograd_by_hand():
+    trainer = make_trainer(ToyConfig(m=8, hidden_G=8, hidden_D=8, layers_G=1, layers_D=1), seed=0, device="cpu")
+    x = torch.randn(8, 2)
+    arrows = mx.generator_gradient(trainer, x)
+    xr = x.clone().requires_grad_(True)
+    (-torch.nn.functional.logsigmoid(trainer.D(xr))).sum().backward()  # non-saturating: -log D(x)
+    assert torch.allclose(arrows, -xr.grad, atol=1e-6)
+
+
+# --- the view and the panel, driven from code ------------------------------------------------------
+
+def test_view_callback_records_the_histogram_and_draws():
+    trainer = make_trainer(ToyConfig(fix="pack2", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2),
+                           seed=0, device="cpu")
+    view = GANLabView("grid", n_points=200, live=False)
+    trainer.train(mx.training_data("grid", n=512), 4, callback=view, every=2, progress=False)
+    assert view.steps == [2, 4]
+    assert len(view.fractions) == 2 and view.fractions[0].shape == (25,)
+    assert np.isclose(view.fractions[-1].sum(), 1.0)
+    assert view.modes[-1] == view.last_metrics.modes
+    fig = view.draw(trainer)
+    assert len(fig.axes) >= 3
+    heat = mx.discriminator_map(trainer, 5.5, size=10, context=view.samples[:16])
+    assert heat.shape == (10, 10) and ((heat >= 0) & (heat <= 1)).all()
+
+
+def test_panel_runs_from_code():
+    panel = mx.make_panel(steps=10)
+    panel.set(fix="pack2", k=2, lr_D=2e-3, lr_G=1e-3, mixture="grid", steps=10).run()
+    assert panel.error is None
+    fig, metrics = panel.result
+    assert metrics.K == 25 and len(fig.axes) >= 3
+
+
+def test_samples_for_evaluate(tmp_path):
+    out = mx.evaluation_samples_ring("test", seed=0)
+    points = out["points"]
+    assert points.shape == (2500, 2) and points.dtype == np.float32 and np.isfinite(points).all()
+    assert out["metrics"].K == 8
+    line = mx.report_points("mixture_ring", out, tmp_path)
+    assert "modes=" in line
+    saved = np.load(tmp_path / "mixture_ring_samples.npy")
+    assert saved.dtype == np.float32 and saved.shape == (2500, 2)
