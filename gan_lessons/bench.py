@@ -1,0 +1,592 @@
+"""How fast the course trains, next to what the machine can do: ``python -m gan_lessons.bench``.
+
+One run measures
+
+1. **the limit**: the throughput of one large matrix product repeated for about a second, in float32 and,
+   where the hardware has matrix units for it (a CPU with AMX or AVX512-BF16, a CUDA GPU), in bfloat16;
+2. for each lesson model (1-D, 2-D mixture, MNIST MLP, DCGAN, conditional GAN), one full iteration of
+   Algorithm 1 with the course's :class:`~gan_lessons.training.Trainer` (``trainer.iteration()``) at the
+   lesson's minibatch size m: milliseconds per iteration, samples per second, the FLOPs of one iteration
+   (counted by ``torch.utils.flop_counter.FlopCounterMode``: matrix products and convolutions, forward and
+   backward) and the share of the limit for the precision used;
+3. beside each, the **same model trained the way popular tutorials do it**: a ``DataLoader`` over a
+   per-sample ``Dataset`` (one image at a time through PIL, ``ToTensor``-like scaling and ``Normalize``),
+   ``shuffle=True``, a sigmoid on D's output with ``nn.BCELoss``, a fresh forward pass of G for G's step,
+   D's weight gradients computed in G's step, ``loss.item()`` every step, Adam with torch's defaults.
+
+On CUDA each lesson also gets a ``torch.compile``-d variant of the course's loop (``--no-compile`` skips it).
+
+All variants of one model are timed in the same rounds, one after the other, so that other load on the
+machine hits them alike: the speed-up is a ratio measured in one run. Times are medians over the rounds
+after a warm-up. ``--json PATH`` writes everything; ``--notebooks`` adds the wall time of every notebook in
+each budget (executed with nbconvert) against the bounds of the course (test 60 s; lecture 180 s and no
+cell over 60 s); ``--quick`` is a seconds-long smoke run (numbers not meaningful).
+
+On a machine shared with other work, wall times mostly measure the others: ``--threads 1 --clock cpu``
+counts this process's CPU time on one thread instead, close to what an idle core gives (with two threads on
+a loaded 2-core machine, waits between the threads made iterations up to 8x slower).
+
+To see a CPU without bfloat16 units on one that has them: ``ATEN_CPU_CAPABILITY=avx2
+ONEDNN_MAX_CPU_ISA=AVX2 python -m gan_lessons.bench`` (the bfloat16 rows then disappear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.flop_counter import FlopCounterMode
+
+from .config import get_device, seed_everything
+from .data import normal_noise, uniform_noise
+from .training import TrainConfig, Trainer, bf16_matrix_units
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_BOUNDS = {  # budget -> (whole notebook, single cell) in seconds, from ../shared/COURSE.md
+    "test": (60.0, None),
+    "lecture": (180.0, 60.0),
+    "full": (None, None),
+}
+
+# --- the limit ---------------------------------------------------------------------------------------
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def matmul_limit(dtype: torch.dtype, device: torch.device, n: int | None = None, seconds: float = 1.0,
+                 clock: str = "wall") -> dict:
+    """GFLOP/s of an n x n by n x n product (2 n^3 FLOPs) repeated for about ``seconds``: median and best."""
+    now = CLOCKS[clock]
+    n = n or (8192 if device.type == "cuda" else 2048)
+    a = torch.randn(n, n, device=device).to(dtype)
+    b = torch.randn(n, n, device=device).to(dtype)
+    out = torch.empty(n, n, device=device, dtype=dtype)
+    for _ in range(2):  # warm-up: thread pools, kernel selection, clocks
+        torch.mm(a, b, out=out)
+    sync(device)
+    times, start = [], time.perf_counter()
+    while len(times) < 3 or (time.perf_counter() - start < seconds and len(times) < 1000):
+        t = now()
+        torch.mm(a, b, out=out)
+        sync(device)
+        times.append(now() - t)
+    flops = 2 * n ** 3
+    return {"n": n, "repeats": len(times), "gflops": flops / statistics.median(times) / 1e9,
+            "gflops_best": flops / min(times) / 1e9}
+
+
+def precisions(device: torch.device) -> list[str]:
+    """float32, and bfloat16 where the device has matrix units for it."""
+    return ["float32", "bfloat16"] if bf16_matrix_units(device) else ["float32"]
+
+
+# --- FLOPs ---------------------------------------------------------------------------------------------
+
+
+def count_flops(fn: Callable[[], object]) -> int:
+    """FLOPs of the matrix products and convolutions (forward and backward) that ``fn()`` runs."""
+    counter = FlopCounterMode(display=False)
+    with counter:
+        fn()
+    return int(counter.get_total_flops())
+
+
+# --- the tutorial-style twin --------------------------------------------------------------------------
+
+
+class PerSampleImages(Dataset):
+    """One MNIST image at a time, as ``torchvision.datasets.MNIST`` with ``ToTensor()`` and ``Normalize``.
+
+    Each item goes uint8 array -> PIL image -> float tensor [1, 28, 28] / 255 -> (x - 0.5) / 0.5.
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None):
+        self.images, self.labels = images, labels
+        try:
+            from PIL import Image
+            self._pil = Image.fromarray
+        except ImportError:  # pragma: no cover - pillow comes with matplotlib
+            self._pil = None
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i):
+        img = self.images[i].numpy()
+        if self._pil is not None:
+            img = np.array(self._pil(img))  # MNIST.__getitem__: Image.fromarray(img.numpy(), mode="L")
+        x = torch.from_numpy(img).view(1, *img.shape).float().div(255)  # ToTensor()
+        x = (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,))
+        return (x, int(self.labels[i])) if self.labels is not None else (x, 0)
+
+
+class PerSamplePoints(Dataset):
+    """One toy point at a time (a ``TensorDataset``-like per-sample dataset)."""
+
+    def __init__(self, points: torch.Tensor):
+        self.points = points
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __getitem__(self, i):
+        return torch.as_tensor(self.points[i], dtype=torch.float32), 0
+
+
+class _SigmoidD(nn.Module):
+    """The tutorials' discriminator: a sigmoid at the end, probabilities out (for ``nn.BCELoss``)."""
+
+    def __init__(self, D: nn.Module):
+        super().__init__()
+        self.D = D
+
+    def forward(self, *inputs):
+        return torch.sigmoid(self.D(*inputs)).view(-1)
+
+
+class TutorialLoop:
+    """Algorithm 1 written the way popular tutorials write it; ``iteration()`` matches ``Trainer.iteration``."""
+
+    def __init__(self, G: nn.Module, D: nn.Module, dataset: Dataset, *, m: int, k: int, latent_dim: int,
+                 prior: Callable, lr_D: float, lr_G: float, conditional: bool, device: torch.device):
+        self.device, self.m, self.k, self.latent_dim, self.prior = device, m, k, latent_dim, prior
+        self.G, self.D = G.to(device), _SigmoidD(D).to(device)
+        self.conditional = conditional
+        self.loader = DataLoader(dataset, batch_size=m, shuffle=True, drop_last=True)
+        self._it = iter(self.loader)
+        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=lr_D, betas=(0.5, 0.999))
+        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=lr_G, betas=(0.5, 0.999))
+        self.criterion = nn.BCELoss()
+        self.losses: list[tuple[float, float]] = []
+
+    def _next(self):
+        try:
+            return next(self._it)
+        except StopIteration:
+            self._it = iter(self.loader)
+            return next(self._it)
+
+    def iteration(self) -> None:
+        m, dev = self.m, self.device
+        for _ in range(self.k):
+            x, y = self._next()
+            x, y = x.to(dev), y.to(dev)
+            real_label, fake_label = torch.ones(m, device=dev), torch.zeros(m, device=dev)
+            self.opt_D.zero_grad()
+            z = self.prior(m, self.latent_dim, device=dev)
+            if self.conditional:
+                y_fake = torch.randint(0, 10, (m,), device=dev)
+                fake = self.G(z, y_fake)
+                loss_D = (self.criterion(self.D(x, y), real_label)
+                          + self.criterion(self.D(fake.detach(), y_fake), fake_label))
+            else:
+                fake = self.G(z)
+                loss_D = self.criterion(self.D(x), real_label) + self.criterion(self.D(fake.detach()), fake_label)
+            loss_D.backward()
+            self.opt_D.step()
+        self.opt_G.zero_grad()
+        z = self.prior(m, self.latent_dim, device=dev)  # a fresh forward pass of G
+        if self.conditional:
+            y_fake = torch.randint(0, 10, (m,), device=dev)
+            loss_G = self.criterion(self.D(self.G(z, y_fake), y_fake), real_label)
+        else:
+            loss_G = self.criterion(self.D(self.G(z)), real_label)
+        loss_G.backward()  # also fills D's weight gradients, which nobody uses
+        self.opt_G.step()
+        self.losses.append((loss_D.item(), loss_G.item()))
+
+
+# --- the lesson models ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One lesson's model: ``make(device)`` builds the lesson's own Trainer at the lesson's defaults."""
+
+    key: str
+    name: str
+    make: Callable[[torch.device], Trainer]
+    kind: str = "images"         # "images" (MNIST), "points" (toy data) or "labelled" (MNIST with labels)
+    points: Callable[[int], torch.Tensor] | None = None  # for kind="points": n -> [n, d]
+    source: str = ""             # where the defaults come from
+    notes: list[str] = field(default_factory=list)
+
+
+def _module(name: str):
+    try:
+        return __import__(f"gan_lessons.{name}", fromlist=["_"])
+    except ImportError:
+        return None
+
+
+def _factory(module: str, name: str):
+    mod = _module(module)
+    return getattr(mod, name, None) if mod is not None else None
+
+
+def lesson_cases() -> list[Case]:
+    """The five lesson models, each through its lesson module's trainer factory where that module exists."""
+    from . import models
+    from .data import gaussian_1d
+
+    def plain(G, D, latent_dim, prior, **config):
+        return lambda device: Trainer(G(), D(), TrainConfig(**config), latent_dim=latent_dim, prior=prior,
+                                      device=device)
+
+    cases = []
+    mod = _module("gaussian_1d")
+    d = dict(getattr(mod, "DEFAULTS", {})) if mod is not None else {}
+    config = {key: d[key] for key in ("k", "m", "lr_D", "lr_G", "g_loss") if key in d} or {"m": 256}
+    cases.append(Case("1d", "1-D Gaussian (03)", plain(models.Generator1D, models.Discriminator1D, 1, uniform_noise,
+                                                         **config),
+                      kind="points", points=gaussian_1d, source="gaussian_1d.DEFAULTS" if d else "built-in"))
+
+    make = _factory("mixtures", "make_trainer")
+    if make is not None:
+        mix = _module("mixtures")
+        cases.append(Case("2d", "2-D mixture (06)", lambda device, make=make: make(device=device), kind="points",
+                          points=lambda n: mix.training_data("ring", n), source="mixtures.make_trainer()"))
+    else:
+        def toy_G():
+            return nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2))
+
+        def toy_D():
+            return nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 1),
+                                 nn.Flatten(0))
+        cases.append(Case("2d", "2-D mixture (06)", plain(toy_G, toy_D, 2, normal_noise, m=128), kind="points",
+                          points=lambda n: torch.randn(n, 2), source="built-in",
+                          notes=["gan_lessons.mixtures not found: a local 2-128-128-2 MLP pair stands in"]))
+
+    make = _factory("mnist_mlp", "make_trainer")
+    cases.append(Case("mnist_mlp", "MNIST MLP (04)",
+                      (lambda device, make=make: make(device=device)) if make else
+                      plain(models.MLPGenerator, models.MLPDiscriminator, 100, uniform_noise, m=128),
+                      source="mnist_mlp.make_trainer()" if make else "built-in (lecture's Example 2, m = 128)"))
+
+    make = _factory("dcgan", "make_dcgan_trainer")
+    width = getattr(models, "DCGAN_WIDTH", 64)
+    cases.append(Case("dcgan", f"DCGAN w={width} (05)",
+                      (lambda device, make=make: make(device=device)) if make else
+                      plain(models.DCGANGenerator, models.DCGANDiscriminator, 100, normal_noise, m=128),
+                      source="dcgan.make_dcgan_trainer()" if make else "built-in (Radford et al.: m = 128)"))
+
+    make = _factory("conditional", "make_conditional_trainer")
+    cases.append(Case("conditional", "conditional MLP (07)",
+                      (lambda device, make=make: make(device=device)) if make else
+                      plain(models.ConditionalMLPGenerator, models.ConditionalMLPDiscriminator, 100, uniform_noise,
+                            m=128),
+                      kind="labelled",
+                      source="conditional.make_conditional_trainer()" if make else "built-in (m = 128)"))
+    return cases
+
+
+# --- timing -------------------------------------------------------------------------------------------
+
+
+def time_interleaved(fns: dict[str, Callable[[], object]], device: torch.device, *, rounds: int, warmup: int,
+                     min_sample_s: float = 0.02, clock: str = "wall") -> dict[str, list[float]]:
+    """Seconds per call of each fn: round-robin over the fns, ``rounds`` samples each after ``warmup`` calls.
+
+    A sample is ``inner`` calls in a row, ``inner`` chosen so that one sample takes about ``min_sample_s``.
+    ``clock="cpu"`` counts the CPU time of this process instead of the wall time: on a machine shared with
+    other work it is what the same run takes on an idle one (with one thread; more threads add their
+    spin-waits).
+    """
+    now = CLOCKS[clock]
+    inner = {}
+    for name, fn in fns.items():
+        for _ in range(max(warmup, 1)):
+            sync(device)
+            t = now()
+            fn()
+            sync(device)
+            dt = now() - t
+        inner[name] = max(1, min(200, math.ceil(min_sample_s / max(dt, 1e-6))))
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            sync(device)
+            t = now()
+            for _ in range(inner[name]):
+                fn()
+            sync(device)
+            times[name].append((now() - t) / inner[name])
+    return times
+
+
+def _load_images(quick: bool):
+    """MNIST train images and labels (uint8, int64); random ones of the same shape if MNIST is missing."""
+    n = 4096 if quick else 60_000
+    try:
+        from .data import load_mnist
+        images, labels = load_mnist("train")
+        return images[:n], labels[:n], "MNIST train"
+    except Exception as err:  # noqa: BLE001 - a benchmark still runs without the data set
+        g = torch.Generator().manual_seed(0)
+        return (torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=g),
+                torch.randint(0, 10, (n,), generator=g), f"random uint8 images (MNIST not loaded: {err})")
+
+
+def bench_case(case: Case, device: torch.device, images, labels, *, rounds: int, warmup: int,
+               min_sample_s: float, limits: dict, precs: list[str], compile_cuda: bool = False,
+               clock: str = "wall") -> dict:
+    """Time the lesson's Trainer in each precision and its tutorial-style twin, interleaved; one table row each."""
+    from .data import to_signed
+
+    def make_trainer(precision: str, compiled: bool = False) -> Trainer:
+        seed_everything(0)
+        tr = case.make(device)  # the lesson's own trainer, so the same models and settings
+        tr.config = replace(tr.config, precision=precision)
+        tr.set_data(data, data_labels)
+        tr.G.train()
+        tr.D.train()
+        if compiled:  # in place: the modules (and their state_dict keys) stay the same objects
+            tr.G.compile()
+            tr.D.compile()
+        return tr
+
+    if case.kind == "points":
+        pts = case.points(min(len(images), 20_000)).float()
+        data, data_labels, dataset = pts, None, PerSamplePoints(pts)
+    else:
+        data = to_signed(images)[:, None]
+        data_labels = labels if case.kind == "labelled" else None
+        dataset = PerSampleImages(images, data_labels)
+
+    variants: dict[str, Callable] = {}
+    for p in precs:
+        tr = make_trainer(p)
+        variants[f"course {p}"] = tr.iteration
+        if compile_cuda and device.type == "cuda":
+            variants[f"course {p} compiled"] = make_trainer(p, compiled=True).iteration
+    c = tr.config
+    seed_everything(0)
+    fresh = case.make(device)  # untouched models at their initialisation, for the twin
+    tut = TutorialLoop(copy.deepcopy(fresh.G), copy.deepcopy(fresh.D), dataset, m=c.m, k=c.k,
+                       latent_dim=tr.latent_dim, prior=tr.prior, lr_D=c.lr_D, lr_G=c.lr_G,
+                       conditional=case.kind == "labelled", device=device)
+    variants["tutorial float32"] = tut.iteration
+
+    flops = {name: count_flops(fn) for name, fn in variants.items() if "compiled" not in name}
+    times = time_interleaved(variants, device, rounds=rounds, warmup=warmup, min_sample_s=min_sample_s, clock=clock)
+    rows = {}
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        f = flops[name.replace(" compiled", "")]
+        prec = name.split()[1]
+        gflops = f / med / 1e9
+        rows[name] = {"ms_per_iteration": med * 1e3, "ms_best": min(ts) * 1e3, "samples_per_s": c.m / med,
+                      "flops_per_iteration": f, "gflops": gflops, "precision": prec,
+                      "share_of_limit": gflops / limits[prec]["gflops"] if prec in limits else None,
+                      "samples": len(ts)}
+    tut_ms = rows["tutorial float32"]["ms_per_iteration"]
+    f32_ms = rows["course float32"]["ms_per_iteration"]
+    for row in rows.values():
+        row["speedup_vs_tutorial"] = tut_ms / row["ms_per_iteration"]
+        row["speedup_vs_course_float32"] = f32_ms / row["ms_per_iteration"]
+    return {"key": case.key, "name": case.name, "m": c.m, "k": c.k, "latent_dim": tr.latent_dim,
+            "models": f"{type(tr.G).__name__} / {type(tr.D).__name__}", "defaults_from": case.source,
+            "notes": case.notes, "variants": rows}
+
+
+# --- notebooks ---------------------------------------------------------------------------------------
+
+
+def _cell_seconds(cell) -> float | None:
+    ex = cell.get("metadata", {}).get("execution", {})
+    a, b = ex.get("iopub.execute_input") or ex.get("shell.execute_request"), ex.get("shell.execute_reply")
+    if not (a and b):
+        return None
+    from datetime import datetime
+    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(b) - parse(a)).total_seconds()
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes (nbconvert and its kernel)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return float("nan")
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def time_notebooks(budgets: list[str], notebooks: list[Path] | None = None, timeout: int = 900) -> list[dict]:
+    """Execute each notebook in each budget with nbconvert: wall time (checked against the bounds), the CPU
+    time of nbconvert and its kernel (steadier on a shared machine), the slowest cell."""
+    notebooks = [Path(nb).resolve() for nb in notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    out = []
+    for nb in notebooks:
+        for b in budgets:
+            env = {**os.environ, "GAN_LESSONS_BUDGET": b, "MPLBACKEND": "Agg"}
+            with tempfile.TemporaryDirectory() as tmp:
+                dest = Path(tmp) / nb.name
+                t, cpu = time.perf_counter(), _children_cpu()
+                proc = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
+                                       f"--ExecutePreprocessor.timeout={timeout}", "--output", str(dest), str(nb)],
+                                      cwd=nb.parent, env=env, capture_output=True, text=True)
+                wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
+                slowest = None
+                if proc.returncode == 0 and dest.exists():
+                    cells = json.loads(dest.read_text())["cells"]
+                    secs = [s for s in (_cell_seconds(c) for c in cells if c["cell_type"] == "code") if s is not None]
+                    slowest = max(secs) if secs else None
+            bound_nb, bound_cell = NOTEBOOK_BOUNDS.get(b, (None, None))
+            ok = proc.returncode == 0 and (bound_nb is None or wall <= bound_nb) and \
+                (bound_cell is None or slowest is None or slowest <= bound_cell)
+            out.append({"notebook": nb.name, "budget": b, "wall_s": wall, "cpu_s": cpu, "slowest_cell_s": slowest,
+                        "bound_s": bound_nb, "bound_cell_s": bound_cell, "ran": proc.returncode == 0,
+                        "within_bounds": ok, "error": None if proc.returncode == 0 else proc.stderr[-2000:]})
+            print(f"  {nb.name:28s} {b:8s} {wall:7.1f} s (CPU {cpu:6.1f} s)  slowest cell "
+                  f"{'-' if slowest is None else f'{slowest:.1f} s':>8s}  {'ok' if ok else 'OVER or FAILED'}",
+                  flush=True)
+    return out
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
+            "threads": torch.get_num_threads(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "cpu": platform.processor() or platform.machine()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        info["cores"] = os.cpu_count()
+    except OSError:
+        pass
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name()
+    info["load_average"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return info
+
+
+def format_table(result: dict) -> str:
+    lim = result["limits"]
+    lines = [f"{result['device']}, {result['threads']} thread(s), {result['clock']} clock, median of "
+             f"{result['rounds']} rounds; limit (one {next(iter(lim.values()))['n']}^2 matmul, median): "
+             + ", ".join(f"{p} {v['gflops']:.0f} GFLOP/s" for p, v in lim.items()), ""]
+    head = (f"{'model':22s} {'m':>4s} {'loop':25s} {'ms/it':>8s} {'samples/s':>10s} {'MFLOP/it':>9s} "
+            f"{'GFLOP/s':>8s} {'% limit':>8s} {'vs f32':>7s} {'vs tutorial':>11s}")
+    lines += [head, "-" * len(head)]
+    for case in result["models"]:
+        for i, (name, r) in enumerate(case["variants"].items()):
+            share = "-" if r["share_of_limit"] is None else f"{100 * r['share_of_limit']:.0f}%"
+            lines.append(f"{case['name'] if i == 0 else '':22s} {case['m'] if i == 0 else '':>4} {name:25s} "
+                         f"{r['ms_per_iteration']:8.2f} {r['samples_per_s']:10.0f} {r['flops_per_iteration'] / 1e6:9.1f} "
+                         f"{r['gflops']:8.1f} {share:>8s} {r['speedup_vs_course_float32']:6.2f}x "
+                         f"{r['speedup_vs_tutorial']:10.2f}x")
+        for note in case["notes"]:
+            lines.append(f"{'':22s}   note: {note}")
+    return "\n".join(lines)
+
+
+def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None = None, models: list[str] | None = None,
+        device=None, rounds: int | None = None, budgets: list[str] | None = None, compile_cuda: bool = True,
+        threads: int | None = None, clock: str = "wall") -> dict:
+    device = get_device(device) if not isinstance(device, torch.device) else device
+    if clock not in CLOCKS:
+        raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
+    if device.type != "cpu":
+        clock = "wall"  # the device's work is not this process's CPU time
+    if threads:
+        torch.set_num_threads(threads)
+    rounds = rounds or (2 if quick else 15)
+    warmup = 1 if quick else 3
+    min_sample_s = 0.0 if quick else 0.05
+    precs = precisions(device)
+    print(f"gan_lessons.bench on {device} ({machine().get('cpu')}, {torch.get_num_threads()} threads, "
+          f"torch {torch.__version__}); precisions: {', '.join(precs)}; {clock} clock", flush=True)
+    limit_s = 0.1 if quick else 1.0
+    limits = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock) for p in precs}
+    cases = [c for c in lesson_cases() if models is None or c.key in models]
+    if not cases:
+        images = labels = None
+        data_source = "none"
+    elif any(c.kind != "points" for c in cases):
+        images, labels, data_source = _load_images(quick)
+    else:  # toy models only: no need for MNIST
+        images, labels, data_source = torch.zeros(4096 if quick else 20_000, 0), None, "toy samplers"
+    results = []
+    for case in cases:
+        print(f"timing {case.name} ...", flush=True)
+        results.append(bench_case(case, device, images, labels, rounds=rounds, warmup=warmup,
+                                  min_sample_s=min_sample_s, limits=limits, precs=precs,
+                                  compile_cuda=compile_cuda and not quick, clock=clock))
+    # the limit again at the end: under varying load the higher of the two is the fairer denominator
+    after = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock) for p in precs}
+    for p in precs:
+        limits[p]["gflops_after"] = after[p]["gflops"]
+        if after[p]["gflops"] > limits[p]["gflops"]:
+            limits[p]["gflops_before"] = limits[p]["gflops"]
+            limits[p]["gflops"] = after[p]["gflops"]
+    for case in results:
+        for r in case["variants"].values():
+            if r["precision"] in limits:
+                r["share_of_limit"] = r["gflops"] / limits[r["precision"]]["gflops"]
+    result = {"device": str(device), "machine": machine(), "quick": quick, "rounds": rounds, "warmup": warmup,
+              "clock": clock, "threads": torch.get_num_threads(),
+              "data": data_source, "precisions": precs, "limits": limits, "models": results}
+    if results:
+        print(format_table(result), flush=True)
+    if notebooks:
+        budgets = budgets or (["test", "lecture", "full"] if device.type == "cuda" else ["test", "lecture"])
+        print("notebooks:", flush=True)
+        result["notebooks"] = time_notebooks(budgets)
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(result, indent=1))
+        print(f"wrote {json_path}")
+    return result
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m gan_lessons.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
+    p.add_argument("--notebooks", action="store_true", help="also time every notebook in each budget (nbconvert)")
+    p.add_argument("--quick", action="store_true", help="a seconds-long smoke run (the numbers mean little)")
+    p.add_argument("--models", help="comma-separated subset of: 1d,2d,mnist_mlp,dcgan,conditional (none: skip)")
+    p.add_argument("--rounds", type=int, help="timed rounds per variant (default 15; 2 with --quick)")
+    p.add_argument("--budgets", help="budgets for --notebooks (default test,lecture; also full on CUDA)")
+    p.add_argument("--device", help="torch device (default: gan_lessons.get_device())")
+    p.add_argument("--no-compile", action="store_true", help="on CUDA, skip the torch.compile variants")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                   help="wall time (default) or this process's CPU time (steadier on a busy machine, with --threads 1)")
+    a = p.parse_args(argv)
+    run(quick=a.quick, notebooks=a.notebooks, json_path=a.json, device=a.device, rounds=a.rounds,
+        models=[m for m in a.models.split(",") if m != "none"] if a.models else None, budgets=a.budgets.split(",") if a.budgets else None,
+        compile_cuda=not a.no_compile, threads=a.threads, clock=a.clock)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
