@@ -23,21 +23,14 @@ import matplotlib.pyplot as plt
 import torch
 
 from .config import budget, seed_everything
-from .data import from_signed, load_mnist, to_signed, uniform_noise
+from .data import from_signed, mnist_training_set, uniform_noise
 from .models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, label_code
 from .plotting import image_grid
 from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100    # z ~ U(-1, 1)^100, Example 2's prior
 NUM_CLASSES = 10
-N_TRAIN = 50_000    # train[:50000] only: train[50000:51000] is the Parzen validation set
 CONDITIONAL_STEPS = dict(test=20, lecture=1500, full=12_000)  # generator steps per budget (m = 64: 12,000 ~ 15 epochs)
-
-
-def mnist_training_set(n: int = N_TRAIN) -> tuple[torch.Tensor, torch.Tensor]:
-    """train[:n]: images float [n, 1, 28, 28] in [-1, 1] and labels int64 [n]."""
-    images, labels = load_mnist("train")
-    return to_signed(images[:n])[:, None], labels[:n]
 
 
 LR = 5e-4  # Adam's learning rate for both players: 2.5x Radford's 2e-4. Measured (seed 1, 1,200 steps): the

@@ -189,6 +189,19 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
+# Lessons 04-07 train on train[:50000] only: train[50000:51000] is the validation set that picks the Parzen
+# window of Goodfellow et al. 2014 (``metrics.parzen_protocol``), which the models must never have seen.
+N_GAN_TRAIN = 50_000
+
+
+def mnist_training_set(n: int = N_GAN_TRAIN) -> tuple[torch.Tensor, torch.Tensor]:
+    """What the MNIST GANs train on: train[:n] as float [n, 1, 28, 28] in [-1, 1] (G's output) and int64 [n]."""
+    if not 1 <= n <= N_GAN_TRAIN:
+        raise ValueError(f"n must be in [1, {N_GAN_TRAIN}] (train[{N_GAN_TRAIN}:] is held out), got {n!r}")
+    images, labels = load_mnist("train")
+    return to_signed(images[:n])[:, None], labels[:n]
+
+
 def to_signed(images: torch.Tensor) -> torch.Tensor:
     """uint8 pixels in [0, 255] -> float32 in [-1, 1], the range of the generators' tanh output."""
     if images.dtype != torch.uint8:

@@ -23,13 +23,12 @@ import torch
 import torch.nn.functional as F
 
 from .config import budget, seed_everything
-from .data import from_signed, load_mnist, normal_noise, to_signed
+from .data import from_signed, mnist_training_set, normal_noise
 from .models import DCGAN_WIDTH, DCGANDiscriminator, DCGANGenerator
 from .plotting import image_grid
 from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100    # z in R^100, as in Radford et al. and the lecture ("the 100-d random numbers")
-N_TRAIN = 50_000    # train on train[:50000]: train[50000:51000] is the Parzen validation set of lessons 04-07
 DCGAN_STEPS = dict(test=10, lecture=1200, full=10_000)  # generator steps per budget (m = 64: 10,000 steps ~ 13 epochs)
 
 
@@ -106,12 +105,6 @@ def plot_transposed_conv(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padd
 
 # --- 2. Training -------------------------------------------------------------------------------------
 
-def mnist_training_images(n: int = N_TRAIN) -> torch.Tensor:
-    """train[:n] as float [n, 1, 28, 28] in [-1, 1], the shape of G's output."""
-    images, _ = load_mnist("train")
-    return to_signed(images[:n])[:, None]
-
-
 def dcgan_config(m: int = 64) -> TrainConfig:
     """Radford et al.: Adam with lr 2e-4 for both players and beta1 = 0.5 (0.9 oscillated), minibatch m."""
     return TrainConfig(k=1, m=m, lr_D=2e-4, lr_G=2e-4, optimizer="adam", momentum=0.5, g_loss="non_saturating")
@@ -132,7 +125,7 @@ def train_dcgan(steps: int | None = None, *, seed: int = 0, width: int = DCGAN_W
     the wall-clock time training took.
     """
     steps = budget(**DCGAN_STEPS) if steps is None else steps
-    data = mnist_training_images() if data is None else data
+    data = mnist_training_set()[0] if data is None else data
     trainer = make_dcgan_trainer(seed=seed, width=width, m=m, device=device)
     start = time.perf_counter()
     trainer.train(data, steps, callback=callback, every=every, progress=progress)
@@ -156,7 +149,7 @@ def train_for_seconds(trainer: Trainer, seconds: float, data=None, chunk: int = 
 
 def make_mlp_trainer(*, seed: int = 0, device=None) -> Trainer:
     """Lesson 04's MLP GAN (the lecture's Example 2, U(-1, 1) noise), built by ``mnist_mlp.make_trainer``
-    with lesson 04's own settings (Adam 2e-4, beta1 0.5, m = 100), seeded."""
+    with lesson 04's own settings (Adam 5e-4, beta1 0.5, m = 64), seeded."""
     from .mnist_mlp import make_trainer
 
     seed_everything(seed)

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from .classifier import MNISTClassifier, as_signed_images
-from .data import load_mnist
+from .data import N_GAN_TRAIN, load_mnist
 
 # Goodfellow et al. 2014, Table 1: Parzen window log-likelihood of the MNIST test set (mean +- s.e.).
 PAPER_PARZEN_MNIST = {
@@ -38,7 +38,7 @@ PAPER_PARZEN_MNIST = {
     "Adversarial nets": (225.0, 2.0),
 }
 PARZEN_SIGMAS = np.logspace(-1, 0, 10)  # the paper's grid of kernel widths: 0.1 ... 1
-PARZEN_VALID = slice(50_000, 51_000)     # train[50000:51000]: validation images the GAN must not train on
+PARZEN_VALID = slice(N_GAN_TRAIN, N_GAN_TRAIN + 1_000)     # train[50000:51000]: validation images the GAN must not train on
 
 
 def as_unit_pixels(images) -> torch.Tensor:

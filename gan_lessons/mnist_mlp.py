@@ -18,14 +18,13 @@ import matplotlib.pyplot as plt
 import torch
 
 from .config import seed_everything
-from .data import from_signed, load_mnist, to_signed, uniform_noise
+from .data import N_GAN_TRAIN, from_signed, mnist_training_set, uniform_noise
 from .models import MLPDiscriminator, MLPGenerator
 from .plotting import plot_history, show_images
 from .training import Trainer, TrainConfig
 from .widgets import Panel, slider
 
 LATENT_DIM = 100       # Example 2: z ~ U(-1, 1)^100
-N_TRAIN = 50_000       # train[:50000]; train[50000:51000] is the Parzen validation set, never trained on
 SNAPSHOTS = 5          # grids after 1/5, 2/5, ... of training (the lecture: epochs 10, 20, 30, 40, 50), plus the start
 
 
@@ -43,7 +42,7 @@ class MLPSettings:
     @property
     def steps(self) -> int:
         """Generator steps, rounded to a multiple of SNAPSHOTS so the grids fall at equal fractions."""
-        raw = round(self.epochs * N_TRAIN / (self.m * self.k))
+        raw = round(self.epochs * N_GAN_TRAIN / (self.m * self.k))
         return max(SNAPSHOTS, raw - raw % SNAPSHOTS)
 
 
@@ -52,12 +51,6 @@ SETTINGS = {
     "lecture": MLPSettings(epochs=2),                  # ~25 s on a quiet 2-core CPU; strokes, some clear digits
     "full": MLPSettings(epochs=50, panel_steps=500),   # the lecture's 50 epochs
 }
-
-
-def training_images() -> torch.Tensor:
-    """The GAN's data: train[:50000] as float [50000, 1, 28, 28] in [-1, 1], shaped like G's output."""
-    images, _ = load_mnist("train")
-    return to_signed(images[:N_TRAIN])[:, None]
 
 
 def make_trainer(*, k: int = 1, m: int = 64, lr_D: float = 5e-4, lr_G: float = 5e-4, device=None) -> Trainer:
@@ -77,7 +70,7 @@ def train_mnist_mlp(settings: MLPSettings, *, seed: int = 0, steps: int | None =
     seed_everything(seed)
     steps = settings.steps if steps is None else steps
     trainer = make_trainer(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, device=device)
-    data = training_images() if data is None else data
+    data = mnist_training_set()[0] if data is None else data
     z_fixed = trainer.noise(n_fixed)
     per_epoch = len(data) / (settings.m * settings.k)  # generator steps per pass over the data
 
@@ -137,7 +130,7 @@ def make_panel(steps: int = 150, seed: int = 0, data: torch.Tensor | None = None
 
     Every run starts from the same seed, so two runs differ only by the settings changed.
     """
-    data = training_images() if data is None else data
+    data = mnist_training_set()[0] if data is None else data
 
     def run(k: int, lr_D: float, lr_G: float):
         settings = MLPSettings(epochs=0, k=int(k), lr_D=float(lr_D), lr_G=float(lr_G))

@@ -47,7 +47,7 @@ from torch import nn
 from gan_lessons import budget, current_budget, get_device, seed_everything
 from gan_lessons import dcgan, metrics
 from gan_lessons.classifier import load_classifier
-from gan_lessons.data import from_signed, load_mnist
+from gan_lessons.data import mnist_training_set
 from gan_lessons.models import DCGANDiscriminator, DCGANGenerator
 from gan_lessons.plotting import plot_history, show_images
 
@@ -74,7 +74,7 @@ print(f"budget: {BUDGET}   device: {device}   width: {WIDTH}   m: {m}   steps: {
 # validation set of the Parzen-window protocol of lesson 04, which no model may train on.
 
 # %%
-data = dcgan.mnist_training_images()           # (50000, 1, 28, 28) in [-1, 1]
+data, _ = mnist_training_set()                # (50000, 1, 28, 28) in [-1, 1]
 print(tuple(data.shape), f"min {data.min():.0f}  max {data.max():.0f}")
 show_images(data[:16], nrow=16, title="real digits, train[:16]");
 
@@ -283,7 +283,7 @@ print(f"real test images against as many real training images (the MNIST-FID flo
 # %% [markdown]
 # The self-checks hold the lesson's claims to bounds measured on two seeds in each budget (see the
 # closing notes): in the `lecture` budget the DCGAN's samples are mostly recognisable digits, of every
-# class; in the `full` budget it reaches the issue's targets: at least 90% confident samples, all ten
+# class; in the `full` budget it reaches the course's targets: at least 90% confident samples, all ten
 # digits, and a lower MNIST-FID than the MLP GAN's.
 
 # %%

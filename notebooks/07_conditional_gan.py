@@ -36,14 +36,13 @@ except ImportError:  # Colab or a bare kernel: install the course package, then 
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
 
-import matplotlib.pyplot as plt
 import torch
-from torch import nn
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
 from gan_lessons import conditional as cgan
 from gan_lessons import metrics
 from gan_lessons.classifier import load_classifier
+from gan_lessons.data import mnist_training_set
 from gan_lessons.models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, label_code
 from gan_lessons.plotting import plot_history, show_images
 
@@ -66,7 +65,7 @@ print(f"budget: {BUDGET}   device: {device}   m: {m}   steps: {steps}   scored p
 # samples from the training labels, so each digit is asked for as often as it occurs.
 
 # %%
-data, labels = cgan.mnist_training_set()            # (50000, 1, 28, 28) in [-1, 1], (50000,) int64
+data, labels = mnist_training_set()                 # (50000, 1, 28, 28) in [-1, 1], (50000,) int64
 print(tuple(data.shape), tuple(labels.shape), "digits:", torch.bincount(labels).tolist())
 show_images(data[:16], nrow=16, title="labels: " + " ".join(str(int(v)) for v in labels[:16]));
 
@@ -250,7 +249,7 @@ assert torch.isfinite(torch.tensor(parzen.mean)) and parzen.se > 0
 #   (12,000 steps) was not run to the end here: its self-check (0.9) extrapolates the trend above, and the
 #   98% target is unverified.
 # - In the `test` budget the whole notebook ran in 54 s under that load (nbval).
-
+#
 # ## Exercises
 #
 # 1. Train with `embedding_dim=16` (`cgan.train_conditional(..., embedding_dim=16)`): does agreement change?

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gan_lessons import data
-from gan_lessons.data import MNISTError, ensure_mnist, load_mnist
+from gan_lessons.data import MNISTError, ensure_mnist, load_mnist, mnist_training_set, to_signed
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -159,3 +159,14 @@ def test_samplers():
     assert u.mean().item() == pytest.approx(0.0, abs=0.01) and u.var().item() == pytest.approx(1 / 3, abs=0.01)
     n = data.normal_noise(100_000, 2)
     assert n.shape == (100_000, 2) and n.std().item() == pytest.approx(1.0, abs=0.01)
+
+
+def test_gan_training_set_leaves_the_parzen_validation_unseen(mirror, empty_cache, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
+    from gan_lessons.metrics import PARZEN_VALID
+    x, y = mnist_training_set()
+    train, labels = load_mnist("train")
+    assert x.shape == (50_000, 1, 28, 28) and x.dtype == torch.float32 and torch.equal(y, labels[:50_000])
+    assert torch.equal(x[-1, 0], to_signed(train[49_999])) and PARZEN_VALID.start == len(x)
+    with pytest.raises(ValueError, match="held out"):
+        mnist_training_set(50_001)

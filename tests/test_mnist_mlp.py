@@ -36,15 +36,6 @@ def test_example_2_exactly():
     assert z.shape == (1000, 100) and z.min() >= -1 and z.max() <= 1 and z.min() < -0.99  # U(-1, 1)^100
 
 
-def test_training_images_leave_the_parzen_validation_unseen(mirror, empty_cache, monkeypatch):
-    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
-    from gan_lessons.data import load_mnist, to_signed
-    x = mnist_mlp.training_images()
-    train, _ = load_mnist("train")
-    assert x.shape == (50_000, 1, 28, 28)
-    assert torch.equal(x[-1, 0], to_signed(train[49_999]))
-
-
 def test_snapshots_over_training(small_data):
     settings = mnist_mlp.MLPSettings(epochs=0, m=20)
     trainer, snaps = mnist_mlp.train_mnist_mlp(settings, steps=10, data=small_data, progress=False, device="cpu")
