@@ -43,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -54,7 +54,7 @@ from torch.utils.data import DataLoader, Dataset
 from torch.utils.flop_counter import FlopCounterMode
 
 from .config import get_device, seed_everything
-from .data import normal_noise, uniform_noise
+from .data import uniform_noise
 from .training import TrainConfig, Trainer, bf16_matrix_units
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,75 +233,32 @@ class Case:
     kind: str = "images"         # "images" (MNIST), "points" (toy data) or "labelled" (MNIST with labels)
     points: Callable[[int], torch.Tensor] | None = None  # for kind="points": n -> [n, d]
     source: str = ""             # where the defaults come from
-    notes: list[str] = field(default_factory=list)
-
-
-def _module(name: str):
-    try:
-        return __import__(f"gan_lessons.{name}", fromlist=["_"])
-    except ImportError:
-        return None
-
-
-def _factory(module: str, name: str):
-    mod = _module(module)
-    return getattr(mod, name, None) if mod is not None else None
 
 
 def lesson_cases() -> list[Case]:
-    """The five lesson models, each through its lesson module's trainer factory where that module exists."""
-    from . import models
+    """The five lesson models, each built by its lesson module's own trainer factory, at its defaults."""
+    from . import conditional, dcgan, mixtures, mnist_mlp, models
     from .data import gaussian_1d
+    from .gaussian_1d import DEFAULTS
 
-    def plain(G, D, latent_dim, prior, **config):
-        return lambda device: Trainer(G(), D(), TrainConfig(**config), latent_dim=latent_dim, prior=prior,
-                                      device=device)
+    def gaussian_trainer(device):
+        config = TrainConfig(**{key: DEFAULTS[key] for key in ("k", "m", "lr_D", "lr_G", "g_loss")})
+        return Trainer(models.Generator1D(), models.Discriminator1D(), config, latent_dim=1, prior=uniform_noise,
+                       device=device)
 
-    cases = []
-    mod = _module("gaussian_1d")
-    d = dict(getattr(mod, "DEFAULTS", {})) if mod is not None else {}
-    config = {key: d[key] for key in ("k", "m", "lr_D", "lr_G", "g_loss") if key in d} or {"m": 256}
-    cases.append(Case("1d", "1-D Gaussian (03)", plain(models.Generator1D, models.Discriminator1D, 1, uniform_noise,
-                                                         **config),
-                      kind="points", points=gaussian_1d, source="gaussian_1d.DEFAULTS" if d else "built-in"))
-
-    make = _factory("mixtures", "make_trainer")
-    if make is not None:
-        mix = _module("mixtures")
-        cases.append(Case("2d", "2-D mixture (06)", lambda device, make=make: make(device=device), kind="points",
-                          points=lambda n: mix.training_data("ring", n), source="mixtures.make_trainer()"))
-    else:
-        def toy_G():
-            return nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2))
-
-        def toy_D():
-            return nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 1),
-                                 nn.Flatten(0))
-        cases.append(Case("2d", "2-D mixture (06)", plain(toy_G, toy_D, 2, normal_noise, m=128), kind="points",
-                          points=lambda n: torch.randn(n, 2), source="built-in",
-                          notes=["gan_lessons.mixtures not found: a local 2-128-128-2 MLP pair stands in"]))
-
-    make = _factory("mnist_mlp", "make_trainer")
-    cases.append(Case("mnist_mlp", "MNIST MLP (04)",
-                      (lambda device, make=make: make(device=device)) if make else
-                      plain(models.MLPGenerator, models.MLPDiscriminator, 100, uniform_noise, m=128),
-                      source="mnist_mlp.make_trainer()" if make else "built-in (lecture's Example 2, m = 128)"))
-
-    make = _factory("dcgan", "make_dcgan_trainer")
-    width = getattr(models, "DCGAN_WIDTH", 64)
-    cases.append(Case("dcgan", f"DCGAN w={width} (05)",
-                      (lambda device, make=make: make(device=device)) if make else
-                      plain(models.DCGANGenerator, models.DCGANDiscriminator, 100, normal_noise, m=128),
-                      source="dcgan.make_dcgan_trainer()" if make else "built-in (Radford et al.: m = 128)"))
-
-    make = _factory("conditional", "make_conditional_trainer")
-    cases.append(Case("conditional", "conditional MLP (07)",
-                      (lambda device, make=make: make(device=device)) if make else
-                      plain(models.ConditionalMLPGenerator, models.ConditionalMLPDiscriminator, 100, uniform_noise,
-                            m=128),
-                      kind="labelled",
-                      source="conditional.make_conditional_trainer()" if make else "built-in (m = 128)"))
-    return cases
+    return [
+        Case("1d", "1-D Gaussian (03)", gaussian_trainer, kind="points", points=gaussian_1d,
+             source="gaussian_1d.DEFAULTS"),
+        Case("2d", "2-D mixture (06)", lambda device: mixtures.make_trainer(device=device), kind="points",
+             points=lambda n: mixtures.training_data("ring", n), source="mixtures.make_trainer()"),
+        Case("mnist_mlp", "MNIST MLP (04)", lambda device: mnist_mlp.make_trainer(device=device),
+             source="mnist_mlp.make_trainer()"),
+        Case("dcgan", f"DCGAN w={models.DCGAN_WIDTH} (05)", lambda device: dcgan.make_dcgan_trainer(device=device),
+             source="dcgan.make_dcgan_trainer()"),
+        Case("conditional", "conditional MLP (07)",
+             lambda device: conditional.make_conditional_trainer(device=device), kind="labelled",
+             source="conditional.make_conditional_trainer()"),
+    ]
 
 
 # --- timing -------------------------------------------------------------------------------------------
@@ -410,7 +367,7 @@ def bench_case(case: Case, device: torch.device, images, labels, *, rounds: int,
         row["speedup_vs_course_float32"] = f32_ms / row["ms_per_iteration"]
     return {"key": case.key, "name": case.name, "m": c.m, "k": c.k, "latent_dim": tr.latent_dim,
             "models": f"{type(tr.G).__name__} / {type(tr.D).__name__}", "defaults_from": case.source,
-            "notes": case.notes, "variants": rows}
+            "variants": rows}
 
 
 # --- notebooks ---------------------------------------------------------------------------------------
@@ -504,8 +461,6 @@ def format_table(result: dict) -> str:
                          f"{r['ms_per_iteration']:8.2f} {r['samples_per_s']:10.0f} {r['flops_per_iteration'] / 1e6:9.1f} "
                          f"{r['gflops']:8.1f} {share:>8s} {r['speedup_vs_course_float32']:6.2f}x "
                          f"{r['speedup_vs_tutorial']:10.2f}x")
-        for note in case["notes"]:
-            lines.append(f"{'':22s}   note: {note}")
     return "\n".join(lines)
 
 

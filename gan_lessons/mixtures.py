@@ -42,7 +42,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from .config import budget, get_device, seed_everything
+from .config import seed_everything
 from .data import normal_noise
 from .losses import discriminator_loss, generator_loss
 from .models import Discriminator
@@ -694,14 +694,6 @@ def evaluation_samples(budget_name: str, seed: int = 0, mixture: str = "ring", f
     fix = fix or EVALUATION_FIX[mixture]
     _, metrics, samples = train_toy(mixture, ToyConfig(fix=fix), steps=sizes[budget_name], seed=seed)
     return {"points": samples.numpy().astype(np.float32), "metrics": metrics}
-
-
-def evaluation_samples_ring(budget_name: str, seed: int = 0) -> dict:
-    return evaluation_samples(budget_name, seed, "ring")
-
-
-def evaluation_samples_grid(budget_name: str, seed: int = 0) -> dict:
-    return evaluation_samples(budget_name, seed, "grid")
 
 
 def report_points(name: str, out: dict, samples_dir=None) -> str:

@@ -261,7 +261,7 @@ panel
 def failure(name, settings, why):
     runs = [g1.train_gaussian(seed=seed, steps=FAIL_STEPS, **settings) for seed in FAIL_SEEDS]
     w1 = [g1.final_metrics(trainer_, N_SHOW)["W1"] for trainer_, _ in runs]
-    fig = g1.plot_run(runs[0][1], moments=4, suptitle=f"{name}: {settings}, seed {FAIL_SEEDS[0]}")
+    g1.plot_run(runs[0][1], moments=4, suptitle=f"{name}: {settings}, seed {FAIL_SEEDS[0]}")
     plt.show()
     print(f"{name}: W1 after {FAIL_STEPS} steps, seeds {FAIL_SEEDS}: {[round(w, 3) for w in w1]}\nwhy: {why}")
     return w1

@@ -168,7 +168,7 @@ def test_panel_runs_from_code():
 
 
 def test_samples_for_evaluate(tmp_path):
-    out = mx.evaluation_samples_ring("test", seed=0)
+    out = mx.evaluation_samples("test", seed=0, mixture="ring")
     points = out["points"]
     assert points.shape == (2500, 2) and points.dtype == np.float32 and np.isfinite(points).all()
     assert out["metrics"].K == 8
