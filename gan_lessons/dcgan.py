@@ -29,7 +29,8 @@ from .plotting import image_grid
 from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100    # z in R^100, as in Radford et al. and the lecture ("the 100-d random numbers")
-DCGAN_STEPS = dict(test=10, lecture=1200, full=10_000)  # generator steps per budget (m = 64: 10,000 steps ~ 13 epochs)
+DCGAN_STEPS = dict(test=10, lecture=800, full=10_000)  # generator steps per budget (m = 64: 10,000 steps ~ 13 epochs;
+                                                       # lecture: about 50 s on the 2-core CPU, under the 60 s a cell)
 
 
 # --- 1. Fractionally-strided (transposed) convolution ---------------------------------------------

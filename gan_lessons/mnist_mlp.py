@@ -48,7 +48,8 @@ class MLPSettings:
 
 SETTINGS = {
     "test": MLPSettings(epochs=0.1, panel_steps=10),   # mechanics only: a few seconds
-    "lecture": MLPSettings(epochs=2),                  # ~25 s on a quiet 2-core CPU; strokes, some clear digits
+    "lecture": MLPSettings(epochs=2),                  # ~65 s on the 2-core CPU (the lesson trains it in two
+                                                       # cells, under 60 s each); strokes, some clear digits
     "full": MLPSettings(epochs=50, panel_steps=500),   # the lecture's 50 epochs
 }
 
@@ -60,30 +61,42 @@ def make_trainer(*, k: int = 1, m: int = 64, lr_D: float = 5e-4, lr_G: float = 5
     return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
-def train_mnist_mlp(settings: MLPSettings, *, seed: int = 0, steps: int | None = None, n_fixed: int = 36,
-                    data: torch.Tensor | None = None, progress: bool = True, device=None):
+class GridSnapshots(list):
+    """A Trainer callback that appends (generator step, epoch, uint8 [n, 28, 28]) grids of G(z_fixed).
+
+    The same noise vectors z_fixed every time, so one cell of the grids is one z as training goes.
+    ``every`` is the spacing the run uses; pass it back to ``trainer.train`` when training continues.
+    """
+
+    def __init__(self, z_fixed: torch.Tensor, per_epoch: float, every: int):
+        super().__init__()
+        self.z_fixed, self.per_epoch, self.every = z_fixed, per_epoch, every
+
+    def __call__(self, trainer: Trainer) -> None:
+        if self and self[-1][0] == trainer.step:  # already recorded at this step
+            return
+        grid = from_signed(trainer.sample(len(self.z_fixed), z=self.z_fixed)[:, 0]).cpu()
+        self.append((trainer.step, trainer.step / self.per_epoch, grid))
+
+
+def train_mnist_mlp(settings: MLPSettings, *, seed: int = 0, steps: int | None = None, until: int | None = None,
+                    n_fixed: int = 36, data: torch.Tensor | None = None, progress: bool = True, device=None):
     """Train Example 2 and keep a grid of G(z_fixed) at the start and after each fifth of training.
 
-    Returns (trainer, snapshots) with snapshots a list of (generator step, epoch, uint8 [n_fixed, 28, 28]).
-    The same 36 noise vectors z_fixed are used for every grid, so one cell shows one z as training goes.
+    Returns (trainer, snapshots), snapshots a :class:`GridSnapshots` list of (generator step, epoch,
+    uint8 [n_fixed, 28, 28]). ``steps`` is the length of the run (default ``settings.steps``); ``until``
+    stops it early, after that many steps, so that a lesson can show the grids so far and then continue
+    with ``trainer.train(steps=steps - trainer.step, callback=snapshots, every=snapshots.every)``.
     """
     seed_everything(seed)
     steps = settings.steps if steps is None else steps
     trainer = make_trainer(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, device=device)
     data = mnist_training_set()[0] if data is None else data
-    z_fixed = trainer.noise(n_fixed)
     per_epoch = len(data) / (settings.m * settings.k)  # generator steps per pass over the data
-
-    snapshots = []
-
-    def record(tr: Trainer) -> None:  # the Trainer calls this every `every` steps and at the end
-        if snapshots and snapshots[-1][0] == tr.step:
-            return
-        snapshots.append((tr.step, tr.step / per_epoch, from_signed(tr.sample(n_fixed, z=z_fixed)[:, 0]).cpu()))
-
-    record(trainer)  # the start: G untrained
-    every = max(1, steps // SNAPSHOTS)
-    trainer.train(data, steps, callback=record, every=every, progress=progress)
+    snapshots = GridSnapshots(trainer.noise(n_fixed), per_epoch, every=max(1, steps // SNAPSHOTS))
+    snapshots(trainer)  # the start: G untrained
+    trainer.train(data, steps if until is None else min(until, steps), callback=snapshots, every=snapshots.every,
+                  progress=progress)
     return trainer, snapshots
 
 

@@ -131,22 +131,38 @@ assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1
 # vectors $z$ fixed and let the Trainer's callback draw $G(z)$ at the start and after each fifth of
 # training: in the `full` budget exactly the lecture's epochs, in the others the same fractions of a
 # shorter run.
+#
+#
+# The run is trained in two cells, so that no cell keeps a lecture waiting for more than a minute: the
+# first three fifths, a look at the grids so far, then the rest. Calling `trainer.train` again continues
+# where it stopped, with the same optimizers, history and random numbers: the two cells give exactly the
+# run that one call would.
 
 # %%
+first_part = 3 * (settings.steps // 5)  # generator steps in this cell; the rest follow below
 start = time.perf_counter()
-trainer, snapshots = mnist_mlp.train_mnist_mlp(settings, seed=SEED, data=data)
+trainer, snapshots = mnist_mlp.train_mnist_mlp(settings, seed=SEED, data=data, until=first_part)
 train_seconds = time.perf_counter() - start
-print(f"{trainer.step:,} steps ({trainer.step * settings.m / 50_000:.2f} epochs) in {train_seconds:.0f} s "
-      f"= {trainer.step * settings.m / train_seconds:,.0f} real images a second; stopped early: {trainer.stopped}")
-print("grids recorded at epochs:", ", ".join(f"{epoch:.3g}" for _, epoch, _ in snapshots))
+print(f"{trainer.step:,} of {settings.steps:,} steps in {train_seconds:.0f} s; grids at epochs:",
+      ", ".join(f"{epoch:.3g}" for _, epoch, _ in snapshots))
+mnist_mlp.snapshot_figure(snapshots);
 
 # %% [markdown]
 # Read each grid left to right: the same cell is the same $z$ throughout. From grey noise, $G$ first finds
-# where the ink goes (a blurry blob in the middle), then strokes, then digits. Once digits appear,
-# a cell's digit may still change between grids: $G$ keeps moving while $D$ keeps finding its flaws.
+# where the ink goes (a blurry blob in the middle), then strokes, then digits. Now the rest of the run.
 
 # %%
+start = time.perf_counter()
+trainer.train(steps=settings.steps - trainer.step, callback=snapshots, every=snapshots.every)
+train_seconds += time.perf_counter() - start
+print(f"{trainer.step:,} steps ({trainer.step * settings.m / 50_000:.2f} epochs) in {train_seconds:.0f} s "
+      f"= {trainer.step * settings.m / train_seconds:,.0f} real images a second; stopped early: {trainer.stopped}")
+assert trainer.step == settings.steps
 mnist_mlp.snapshot_figure(snapshots);
+
+# %% [markdown]
+# Once digits appear, a cell's digit may still change between grids: $G$ keeps moving while $D$ keeps
+# finding its flaws.
 
 # %% [markdown]
 # The losses and $D$'s outputs. At the game's equilibrium $D(x) = D(G(z)) = 1/2$ and $D$'s loss is

@@ -54,7 +54,7 @@ from gan_lessons.plotting import plot_history, show_images
 SEED = 0                       # one seed for every run below, so the self-checks are reproducible
 WIDTH = dcgan.DCGAN_WIDTH      # D's first layer has 16 channels, G mirrors it (see the speed check in section 4)
 m = 64                         # minibatch size, as in Radford et al. (they used 128)
-steps = budget(**dcgan.DCGAN_STEPS)                      # generator steps (test 10, lecture 1200, full 10000)
+steps = budget(**dcgan.DCGAN_STEPS)                      # generator steps (test 10, lecture 800, full 10000)
 snapshot_every = max(steps // 5, 1)                      # fixed-z samples at 5 moments during training
 speed_widths = budget(test=(32,), lecture=(16, 32, 64), full=(16, 32, 64))  # widths timed in the speed check
 speed_steps = budget(test=1, lecture=5, full=10)         # iterations timed per width
@@ -261,8 +261,8 @@ assert hist_dcgan.sum() == n_eval and 0 <= conf_dcgan <= 1 and fid_dcgan >= 0
 #
 # Per iteration the DCGAN does more arithmetic than lesson 04's MLP GAN, so a fair comparison gives both
 # the same *seconds* on this machine, not the same steps. We train lesson 04's MLP GAN, the lecture's
-# Example 2 (`mnist_mlp.make_trainer`: $z \sim U(-1, 1)^{100}$, Adam $2 \cdot 10^{-4}$, $\beta_1 = 0.5$,
-# $m = 100$), with the same Trainer for as long as the DCGAN took, then score both the same way.
+# Example 2 (`mnist_mlp.make_trainer`: $z \sim U(-1, 1)^{100}$, Adam $5 \cdot 10^{-4}$, $\beta_1 = 0.5$,
+# $m = 64$), with the same Trainer for as long as the DCGAN took, then score both the same way.
 
 # %%
 mlp = dcgan.make_mlp_trainer(seed=SEED)

@@ -49,6 +49,11 @@ def test_snapshots_over_training(small_data):
     # the same seed gives the same run
     _, again = mnist_mlp.train_mnist_mlp(settings, steps=10, data=small_data, progress=False, device="cpu")
     assert torch.equal(again[-1][2], snaps[-1][2])
+    # stopped early and continued, as lesson 04 trains in two cells: the same run, the same grids
+    part, grids = mnist_mlp.train_mnist_mlp(settings, steps=10, until=6, data=small_data, progress=False, device="cpu")
+    assert part.step == 6 and [s[0] for s in grids] == [0, 2, 4, 6]
+    part.train(steps=10 - part.step, callback=grids, every=grids.every, progress=False)
+    assert [s[0] for s in grids] == [0, 2, 4, 6, 8, 10] and torch.equal(grids[-1][2], snaps[-1][2])
 
 
 def test_interpolation_ends_at_both_endpoints(small_data):
