@@ -1,8 +1,10 @@
 """gan_lessons: the package behind the GAN Lessons notebooks.
 
-One topic a module: ``config`` (budgets, device, seeding), ``data`` (MNIST, toy samplers), ``losses``,
-``models``, ``training`` (Algorithm 1), ``plotting``, ``widgets``. The notebooks in ``notebooks/`` import
-it and narrate.
+One topic a module. Shared: ``config`` (budgets, device, seeding), ``data`` (MNIST, toy samplers),
+``losses``, ``models``, ``training`` (Algorithm 1), ``plotting``, ``widgets``, ``classifier`` and
+``metrics`` (evaluation). One a lesson: ``minimax`` (01), ``xy_game`` (02), ``gaussian_1d`` (03),
+``mnist_mlp`` (04), ``dcgan`` (05), ``mixtures`` (06), ``conditional`` (07). Commands: ``python -m
+gan_lessons.data``, ``.evaluate``, ``.bench``. The notebooks in ``notebooks/`` import it and narrate.
 """
 
 from .config import BUDGETS, budget, current_budget, get_device, seed_everything
