@@ -311,22 +311,21 @@ if CHECK_QUALITY:
 #   lesson 01, and in one dimension $p_g$ starts inside the data, so $D$ never rejects the fakes with
 #   certainty. Try it in the panel.
 #
-# Measured on the course's 2-core CPU while it was shared with several other jobs (a quiet machine is
-# faster), with the averaged generator after 3000 steps:
+# Measured on the course's 2-core CPU (AMD EPYC, no GPU), with the averaged generator after 3000 steps:
 #
 # | seed | mean | std | $W_1$ |
 # |---|---|---|---|
 # | 0 | 1.023 | 0.991 | 0.073 |
 # | 1 | 1.007 | 0.985 | 0.070 |
 # | 2 | 1.013 | 0.944 | 0.061 |
-# | 3 | 1.002 | 0.993 | 0.064 |
-# | 4 | 0.994 | 0.986 | 0.070 |
+# | 3 | 1.003 | 0.998 | 0.067 |
+# | 4 | 0.987 | 0.998 | 0.075 |
 #
 # (seeds 3 and 4 are the `full` budget's extra checks.) $G$ itself, without the averaging, was at $W_1$
 # 0.16, 0.12 and 0.19 on seeds 0-2: still circling. The failures: a learning rate of 0.1 left $W_1$ at
 # 1.75, 1.67, 0.72, and $G$ four times faster than $D$ at 0.78, 0.75, 1.14 (seeds 0, 1, 2; 1500 steps).
-# The whole notebook took about 2.5 min in the `lecture` budget (longest cell 34 s) and about 45 s in
-# the `test` budget, on the shared machine.
+# The whole notebook took 102 s in the `lecture` budget (longest cell 24 s), 82 s in `full` (five
+# seeds; the shared machine was faster then) and 16 s in the `test` budget.
 #
 # ## Exercises
 #

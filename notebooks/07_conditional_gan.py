@@ -77,7 +77,7 @@ show_images(data[:16], nrow=16, title="labels: " + " ".join(str(int(v)) for v in
 # Lesson 04's Example 2 layer sizes (100 -> 256 -> 512 -> 1024 -> 784, ReLU, tanh), with the label as a
 # one-hot vector concatenated to $z$: the first layer takes $100 + 10$ numbers. A one-hot for $y = 3$ is
 # $(0, 0, 0, 1, 0, \dots, 0)$, so a layer adds column 3 of its weights to its pre-activation: each digit
-# gets its own learned offset. Two changes from Example 2, each measured (closing notes):
+# gets its own learned offset. Two changes from Example 2, each measured by the course's authors:
 #
 # - the one-hot is concatenated with the input of **every** layer, not only with $z$ (Mirza & Osindero
 #   fed $y$ into a hidden layer of its own), so the label can steer $G$ from the first steps;
@@ -195,8 +195,8 @@ print("p(7) along the 1 -> 7 row:", [f"{v:.2f}" for v in p_mix[:, 7].tolist()])
 # We ask for `n_per_class` samples of each digit and let lesson 04's MNIST classifier read them:
 #
 # - **agreement**: the share the classifier puts in the requested class (the course's target: at least
-#   98% in the `full` budget, 90% in `lecture`; on a 2-core CPU the lecture budget does not reach it,
-#   see the closing notes);
+#   98% in the `full` budget, 90% in `lecture`; on a 2-core CPU neither budget reaches it yet, see "What
+#   we saw");
 # - per requested digit, the agreement and the **confident-sample rate** (top class probability $\ge 0.9$).
 
 # %%
@@ -212,17 +212,17 @@ assert scores["confusion"].sum() == len(requested) and 0 <= scores["agreement"] 
 # %% [markdown]
 # Where a bar is low, $G$ draws something the classifier reads as another digit; the confusion matrix
 # (requested digit against the classifier's digit) says which, and the next cell prints the most common
-# mistake. The self-checks hold the lesson's targets in each
-# budget (bounds measured on two seeds: see the closing notes).
+# mistake. The self-checks hold the lesson to bounds a little below what we measured in each budget
+# (see "What we saw").
 
 # %%
 worst = scores["confusion"].clone().fill_diagonal_(0)
 r, c = divmod(int(worst.argmax()), 10)
 print(f"most common mistake: asked for {r}, the classifier read {c} ({int(worst[r, c])} times)")
 if BUDGET == "lecture":
-    assert scores["agreement"] >= 0.5, scores["agreement"]   # measured 0.64-0.66 on seeds 0 and 1 (1,200-1,500 steps)
+    assert scores["agreement"] >= 0.5, scores["agreement"]   # measured 0.661 (seed 0), 0.66 (seed 1, 1,500 steps)
 if BUDGET == "full":
-    assert scores["agreement"] >= 0.9, scores["agreement"]   # measured 0.85 at 3,000 steps (seed 0), rising
+    assert scores["agreement"] >= 0.85, scores["agreement"]  # measured 0.914 (seed 0, 12,000 steps)
 
 # %% [markdown]
 # ## 7. The 2014 Parzen table
@@ -249,20 +249,24 @@ assert torch.isfinite(torch.tensor(parzen.mean)) and parzen.se > 0
 #   asked for, and $D$ judges (image, label) pairs.
 # - With the label outside $z$, a fixed $z$ holds the style (weight, slant, size) across all ten digits;
 #   mixes of two one-hots morph one digit into another at fixed $z$.
-# - Measured on the course's 2-core CPU under heavy load from other jobs, one thread (agreement /
-#   confident rate on 200 samples per digit): seed 0 after 1,200 steps 0.64 / 0.57, 1,800 steps 0.74 / 0.62,
-#   2,400 steps 0.82 / 0.72, 3,000 steps 0.85 / 0.74 (about 35 CPU seconds per 1,000 steps); seed 1 after
-#   1,500 steps 0.66 / 0.56. The notebook itself in the `lecture` budget (seed 0, 1,500 steps, 300 per
-#   digit): agreement 0.659, confident 0.575, per digit from 0.43 (8) to 0.90 (1); most common mistake:
-#   a requested 9 read as 7; Parzen log-likelihood 75.9 +- 1.5 (sigma 0.215, the full 10,000 / 1,000 /
-#   10,000 protocol) against the paper's 132 +- 1.8; the 1 -> 7 label mix moved p(7) smoothly from 0.00
-#   to 0.97. Training took 602 s of wall-clock under that load (2.5 iterations/s; on one unloaded core
-#   about 29 iterations/s). Before the two changes of section 2 and the learning rate of section 4, the
-#   same 1,200 steps gave 0.10 (every sample the same blob). So the `lecture` budget (1,500 steps) does
-#   **not** reach the course's 90% target on this CPU; its self-check asks for 0.5. The `full` budget
-#   (12,000 steps) was not run to the end here: its self-check (0.9) extrapolates the trend above, and the
-#   98% target is unverified.
-# - In the `test` budget the whole notebook ran in 54 s under that load (nbval).
+# - Measured on the course's 2-core CPU (AMD EPYC, no GPU), seed 0, this notebook top to bottom:
+#
+# | | `lecture` (1,500 steps) | `full` (12,000 steps, 15 epochs) |
+# |---|---|---|
+# | training | 67 s (22 iterations/s) | 594 s (20 iterations/s) |
+# | classifier's test accuracy | 98.84% | 99.47% |
+# | agreement with the requested digit | 0.661 (300 per digit) | 0.914 (1,000 per digit) |
+# | confident-sample rate | 0.573 | 0.892 |
+# | agreement per digit, lowest and highest | 0.44 (8), 0.90 (1) | 0.82 (8), 0.98 (1) |
+# | most common mistake | a requested 9 read as 7 | a requested 8 read as 3 |
+# | Parzen log-likelihood (10,000 / 1,000 / 10,000) | 75.9 +- 1.5 (sigma 0.215) | 160.3 +- 1.3 (sigma 0.215) |
+# | the whole notebook | 92 s | 805 s |
+#
+#   Mirza & Osindero's Table 1 has 132 +- 1.8 for their conditional net. The course's targets, 90%
+#   agreement in `lecture` and 98% in `full`, are not reached on this CPU: `full` gets 91%, and more steps
+#   (or a GPU and a longer run) are what it needs. Before the two changes of section 2 and the learning
+#   rate of section 4, 1,200 steps gave an agreement of 0.10 (every sample the same blob).
+# - In the `test` budget the whole notebook runs in about 15 s (nbval).
 #
 # ## Exercises
 #
