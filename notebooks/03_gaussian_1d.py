@@ -305,8 +305,9 @@ if CHECK_QUALITY:
 # - Too large a learning rate saturates the networks and freezes the game; a generator that learns
 #   faster than its discriminator chases a stale target and collapses into narrow clumps.
 # - One failure the lecture warns about did *not* show up here: a discriminator that wins early under
-#   the minimax loss ($k = 5$, `lr_D` = 1e-2, 1500 steps) still trained ($W_1$ 0.072, 0.052 and 0.229 on
-#   seeds 0, 1, 2). Adam
+#   the minimax loss ($k = 5$, `lr_D` = 1e-2, 1500 steps, the other settings at their defaults) still
+#   trained ($W_1$ 0.124, 0.101 and 0.169 on seeds 0, 1, 2, about where the main run's $G$ itself ends
+#   without averaging). Adam
 #   divides each step by the gradient's recent size, which undoes much of the vanishing gradient of
 #   lesson 01, and in one dimension $p_g$ starts inside the data, so $D$ never rejects the fakes with
 #   certainty. Try it in the panel.
@@ -322,7 +323,7 @@ if CHECK_QUALITY:
 # | 4 | 0.987 | 0.998 | 0.075 |
 #
 # (seeds 3 and 4 are the `full` budget's extra checks.) $G$ itself, without the averaging, was at $W_1$
-# 0.16, 0.12 and 0.19 on seeds 0-2: still circling. The failures: a learning rate of 0.1 left $W_1$ at
+# 0.158, 0.123 and 0.190 on seeds 0-2: still circling. The failures: a learning rate of 0.1 left $W_1$ at
 # 1.75, 1.67, 0.72, and $G$ four times faster than $D$ at 0.78, 0.75, 1.14 (seeds 0, 1, 2; 1500 steps).
 # The whole notebook took 102 s in the `lecture` budget (longest cell 24 s), 82 s in `full` (five
 # seeds; the shared machine was faster then) and 16 s in the `test` budget.

@@ -220,7 +220,7 @@ worst = scores["confusion"].clone().fill_diagonal_(0)
 r, c = divmod(int(worst.argmax()), 10)
 print(f"most common mistake: asked for {r}, the classifier read {c} ({int(worst[r, c])} times)")
 if BUDGET == "lecture":
-    assert scores["agreement"] >= 0.5, scores["agreement"]   # measured 0.661 (seed 0), 0.66 (seed 1, 1,500 steps)
+    assert scores["agreement"] >= 0.5, scores["agreement"]   # measured 0.661 (seed 0), 0.693 (seed 1)
 if BUDGET == "full":
     assert scores["agreement"] >= 0.85, scores["agreement"]  # measured 0.914 (seed 0, 12,000 steps)
 
