@@ -34,7 +34,7 @@ CONDITIONAL_STEPS = dict(test=20, lecture=1500, full=12_000)  # generator steps 
 
 
 LR = 5e-4  # Adam's learning rate for both players: 2.5x Radford's 2e-4. Measured (seed 1, 1,200 steps): the
-           # classifier's agreement with the label was 0.58 at 5e-4 against 0.21 at 2e-4
+           # classifier's agreement with the label was 0.594 at 5e-4 against 0.191 at 2e-4
 
 
 def conditional_config(m: int = 64, lr: float = LR) -> TrainConfig:
