@@ -188,8 +188,8 @@ class ConditionalMLPGenerator(nn.Module):
 
     The one-hot label (or its embedding) is concatenated with the input of *every* layer, not only with z:
     Mirza & Osindero fed y into a hidden layer of its own, and a label that reaches every layer steers G
-    from the first steps. Batch norm after each hidden layer (lesson 05's DCGAN guideline): without it the
-    classifier's agreement with the label after 1,200 steps (seed 1) was 0.36, against 0.59 with it.
+    from the first steps. Batch norm after each hidden layer (lesson 05's DCGAN guideline) raises the
+    classifier's agreement with the label; notebooks/07_conditional_gan, section 2, has the measurement.
     """
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 10, hidden=(256, 512, 1024), image_shape=(1, 28, 28),
