@@ -11,10 +11,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .callbacks import SampleRecorder
 from .losses import generator_loss
 from .mixtures import N_EVAL, MIXTURES, ModeMetrics, get_mixture, mode_metrics
-from .mode_collapse import train_toy
-from .toy_gan import FIX_LABELS, FIXES, PackedDiscriminator, ToyConfig
+from .mode_collapse import Settings, eval_noise, train
+from .toy_gan import FIX_LABELS, FIXES, PackedDiscriminator
 from .training import Trainer
 
 # --- watching it happen: a GAN Lab-style view ------------------------------------------------------
@@ -64,7 +65,9 @@ class GANLabView:
     Middle: the mode histogram over time (each column: the fraction of G's samples nearest each mode).
     Right: modes captured and high-quality % over time.
     Call it as ``trainer.train(data, steps, callback=view, every=100)``; ``live=True`` redraws in place
-    in a notebook at every call, ``live=False`` only records (call :meth:`draw` at the end).
+    in a notebook at every call, ``live=False`` only records (call :meth:`draw` at the end). G's points
+    are recorded by a :class:`~gan_lessons.callbacks.SampleRecorder` (``view.recorder``) at the noise of
+    :func:`gan_lessons.mode_collapse.evaluate`, so the last redraw shows the final metrics.
     """
 
     def __init__(self, mixture, n_points: int = N_EVAL, live: bool = True, seed: int = 1234, title: str = "",
@@ -72,6 +75,7 @@ class GANLabView:
         self.mixture = get_mixture(mixture)
         self.n_points, self.live, self.title, self.arrows = n_points, live, title, arrows
         self.z_seed = seed  # the same noise as evaluate(), so the last redraw shows the final metrics
+        self.recorder: SampleRecorder | None = None  # made at the first call, when G's latent_dim is known
         gen = torch.Generator().manual_seed(seed)
         self.real = self.mixture.sample(500, gen)                      # (500, 2), drawn once
         self.steps, self.fractions, self.modes, self.quality = [], [], [], []
@@ -79,8 +83,14 @@ class GANLabView:
         self.last_metrics: ModeMetrics | None = None
 
     def __call__(self, trainer: Trainer) -> None:
-        z = torch.randn(self.n_points, trainer.latent_dim, generator=torch.Generator().manual_seed(self.z_seed))
-        self.samples = trainer.sample(self.n_points, z=z).float().cpu()   # the same z every time
+        if self.recorder is None:
+            self.recorder = SampleRecorder(eval_noise(self.n_points, trainer.latent_dim, self.z_seed), every=1,
+                                           transform=lambda t, x: x.float().cpu())
+        recorded = len(self.recorder)
+        self.recorder(trainer)                                            # the same z every time
+        if len(self.recorder) == recorded:                                # already recorded at this step
+            return
+        self.samples = self.recorder.samples[-1]
         metrics = mode_metrics(self.samples, self.mixture)
         self.last_metrics = metrics
         self.steps.append(trainer.step)
@@ -104,7 +114,7 @@ class GANLabView:
         fig.clf()
         ax, ax_hist, ax_modes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 1.3, 1]})
         extent = EXTENTS.get(self.mixture.name, 1.1 * float(self.mixture.means.abs().max()) + 0.5)
-        m = trainer.config.m
+        m = trainer.config.batch_size
         batch = self.samples[:m]  # one minibatch: what a packed or mini-batch D judges together
         heat = discriminator_map(trainer, extent, context=batch)
         ax.imshow(heat, extent=(-extent, extent, -extent, extent), origin="lower", cmap="PRGn", vmin=0, vmax=1,
@@ -150,9 +160,9 @@ def run_panel(fix: str = "none", k: int = 1, lr_D: float = 1e-3, lr_G: float = 1
               steps: int = 1000, seed: int = 0, every: int | None = None, **overrides):
     """Retrain the toy GAN with these settings from ``seed`` and draw the view; returns (figure, metrics)."""
     view = GANLabView(mixture, live=False, title=FIX_LABELS[fix])
-    cfg = ToyConfig(fix=fix, k=k, lr_D=lr_D, lr_G=lr_G, **overrides)
-    trainer, metrics, _ = train_toy(mixture, cfg, steps=steps, seed=seed, callback=view,
-                                    every=every or max(steps // 10, 1))
+    settings = Settings(fix=fix, steps=steps, k=k, lr_D=lr_D, lr_G=lr_G, **overrides)
+    trainer, record = train(settings, mixture=mixture, seed=seed, callback=view, every=every or max(steps // 10, 1))
+    metrics = record.samples[-1]
     view.draw(trainer)
     view.fig.suptitle(f"{FIX_LABELS[fix]} on the {mixture}, k={k}, lr_D={lr_D:.0e}, lr_G={lr_G:.0e}: {metrics}",
                       fontsize=10)

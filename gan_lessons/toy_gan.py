@@ -15,8 +15,6 @@ through a subclass that replaces only G's half of Algorithm 1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 from torch.func import functional_call
@@ -185,7 +183,7 @@ class UnrolledTrainer(Trainer):
         v = [s.get("exp_avg_sq", torch.zeros_like(p)) for s, p in zip(state, params.values())]
         t = int(state[0].get("step", 0)) if state[0] else 0
         for _ in range(self.unroll):
-            x, _ = self._batch()
+            x, _ = self.next_batch()
             logits = functional_call(self.D, params, (torch.cat([x, fake]),))
             real_logits, fake_logits = logits.split(len(x))
             loss = discriminator_loss(real_logits, fake_logits)
@@ -216,43 +214,3 @@ class UnrolledTrainer(Trainer):
             p.grad = g
         self.opt_G.step()
         return loss.detach()
-
-
-@dataclass
-class ToyConfig:
-    """The settings of one 2-D run; the defaults are the lesson's, each with its reason."""
-
-    fix: str = "none"          # one of FIXES
-    k: int = 1                 # D steps per G step (Algorithm 1)
-    m: int = 128               # what D judges per minibatch: samples, or packs of `pack` samples (m * pack samples)
-    lr_D: float = 1e-3         # Adam; PacGAN used 1e-4 with far more steps than a CPU lesson can afford
-    lr_G: float = 1e-3         # Adam
-    final_lr: float = 0.01     # both rates decay linearly to this fraction: fixed Adam steps jitter G's points
-                               # by more than 3 std (0.03 on the ring), so few samples would count as high quality
-    latent_dim: int = 2        # PacGAN: 2-D Gaussian noise
-    hidden_G: int = 128        # PacGAN: 400; 128 keeps a step in milliseconds on a laptop CPU
-    layers_G: int = 3          # PacGAN: 4 hidden layers
-    batch_norm: bool = True    # batch norm in G (PacGAN); without it the vanilla GAN collapses outright
-    hidden_D: int = 128        # PacGAN: 200 maxout units
-    layers_D: int = 2          # PacGAN: 3 maxout layers
-    pieces: int = 2            # maxout pieces (PacGAN: 5); 2 is enough in 2-D and 2.5x cheaper
-    unroll: int = 5            # unrolled D steps for fix="unrolled" (Metz et al.: 5 to 10)
-
-    def __post_init__(self):
-        if self.fix not in FIXES:
-            raise ValueError(f"fix must be one of {', '.join(FIXES)}, got {self.fix!r}")
-        if not 0 < self.final_lr <= 1:
-            raise ValueError(f"final_lr must be in (0, 1], got {self.final_lr!r}")
-
-    @property
-    def pack(self) -> int:
-        return int(self.fix[4:]) if self.fix.startswith("pack") else 1
-
-
-def build_models(cfg: ToyConfig) -> tuple[nn.Module, nn.Module]:
-    """G and D for one fix: ``pack`` widens D's input to 2 * pack; ``minibatch`` adds the MBD layer."""
-    G = ToyGenerator(cfg.latent_dim, cfg.hidden_G, cfg.layers_G, cfg.batch_norm)
-    D = ToyDiscriminator(2 * cfg.pack, cfg.hidden_D, cfg.layers_D, cfg.pieces, minibatch=cfg.fix == "minibatch")
-    if cfg.pack > 1:
-        D = PackedDiscriminator(D, cfg.pack)
-    return G, D

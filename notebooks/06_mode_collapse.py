@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 06 Mode collapse: measured on 2-D mixtures and MNIST, and three fixes
 #
-# The lecture (seed 001, "Mode Collapse") names two ways GAN training goes wrong: non-convergence
+# The lecture (X. Pan's GAN lecture, "Mode Collapse") names two ways GAN training goes wrong: non-convergence
 # (lesson 02) and **mode collapse**: "Generator fails to output diverse samples". At mode collapse "the
 # generator produces good samples, but a very few of them", so a discriminator that judges one sample at
 # a time can't tag them as fake. The lecture's remedy ("How to reward sample diversity"): *let the
@@ -126,14 +126,14 @@ assert mx.mode_metrics(spread, "ring").modes == 8 and mx.mode_metrics(spread, "r
 # PacGAN's appendix uses, for these benchmarks, a generator with 4 hidden layers of 400 ReLU units with
 # batch norm, fed 2-D Gaussian noise, and a discriminator with 3 hidden layers of 200 **maxout** units
 # (each unit the maximum of 5 linear functions, $h_i = \max_j (W_j x + b_j)_i$). On a laptop CPU we keep
-# the shape and shrink the sizes (`toy_gan.ToyConfig` gives each reason): $G$ 3 x 128 ReLU with batch norm,
+# the shape and shrink the sizes (`mode_collapse.Settings` gives each reason): $G$ 3 x 128 ReLU with batch norm,
 # $D$ 2 x 128 maxout units of 2 pieces. Both learning rates decay linearly to 1% during a run: with a
 # fixed Adam step $G$'s points jitter by more than $3\sigma = 0.03$ around the ring's modes, and would
 # never count as high quality.
 
 # %%
-cfg = toy_gan.ToyConfig()
-G, D = toy_gan.build_models(cfg)
+cfg = mode_collapse.Settings()
+G, D = mode_collapse.build_models(cfg)
 print(cfg)
 print(G)
 print(D)
@@ -161,10 +161,11 @@ assert G(torch.randn(8, cfg.latent_dim)).shape == (8, 2) and D(x).shape == (8,)
 # reject wherever $G$ sits and $G$ jumps to the next mode: the cycle the lecture describes.
 
 # %%
-collapse_cfg = toy_gan.ToyConfig(fix="none", batch_norm=False)  # the plain GAN, no batch norm in G
+collapse_cfg = mode_collapse.Settings(fix="none", steps=COLLAPSE_STEPS, batch_norm=False)  # the plain GAN, no batch norm in G
 view = gan_lab.GANLabView("ring", title="GAN", live=LIVE)
 start = time.perf_counter()
-trainer, collapsed, _ = mode_collapse.train_toy("ring", collapse_cfg, steps=COLLAPSE_STEPS, seed=SEED, callback=view, every=EVERY)
+trainer, record = mode_collapse.train(collapse_cfg, mixture="ring", seed=SEED, callback=view, every=EVERY)
+collapsed = record.samples[-1]   # the metrics of 2,500 samples at the end
 print(f"after {trainer.step} steps ({time.perf_counter() - start:.0f} s): {collapsed}")
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -202,8 +203,9 @@ M = (f @ layer.T).view(5, 3, 2)                                       # (n, B, C
 o_by_hand = torch.exp(-(M[:, None] - M[None]).abs().sum(3)).sum(1)    # (n, B): the equation above
 assert torch.allclose(layer(f)[:, 4:], o_by_hand, atol=1e-5)
 view = gan_lab.GANLabView("ring", title="mini-batch discrimination", live=LIVE)
-trainer, mbd_metrics, _ = mode_collapse.train_toy("ring", toy_gan.ToyConfig(fix="minibatch", batch_norm=False),
-                                       steps=FIX_STEPS, seed=SEED, callback=view, every=EVERY)
+trainer, record = mode_collapse.train(mode_collapse.Settings(fix="minibatch", steps=FIX_STEPS, batch_norm=False),
+                                      mixture="ring", seed=SEED, callback=view, every=EVERY)
+mbd_metrics = record.samples[-1]
 print("mini-batch discrimination:", mbd_metrics)
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -224,15 +226,18 @@ if BUDGET != "test":
 #
 # A pack from a collapsed $G$ holds near-identical points, which packs of real data almost never do. Lin
 # et al. show that packing penalises mode collapse more strongly as pack grows (their "mode collapse
-# region" analysis). `toy_gan.PackedDiscriminator` reshapes the minibatch $[m, 2] \to [m/\text{pack}, 2 \cdot
-# \text{pack}]$ and hands each sample its pack's logit, so the course's Trainer trains it unchanged.
+# region" analysis). The Trainer draws $m$ packs, $m \cdot \text{pack}$ samples of each kind
+# (`TrainConfig(pack=4)`: $m$ stays the number of $D$'s verdicts), and `toy_gan.PackedDiscriminator`
+# reshapes them $[m \cdot \text{pack}, 2] \to [m, 2 \cdot \text{pack}]$ and hands each sample its pack's
+# logit, so the losses are the means over the $m$ packs.
 
 # %%
 x = torch.arange(8.0).view(4, 2)                     # four samples (0,1), (2,3), (4,5), (6,7)
 print("packs of 2:", x.reshape(2, 4).tolist())      # D sees [x1, x2] and [x3, x4]
 view = gan_lab.GANLabView("ring", title="PacGAN4", live=LIVE)
-trainer, pack_metrics, _ = mode_collapse.train_toy("ring", toy_gan.ToyConfig(fix="pack4", batch_norm=False),
-                                        steps=FIX_STEPS, seed=SEED, callback=view, every=EVERY)
+trainer, record = mode_collapse.train(mode_collapse.Settings(fix="pack4", steps=FIX_STEPS, batch_norm=False),
+                                      mixture="ring", seed=SEED, callback=view, every=EVERY)
+pack_metrics = record.samples[-1]
 print("PacGAN4:", pack_metrics)
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -259,8 +264,9 @@ if BUDGET != "test":
 
 # %%
 view = gan_lab.GANLabView("ring", title="unrolled GAN", live=LIVE)
-trainer, unrolled_metrics, _ = mode_collapse.train_toy("ring", toy_gan.ToyConfig(fix="unrolled", batch_norm=False),
-                                            steps=UNROLLED_STEPS, seed=SEED, callback=view, every=EVERY)
+trainer, record = mode_collapse.train(mode_collapse.Settings(fix="unrolled", steps=UNROLLED_STEPS, batch_norm=False),
+                                      mixture="ring", seed=SEED, callback=view, every=EVERY)
+unrolled_metrics = record.samples[-1]
 print(f"unrolled GAN ({trainer.unroll} unrolled steps):", unrolled_metrics)
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -271,7 +277,7 @@ if BUDGET != "test":
 # ## Results: modes captured, quality and reverse KL, beside PacGAN's Table 1
 #
 # Each cell is the mean over `TABLE_SEEDS` seeds of runs of `TABLE_STEPS` steps, with our default
-# configuration (`toy_gan.ToyConfig()`: batch norm in $G$ as in PacGAN). PacGAN's published numbers (modes /
+# configuration (`mode_collapse.Settings()`: batch norm in $G$ as in PacGAN). PacGAN's published numbers (modes /
 # high-quality %) are in the last two columns; their networks are larger and were trained far longer.
 
 # %%
@@ -363,7 +369,7 @@ if BUDGET != "test":
 #   time, and all three spread $G$ over the modes of the same ring with the same seed.
 # - The full budget: 3,000 generator steps per run, seeds 0, 1 and 2, the mean over the seeds; measured on
 #   the course's 2-core CPU (`mode_collapse.run_table(toy_gan.FIXES[:4], [0, 1, 2], 3000)`: 24 runs in 20 min). With
-#   PacGAN's batch norm in $G$ (`toy_gan.ToyConfig()`):
+#   PacGAN's batch norm in $G$ (`mode_collapse.Settings()`):
 #
 # | method | ring: modes (of 8) | ring: high quality % | ring: reverse KL | grid: modes (of 25) | grid: high quality % | grid: reverse KL | PacGAN Table 1 ring | PacGAN Table 1 grid |
 # |---|---|---|---|---|---|---|---|---|
