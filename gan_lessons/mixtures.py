@@ -1,6 +1,6 @@
 """The two 2-D benchmarks of PacGAN and their metrics (lesson 06, mode collapse).
 
-Introduced in ``notebooks/06_mode_collapse`` (seed 001: "Mode Collapse", "How to reward sample
+Introduced in ``notebooks/06_mode_collapse`` (X. Pan's GAN lecture: "Mode Collapse", "How to reward sample
 diversity", "Mini-Batch GANs").
 
 The benchmarks (Lin et al. 2018, *PacGAN*, Section 5, after Metz et al. 2017 and Srivastava et al. 2017):
