@@ -41,7 +41,9 @@ def requirement_lines(path: Path) -> list[str]:
 
 
 def pyproject_dependencies() -> list[Requirement]:
-    return [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    """The core dependencies and the ``lab`` extra: what a JupyterLab on Binder needs (no test tools)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]]
 
 
 # ---- fast checks -------------------------------------------------------------------------------------
@@ -54,6 +56,7 @@ def test_requirements_are_pyprojects_dependencies_with_cpu_torch():
     listed = {Requirement(line).name: str(Requirement(line).specifier) for line in lines if not line.startswith("-")}
     expected = {r.name: str(r.specifier) for r in pyproject_dependencies()}
     assert listed == expected
+    assert {"jupyterlab", "jupytext"} <= set(listed), "Binder opens the course in JupyterLab with jupytext"
 
 
 def test_requirements_reference_no_local_files():
