@@ -1,9 +1,16 @@
 # Two commands: `make lab` (set up and open the course) and `make test` (set up and run every test).
-# Needs only Python >= 3.10, make and git.
+# Needs only Python >= 3.11, make and git.
 
 PYTHON ?= python3
 VENV ?= .venv
+# torch: on Linux without an NVIDIA driver (no nvidia-smi), the CPU-only build from PyTorch's index (about
+# 200 MB, where PyPI's default Linux build pulls in gigabytes of CUDA libraries). `TORCH_INDEX=` (empty)
+# keeps pip's default index; setting TORCH (CI: the local torch==2.13.0) leaves the index to you too.
+ifeq ($(origin TORCH)$(shell uname -s)$(shell command -v nvidia-smi 2>/dev/null),undefinedLinux)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+endif
 TORCH ?= torch>=2.2
+TORCH_INDEX ?=
 LAB_ARGS ?=
 BIN := $(VENV)/bin
 # A mirror folder given relative to the project still works from notebooks/ (where nbval runs kernels).
@@ -21,8 +28,8 @@ $(BIN)/python:
 # Reinstall when the project's requirements change; `make setup` forces it.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
 	touch $@
 
 # JupyterLab opens the lessons' .py files (jupytext percent format) as notebooks on a double click:
@@ -48,7 +55,7 @@ test-unit:
 	$(BIN)/python -m pytest tests -q
 
 test-notebooks:
-	GAN_LESSONS_BUDGET=test $(BIN)/python -m pytest --nbval-lax -q -p no:cacheprovider notebooks/*.ipynb
+	GAN_LESSONS_BUDGET=test $(BIN)/python -m pytest --nbval-lax --nbval-current-env -q -p no:cacheprovider notebooks/*.ipynb
 
 # The course in a real browser: JupyterLab from .venv driven by Debian's headless Chromium through
 # Playwright (its own browser download does not work offline). Screenshots go to artifacts/ui/.
