@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import tempfile
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ from torch import nn
 
 from .config import get_device
 from .data import uniform_noise
+from .files import write_atomically
 from .losses import GENERATOR_LOSSES, discriminator_loss, generator_loss
 
 OPTIMIZERS = ("adam", "sgd")
@@ -380,18 +379,9 @@ class Trainer:
                 "config": asdict(self.config)}
 
     def save(self, path) -> Path:
-        """Write models, optimizers and history to ``path`` atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        os.close(fd)
-        try:
-            torch.save(self.state_dict(), tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        """Write models, optimizers and history to ``path`` atomically (``gan_lessons.files``); return the path."""
+        state = self.state_dict()
+        return write_atomically(path, lambda f: torch.save(state, f))
 
     def load(self, path) -> "Trainer":
         """Load a checkpoint written by :meth:`save` (``torch.load(weights_only=True)``)."""
