@@ -73,8 +73,10 @@ test-ui: ui-deps
 	GAN_LESSONS_UI_TEST=1 GAN_LESSONS_BUDGET=test CHROMIUM=$(CHROMIUM) timeout -s INT -k 30 $(UI_TIMEOUT) \
 		$(BIN)/python -m pytest tests/ui -q -p no:cacheprovider
 
-# Binder: a fresh venv from binder/ alone, as repo2docker's pip path builds it, then 00_start_here under nbval.
+# Binder: the Dockerfile repo2docker itself writes for the repository (`repo2docker --no-build`, no Docker
+# needed), then a fresh venv from binder/ alone, as that Dockerfile builds it, and 00_start_here under nbval.
 test-binder: setup
+	@$(BIN)/python -c "import repo2docker" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyter-repo2docker
 	GAN_LESSONS_BINDER_TEST=1 $(BIN)/python -m pytest tests/test_binder.py -q -s -p no:cacheprovider
 
 # After editing a lesson's .py, refresh its .ipynb (without outputs).
