@@ -79,9 +79,10 @@ test-binder: setup
 	@$(BIN)/python -c "import repo2docker" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyter-repo2docker
 	GAN_LESSONS_BINDER_TEST=1 $(BIN)/python -m pytest tests/test_binder.py -q -s -p no:cacheprovider
 
-# After editing a lesson's .py, refresh its .ipynb (without outputs).
+# After editing a lesson's .py, refresh its .ipynb (without outputs), both in the form JupyterLab with
+# jupytext saves them, so opening a lesson changes nothing (tools/sync_notebooks.py says what that is).
 sync: setup
-	$(BIN)/jupytext --sync notebooks/*.py
+	$(BIN)/python tools/sync_notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
