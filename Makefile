@@ -1,9 +1,16 @@
 # Two commands: `make lab` (set up and open the course) and `make test` (set up and run every test).
-# Needs only Python >= 3.10, make and git.
+# Needs only Python >= 3.11, make and git.
 
 PYTHON ?= python3
 VENV ?= .venv
+# torch: on Linux without an NVIDIA driver (no nvidia-smi), the CPU-only build from PyTorch's index (about
+# 200 MB, where PyPI's default Linux build pulls in gigabytes of CUDA libraries). `TORCH_INDEX=` (empty)
+# keeps pip's default index; setting TORCH (CI: the local torch==2.13.0) leaves the index to you too.
+ifeq ($(origin TORCH)$(shell uname -s)$(shell command -v nvidia-smi 2>/dev/null),undefinedLinux)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+endif
 TORCH ?= torch>=2.2
+TORCH_INDEX ?=
 LAB_ARGS ?=
 BIN := $(VENV)/bin
 # A mirror folder given relative to the project still works from notebooks/ (where nbval runs kernels).
@@ -21,8 +28,8 @@ $(BIN)/python:
 # Reinstall when the project's requirements change; `make setup` forces it.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(TORCH)"
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
 	touch $@
 
 # JupyterLab opens the lessons' .py files (jupytext percent format) as notebooks on a double click:
@@ -48,7 +55,7 @@ test-unit:
 	$(BIN)/python -m pytest tests -q
 
 test-notebooks:
-	GAN_LESSONS_BUDGET=test $(BIN)/python -m pytest --nbval-lax -q -p no:cacheprovider notebooks/*.ipynb
+	GAN_LESSONS_BUDGET=test $(BIN)/python -m pytest --nbval-lax --nbval-current-env -q -p no:cacheprovider notebooks/*.ipynb
 
 # The course in a real browser: JupyterLab from .venv driven by Debian's headless Chromium through
 # Playwright (its own browser download does not work offline). Screenshots go to artifacts/ui/.
@@ -66,13 +73,16 @@ test-ui: ui-deps
 	GAN_LESSONS_UI_TEST=1 GAN_LESSONS_BUDGET=test CHROMIUM=$(CHROMIUM) timeout -s INT -k 30 $(UI_TIMEOUT) \
 		$(BIN)/python -m pytest tests/ui -q -p no:cacheprovider
 
-# Binder: a fresh venv from binder/ alone, as repo2docker's pip path builds it, then 00_start_here under nbval.
+# Binder: the Dockerfile repo2docker itself writes for the repository (`repo2docker --no-build`, no Docker
+# needed), then a fresh venv from binder/ alone, as that Dockerfile builds it, and 00_start_here under nbval.
 test-binder: setup
+	@$(BIN)/python -c "import repo2docker" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyter-repo2docker
 	GAN_LESSONS_BINDER_TEST=1 $(BIN)/python -m pytest tests/test_binder.py -q -s -p no:cacheprovider
 
-# After editing a lesson's .py, refresh its .ipynb (without outputs).
+# After editing a lesson's .py, refresh its .ipynb (without outputs), both in the form JupyterLab with
+# jupytext saves them, so opening a lesson changes nothing (tools/sync_notebooks.py says what that is).
 sync: setup
-	$(BIN)/jupytext --sync notebooks/*.py
+	$(BIN)/python tools/sync_notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

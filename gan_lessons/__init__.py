@@ -35,9 +35,14 @@ change the training loop only through ``TrainConfig`` fields and callbacks; no c
 ``training.py`` sets a Trainer's attributes.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .config import BUDGETS, budget, current_budget, get_device, seed_everything
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the one place the version is written; the installed metadata carries it
+    __version__ = version("gan_lessons")
+except PackageNotFoundError:  # imported from a checkout that was never installed (pip install -e .)
+    __version__ = "0+unknown"
 # The course's repository, the one place its URL is set: the lessons' Colab install line, the README's
 # Binder and Colab links point here (tests/test_colab.py checks that they agree).
 REPOSITORY_URL = "https://github.com/gan-lessons/gan-lessons"

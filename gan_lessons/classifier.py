@@ -21,8 +21,6 @@ trained in, and prints them: quote them beside any number it produces.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from torch import nn
 
 from .config import current_budget, get_device
 from .data import data_dir, load_mnist, to_signed
+from .files import write_atomically
 
 CACHE_VERSION = 1  # bump when the architecture changes: old files are then retrained, not misread
 
@@ -204,21 +203,21 @@ def cache_path(size: ClassifierTraining) -> Path:
 
 
 def _save(clf: MNISTClassifier, path: Path) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Cache ``clf`` at ``path`` atomically (``gan_lessons.files``), readable by all as the umask allows.
+
+    A cache that cannot be written (a class's shared, read-only one) costs only the time to train again
+    next session: a warning says so, and the classifier in hand is used all the same.
+    """
     state = {"version": CACHE_VERSION, "state_dict": {k: v.cpu() for k, v in clf.state_dict().items()},
              "test_accuracy": clf.test_accuracy, "budget": clf.budget,
              "n_train": clf.training_size.n_train, "epochs": clf.training_size.epochs,
              "shifts": clf.training_size.shifts}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
     try:
-        torch.save(state, tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a cache is for everyone on the machine
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomically(path, lambda f: torch.save(state, f))
+    except OSError as err:
+        warnings.warn(f"the classifier could not be cached in {path.parent} ({type(err).__name__}: {err}); it is "
+                      f"used now and trained again next session. To keep it, set GAN_LESSONS_DATA to a folder you "
+                      f"can write to.", RuntimeWarning, stacklevel=3)
 
 
 def _load(path: Path, size: ClassifierTraining, device: torch.device) -> MNISTClassifier:

@@ -6,6 +6,8 @@ turn; it is checked against the SHA-256 of its uncompressed content, written to 
 renamed into the cache only once verified, so a bad download never stays in the cache.
 
 - ``GAN_LESSONS_DATA`` overrides where data and caches live (default: the user's cache directory).
+  One folder can serve a class: cached files are readable by all (they honour the umask, see
+  ``gan_lessons.files``), and a complete cache is only read, so it may be read-only.
 
 Introduced in ``notebooks/00_start_here``; used from ``04_mnist_mlp`` on.
 """
@@ -25,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .files import write_atomically
+
 # SHA-256 of the uncompressed IDX content: what identifies MNIST, however it was recompressed.
 MNIST_SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -36,10 +40,12 @@ MNIST_SPLITS = {  # split -> (images file, labels file, number of examples)
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000),
 }
-MNIST_MIRRORS = (  # tried in turn when GAN_LESSONS_MNIST_MIRROR is unset
+# Tried in turn when GAN_LESSONS_MNIST_MIRROR is unset: PyTorch's mirror (torchvision's first) and the
+# CVDF's (TensorFlow Datasets'). The original yann.lecun.com/exdb/mnist/ answers 403 Forbidden for the
+# files since 2024, so it is not tried.
+MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
 )
 _IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}  # images (3 dims), labels (1 dim), unsigned bytes
 
@@ -122,18 +128,17 @@ def _fetch(name: str, sources: list[str]) -> tuple[bytes | None, list[str]]:
     return None, problems
 
 
-def _write_atomically(path: Path, raw: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _check_writable(folder: Path, missing: list[str]) -> None:
+    """Raise MNISTError, before any download, if the cache lacks files and cannot take them."""
+    try:  # an unnamed temporary file, gone when closed: trying is the sure test of a folder's writability
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise MNISTError(
+            f"the MNIST cache {folder} lacks {', '.join(missing)} and is not writable (a shared, read-only "
+            f"cache?). Either ask whoever manages it to run `python -m gan_lessons.data` with "
+            f"GAN_LESSONS_DATA={folder.parent}, or set GAN_LESSONS_DATA to a folder of your own and run again.") from err
 
 
 def ensure_mnist(verbose: bool = False) -> Path:
@@ -142,6 +147,7 @@ def ensure_mnist(verbose: bool = False) -> Path:
     missing = [name for name in MNIST_SHA256 if not (folder / name).is_file()]
     if not missing:
         return folder
+    _check_writable(folder, missing)
     sources = _sources()
     failures = {}
     for name in missing:
@@ -151,7 +157,11 @@ def ensure_mnist(verbose: bool = False) -> Path:
         if raw is None:
             failures[name] = problems
             continue
-        _write_atomically(folder / name, raw)
+        try:
+            write_atomically(folder / name, lambda f: f.write(raw))
+        except PermissionError as err:
+            raise MNISTError(f"could not write {name} into the MNIST cache {folder} ({err}); set GAN_LESSONS_DATA "
+                             f"to a folder you can write to and run again") from err
     if failures:
         tried = "\n".join(f"  {p}" for probs in failures.values() for p in probs[:4])
         raise MNISTError(
@@ -170,7 +180,11 @@ def _read_cached(path: Path) -> bytes:
     try:
         _check_idx(path.name, raw, str(path))
     except MNISTError as err:
-        path.unlink(missing_ok=True)  # never keep a bad file: the next call fetches it again
+        try:
+            path.unlink(missing_ok=True)  # never keep a bad file: the next call fetches it again
+        except OSError:  # a read-only (shared) cache: only whoever manages it can replace the file
+            raise MNISTError(f"{err} (the bad copy is in a cache you cannot write to: ask whoever manages "
+                             f"{path.parent} to delete it, or set GAN_LESSONS_DATA to a folder of your own)") from None
         raise MNISTError(f"{err} (the bad cached copy has been removed; run again to fetch it anew)") from None
     return raw
 
@@ -230,7 +244,16 @@ def normal_noise(n: int, dim: int, device=None) -> torch.Tensor:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m gan_lessons.data [--fetch]``: put MNIST into the cache (exit 1 with instructions if it can't)."""
+    """``python -m gan_lessons.data``: put MNIST into the cache (exit 1 with instructions if it can't)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m gan_lessons.data",
+        description="Put MNIST into the cache: fetch the missing files, check each against its SHA-256, say where "
+                    "they are. Exit status 1, with what to do, if a file cannot be had.",
+        epilog="Environment: GAN_LESSONS_DATA (the cache folder; default the user's cache directory), "
+               "GAN_LESSONS_MNIST_MIRROR (a folder or URL to fetch from instead of the public mirrors).")
+    parser.parse_args(argv)
     try:
         folder = ensure_mnist(verbose=True)
     except MNISTError as err:

@@ -18,8 +18,6 @@ attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 import warnings
 from dataclasses import asdict, fields, replace
@@ -31,6 +29,7 @@ from torch import nn
 
 from .config import get_device
 from .data import uniform_noise
+from .files import write_atomically
 from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, make_optimizer, use_channels_last
 from .losses import discriminator_loss, generator_loss
 from .train_config import TrainConfig, lr_factor
@@ -299,18 +298,9 @@ class Trainer:
                 "seconds": self.seconds, "config": asdict(self.config)}
 
     def save(self, path) -> Path:
-        """Write models, optimizers and history to ``path`` atomically (a temporary file, then a rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        os.close(fd)
-        try:
-            torch.save(self.state_dict(), tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        """Write models, optimizers and history to ``path`` atomically (``gan_lessons.files``); return the path."""
+        state = self.state_dict()
+        return write_atomically(path, lambda f: torch.save(state, f))
 
     def load(self, path) -> "Trainer":
         """Load a checkpoint written by :meth:`save` (``torch.load(weights_only=True)``)."""

@@ -1,7 +1,10 @@
 """Binder: what repo2docker builds from ``binder/`` runs the course.
 
-The fast checks run everywhere. The build (``make test-binder``, run by ``.ci/run``; a few minutes)
-does what repo2docker's pip path does, in a fresh venv and a copy of the repository's files:
+The fast checks run everywhere. ``make test-binder`` (run by ``.ci/run``) installs jupyter-repo2docker
+into .venv and checks the Dockerfile ``repo2docker --no-build --debug`` prints for this repository (a
+few seconds, no Docker): the Python of runtime.txt, requirements.txt installed before the rest of the
+repository is copied in, postBuild run last. Then the build (a few minutes) does what that Dockerfile
+does, in a fresh venv and a copy of the repository's files:
 
 1. ``pip install --no-cache-dir -r binder/requirements.txt`` with only the binder files present
    (repo2docker installs it before it copies the rest of the repository);
@@ -41,7 +44,9 @@ def requirement_lines(path: Path) -> list[str]:
 
 
 def pyproject_dependencies() -> list[Requirement]:
-    return [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    """The core dependencies and the ``lab`` extra: what a JupyterLab on Binder needs (no test tools)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]]
 
 
 # ---- fast checks -------------------------------------------------------------------------------------
@@ -54,6 +59,7 @@ def test_requirements_are_pyprojects_dependencies_with_cpu_torch():
     listed = {Requirement(line).name: str(Requirement(line).specifier) for line in lines if not line.startswith("-")}
     expected = {r.name: str(r.specifier) for r in pyproject_dependencies()}
     assert listed == expected
+    assert {"jupyterlab", "jupytext"} <= set(listed), "Binder opens the course in JupyterLab with jupytext"
 
 
 def test_requirements_reference_no_local_files():
@@ -89,6 +95,65 @@ def test_readme_has_a_binder_badge_opening_start_here():
         r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((https://mybinder\.org/v2/gh/[^)]+)\)", readme)
     assert badge, "README has no Binder badge"
     assert badge.group(1).endswith("?urlpath=lab/tree/notebooks/00_start_here.ipynb"), badge.group(1)
+
+
+# ---- repo2docker's own plan ------------------------------------------------------------------------------
+
+
+def repo2docker() -> Path | None:
+    beside = Path(sys.executable).parent / "repo2docker"  # make test-binder installs it into .venv
+    found = beside if beside.is_file() else shutil.which("repo2docker")
+    return Path(found) if found else None
+
+
+def run_lines(dockerfile: str) -> list[str]:
+    """The Dockerfile's instructions, one a line (continuations joined), comments and blanks dropped."""
+    text = re.sub(r"\\\n\s*", " ", dockerfile)
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_repo2docker_builds_python_requirements_then_postbuild(tmp_path):
+    """``repo2docker --no-build --debug`` prints the Dockerfile Binder would build from this repository.
+
+    It shows what the venv simulation below relies on: the Python of runtime.txt; binder/requirements.txt
+    installed with pip while it is the only file of the repository in the image (so it cannot refer to
+    the others), the repository copied only after; binder/postBuild run last, as the image's user, in
+    the repository's root; and nothing else of ours installed (so postBuild must install the package).
+    """
+    exe = repo2docker()
+    if exe is None:
+        if os.environ.get("GAN_LESSONS_BINDER_TEST") == "1":
+            pytest.fail("repo2docker is not installed: `make test-binder` installs jupyter-repo2docker into .venv")
+        pytest.skip("repo2docker is not installed (`make test-binder` installs it)")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env["HOME"] = str(tmp_path)
+    proc = subprocess.run([exe, "--no-build", "--debug", str(ROOT)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    python = (BINDER / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert f"Building conda environment for python={python}" in out, out[:2000]
+
+    lines = run_lines(proc.stdout[proc.stdout.index("FROM "):])
+
+    def where(pattern: str) -> int:
+        hits = [i for i, line in enumerate(lines) if re.search(pattern, line)]
+        assert len(hits) == 1, f"{pattern}: {len(hits)} matches in\n" + "\n".join(lines)
+        return hits[0]
+
+    copy_requirements = where(r"^COPY .*src/binder/requirements\.txt \$\{REPO_DIR\}/binder/requirements\.txt$")
+    pip_requirements = where(r'^RUN \$\{KERNEL_PYTHON_PREFIX\}/bin/pip install --no-cache-dir -r "binder/requirements\.txt"$')
+    copy_repository = where(r"^COPY .*\bsrc/ \$\{REPO_DIR\}/$")
+    post_build = where(r"^RUN \./binder/postBuild$")
+    assert copy_requirements < pip_requirements < copy_repository < post_build
+    assert [line for line in lines[:copy_repository] if re.match(r"COPY .*\bsrc/", line)] == [lines[copy_requirements]], \
+        "before the repository, only requirements.txt is in the image"
+    users = [line for line in lines[:post_build] if line.startswith("USER ")]
+    assert users[-1] == "USER ${NB_USER}", "postBuild runs as the image's user, who owns the cache it fills"
+    workdir = [line for line in lines[:post_build] if line.startswith("WORKDIR ")]
+    assert workdir[-1] == "WORKDIR ${REPO_DIR}", "postBuild runs in the repository's root"
+    pip_lines = [line for line in lines if re.search(r"\bpip install\b", line)]
+    assert pip_lines == [lines[pip_requirements]], f"repo2docker installs nothing else of ours: {pip_lines}"
 
 
 # ---- the build ---------------------------------------------------------------------------------------

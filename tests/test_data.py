@@ -1,5 +1,6 @@
 import gzip
 import http.server
+import re
 import shutil
 import threading
 from functools import partial
@@ -170,3 +171,21 @@ def test_gan_training_set_leaves_the_parzen_validation_unseen(mirror, empty_cach
     assert torch.equal(x[-1, 0], to_signed(train[49_999])) and PARZEN_VALID.start == len(x)
     with pytest.raises(ValueError, match="held out"):
         mnist_training_set(50_001)
+
+
+def test_the_cli_documents_only_what_it_reads(capsys):
+    with pytest.raises(SystemExit) as done:
+        data.main(["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    options = set(re.findall(r"(?<![\w-])--?[a-z][\w-]*", text.replace("python -m ", "")))
+    assert options == {"-h", "--help"}, options
+    assert "GAN_LESSONS_DATA" in text and "GAN_LESSONS_MNIST_MIRROR" in text
+    with pytest.raises(SystemExit) as done:
+        data.main(["--fetch"])
+    assert done.value.code == 2 and "unrecognized arguments: --fetch" in capsys.readouterr().err
+
+
+def test_public_mirrors_are_https():
+    """Each mirror is tried in turn; over plain http a proxy could serve anything (the checksums would catch it)."""
+    assert data.MNIST_MIRRORS and all(url.startswith("https://") and url.endswith("/") for url in data.MNIST_MIRRORS)
