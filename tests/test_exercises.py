@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
 
+import jupytext
 import numpy as np
 import pytest
 import torch
@@ -221,6 +224,12 @@ def test_a_malformed_question_is_a_clear_error(bad, message):
         quiz([bad])
 
 
+# --- the lessons carry them -------------------------------------------------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+LESSONS = sorted(NOTEBOOKS.glob("0[1-7]_*.py"))
+
+
 def test_there_is_a_quiz_for_each_lesson():
     assert sorted(QUESTIONS_BY_LESSON) == ["01", "02", "03", "04", "05", "06", "07"]
 
@@ -235,6 +244,32 @@ def test_every_lesson_has_a_quiz_of_three_to_five_well_formed_questions(lesson):
         wrong = (question["answer"] + 1) % len(question["options"])
         assert q.answer(i, wrong) is False
         assert html.escape(question["why"][wrong], quote=False) in q.questions[i].feedback.value
+
+
+@pytest.mark.parametrize("py", LESSONS, ids=lambda p: p.stem)
+def test_each_lesson_opens_with_objectives_and_ends_with_checked_exercises_and_a_quiz(py):
+    cells = jupytext.read(py).cells
+    lesson = py.name[:2]
+    assert cells[0].source.startswith("# ") and cells[1].source.startswith("## Learning objectives")
+    assert re.search(r"^Time: about \d+ minutes", cells[1].source, flags=re.M)
+    code = "\n".join(c.source for c in cells if c.cell_type == "code")
+    for key, exercise in ex.EXERCISES.items():
+        if key.startswith(lesson):
+            name = CHECKS[key][0].__name__
+            assert re.search(rf"^{name}\(\w+\);?$", code, flags=re.M), f"{py.name} does not call {name}"
+            assert f'# show_solution("{key}")' in code
+    headings = [c.source.splitlines()[0] for c in cells if c.cell_type == "markdown"]
+    assert headings[-1] == "## Quiz" and f'quiz(QUESTIONS["{lesson}"]' in cells[-1].source
+
+
+def test_start_here_has_a_glossary_before_its_exercises():
+    sources = [c.source for c in jupytext.read(NOTEBOOKS / "00_start_here.py").cells]
+    glossary = next(i for i, s in enumerate(sources) if s.startswith("## Glossary"))
+    exercises = next(i for i, s in enumerate(sources) if "## Exercises" in s)
+    assert glossary < exercises
+    for term in ("$G$", "$D$", "$z$", "$p_\\text{data}$", "$p_g$", "$D^*$", "$k$", "$m$", "minimax", "non-saturating",
+                 "JSD", "mode collapse", "FID", "Parzen window", "conditional GAN"):
+        assert term in sources[glossary], term
 
 
 @pytest.mark.parametrize("key", sorted(CHECKS))
