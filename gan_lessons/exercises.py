@@ -113,12 +113,22 @@ def _check(ex: Exercise, fn) -> bool:
     return True
 
 
+IMPORTS = {"np.": "import numpy as np", "torch.": "import torch", "F.": "import torch.nn.functional as F"}
+
+
+def solution_source(key: str) -> str:
+    """The solution of exercise ``key``, with the imports it needs: it runs as it is in a fresh kernel."""
+    source = inspect.getsource(EXERCISES[key].solution)
+    imports = [line for name, line in IMPORTS.items() if name in source]
+    return "\n".join(imports) + "\n\n\n" + source if imports else source
+
+
 def show_solution(key: str) -> None:
     """Print the solution of exercise ``key`` ("03.1"), written out."""
     if key not in EXERCISES:
         print(f"no exercise {key!r}; there are {', '.join(EXERCISES)}")
         return
-    print(inspect.getsource(EXERCISES[key].solution))
+    print(solution_source(key))
 
 
 # --- the cases: random inputs, seeded ---------------------------------------------------------------
@@ -152,9 +162,11 @@ def _eta_k(rng):
 def _networks_1d(rng, seed):
     from gan_lessons.models import Discriminator1D, Generator1D
 
-    torch.manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):  # the learner's own random state is left as it was
+        torch.manual_seed(seed)
+        G, D = Generator1D(), Discriminator1D()
     m = int(rng.integers(4, 17))
-    return Generator1D(), Discriminator1D(), 1 + _t(rng.normal(size=(m, 1))), _t(rng.uniform(-1, 1, (m, 1)))
+    return G, D, 1 + _t(rng.normal(size=(m, 1))), _t(rng.uniform(-1, 1, (m, 1)))
 
 
 def _flat(module) -> torch.Tensor:

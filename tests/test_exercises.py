@@ -174,7 +174,8 @@ def test_hand_worked_answers():
 def test_show_solution_prints_the_written_out_solution(capsys):
     ex.show_solution("03.1")
     out = capsys.readouterr().out
-    assert out.startswith("def d_step(G, D, optimizer, x, z):") and "detach()" in out
+    assert out.startswith("import torch.nn.functional as F\n") and "def d_step(G, D, optimizer, x, z):" in out
+    assert "detach()" in out
     ex.show_solution("99.9")
     assert "no exercise '99.9'" in capsys.readouterr().out
 
@@ -273,6 +274,19 @@ def test_start_here_has_a_glossary_before_its_exercises():
 
 
 @pytest.mark.parametrize("key", sorted(CHECKS))
-def test_every_solution_can_be_shown(key, capsys):
+def test_the_solution_shown_runs_as_printed_and_passes(key, capsys):
     ex.show_solution(key)
-    assert capsys.readouterr().out.startswith(f"def {CHECKS[key][1].__name__}(")
+    printed = capsys.readouterr().out
+    name = CHECKS[key][1].__name__
+    assert f"def {name}(" in printed
+    namespace = {}  # a fresh kernel: only what the printed text defines and imports
+    exec(printed, namespace)  # noqa: S102 - our own solution text
+    assert CHECKS[key][0](namespace[name]) is True
+
+
+def test_a_check_leaves_the_learners_random_state_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    ex.check_d_step(S.d_step)
+    assert torch.equal(torch.rand(3), expected)
