@@ -126,7 +126,48 @@ assert steps == {"test": 50, "lecture": 2000, "full": 20000}[BUDGET]
 # chose and redraws the plots, so two runs differ only by what you changed. Each panel says how long a
 # run takes; on a laptop CPU they are sized to take seconds. Panels need a live kernel: in a static
 # view of a notebook (on GitHub, say) you see the last figure only.
+
+# %% [markdown]
+# ## Glossary
 #
+# - **$G$, the generator**: a network that turns noise $z$ into a sample $G(z)$.
+# - **$D$, the discriminator**: a network that gives $D(x)$, the probability that $x$ is real (the course's $D$
+#   returns the logit $a$, with $D(x) = \sigma(a)$).
+# - **$z$, the noise**: the generator's random input, drawn from a fixed prior $p_z$ (uniform or Gaussian).
+# - **$p_\text{data}$**: the distribution the training examples come from.
+# - **$p_g$**: the distribution of $G(z)$: what the generator makes.
+# - **$V(D, G)$**: the value of the game, $\mathbb{E}_x[\log D(x)] + \mathbb{E}_z[\log(1 - D(G(z)))]$; $D$ maximises
+#   it, $G$ minimises it.
+# - **$D^*$**: the best discriminator for a fixed $G$, $p_\text{data} / (p_\text{data} + p_g)$ (lesson 01).
+# - **minimax**: the game $\min_G \max_D V$; also the name of $G$'s loss as written in it, $\log(1 - D(G(z)))$.
+# - **non-saturating loss**: $G$ descends $-\log D(G(z))$ instead: same fixed point, a strong gradient when
+#   $D$ rejects the fakes (lesson 01).
+# - **JSD**: the Jensen-Shannon divergence between two distributions; against $D^*$, $V = -\log 4 + 2\,\mathrm{JSD}$.
+# - **Algorithm 1**: Goodfellow et al.'s training loop: $k$ steps of $D$, then one of $G$, on minibatches.
+# - **$k$**: the number of $D$ steps per $G$ step.
+# - **$m$**: the minibatch size.
+# - **equilibrium**: a point where neither player gains by moving alone; for GANs, $p_g = p_\text{data}$ and
+#   $D = 1/2$.
+# - **$W_1$**: the Wasserstein-1 (earth mover's) distance; in 1-D the mean gap between sorted samples (lesson 03).
+# - **mode collapse**: $G$ puts its samples on only a few of the data's modes (lesson 06).
+# - **DCGAN**: a GAN of convolutions, built to Radford et al.'s guidelines (lesson 05).
+# - **transposed (fractionally-strided) convolution**: a convolution run backwards; it enlarges its input.
+# - **confident-sample rate**: the share of samples a trained classifier gives a top class probability of
+#   at least 0.9 (lesson 04).
+# - **FID (here MNIST-FID)**: the Fréchet distance between Gaussians fitted to classifier features of real
+#   and generated images; lower is closer (lesson 04).
+# - **Parzen window**: a density estimate from Gaussian bumps placed on samples; the 2014 paper's
+#   log-likelihood measure (lesson 04).
+# - **mini-batch discrimination**: $D$ also sees how close each sample is to the others of its minibatch
+#   (lesson 06).
+# - **PacGAN**: $D$ judges packs of several samples at once (lesson 06).
+# - **conditional GAN**: $G(z, y)$ and $D(x, y)$ both see a label $y$, so $G$ draws the class asked for
+#   (lesson 07).
+# - **label agreement**: the share of a conditional GAN's samples that a classifier reads as the requested
+#   class (lesson 07).
+# - **budget**: `test`, `lecture` or `full`: how long every training run in the course is (this notebook).
+
+# %% [markdown]
 # ## References
 #
 # The lectures this course follows (the lessons cite them by lecturer):

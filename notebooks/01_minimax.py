@@ -34,6 +34,20 @@
 # by hand -> the optimal discriminator $D^*$ -> what the game measures, $C(G)$ -> the generator's loss in
 # training -> what we saw -> exercises.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - compute $V(D, G)$ from $D$'s outputs on real and generated examples, and $D$'s loss from its logits
+#   without overflow;
+# - derive the best discriminator $D^* = p_\text{data} / (p_\text{data} + p_g)$ and compute it for two densities;
+# - explain why, against $D^*$, the game measures $-\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g)$, and
+#   where its minimum is;
+# - say why $G$ trains with the non_saturating loss, from the gradients of the two losses.
+#
+# Time: about 45 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: all of this lesson's numbers. It is exact maths on a grid, so every budget runs in seconds.
 try:
@@ -278,6 +292,56 @@ assert abs(grad_minimax) < 0.01 * abs(grad_non_saturating)  # the minimax gradie
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_discriminator_loss, check_D_star, check_generator_gradient
+
+# %% [markdown]
+# **01.1** $D$'s loss from its logits. `real_logits` are $D$'s logits $a$ on a real minibatch and
+# `fake_logits` those on $G(z)$, with $D = \sigma(a)$ (torch tensors). Return
+# $-\frac{1}{m}\sum_i \log D(x_i) - \frac{1}{m}\sum_i \log(1 - D(G(z_i)))$ as a torch scalar that stays
+# finite when $D$ saturates (the check uses logits of $\pm 200$). Hint: $\log \sigma(a) = -\mathrm{softplus}(-a)$.
+# It equals torch's `binary_cross_entropy_with_logits` with targets 1 for real, 0 for fake, summed.
+
+# %%
+def discriminator_loss(real_logits, fake_logits):
+    raise NotImplementedError  # your code
+
+
+check_discriminator_loss(discriminator_loss);
+# show_solution("01.1")
+
+# %% [markdown]
+# **01.2** The best discriminator for two densities: $p_\text{data} = \mathcal{N}(1, 1)$ and
+# $p_g = \mathcal{N}(\text{g\_mean}, \text{g\_std}^2)$. Return $D^*(x)$ for a numpy array `x`.
+
+# %%
+def D_star(x, g_mean, g_std):
+    raise NotImplementedError  # your code
+
+
+check_D_star(D_star);
+# show_solution("01.2")
+
+# %% [markdown]
+# **01.3** The gradient of $G$'s loss with respect to $D$'s logit $a$, one number per sample, for
+# `D_fake` $= D(G(z)) = \sigma(a)$ (a numpy array) and `kind` `"minimax"` (descend $\log(1 - D(G(z)))$) or
+# `"non_saturating"` (descend $-\log D(G(z))$). Work it out on paper, or use torch autograd.
+
+# %%
+def generator_gradient(D_fake, kind):
+    raise NotImplementedError  # your code
+
+
+check_generator_gradient(generator_gradient);
+# show_solution("01.3")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. Recompute the worked example with $\log_{10}$ instead of $\ln$. Which of the lesson's conclusions
 #    change?
 # 2. In the panel, put $p_g$ at mean $-3$ and then $-4$ with std 0.5. How much does $C(G)$ change? What
@@ -287,3 +351,13 @@ assert abs(grad_minimax) < 0.01 * abs(grad_non_saturating)  # the minimax gradie
 #    it to redo section 4's algebra on paper.
 # 5. The non_saturating loss's gradient is $-(1 - D(G(z)))$. What happens to it late in training, when
 #    $D(G(z)) \to 1/2$? Compare with the minimax loss there.
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["01"], title="Quiz: lesson 01")

@@ -31,6 +31,19 @@
 # Skeleton: the game -> the lecture's four states -> simultaneous steps -> alternating steps -> $k$ and the
 # learning rate (live panel) -> methods that converge -> a real GAN: the Dirac-GAN -> what we saw -> exercises.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - take simultaneous and alternating gradient steps on $V(x, y) = xy$, by hand and in code;
+# - predict how fast simultaneous play leaves the equilibrium: by $\sqrt{1 + k\eta^2}$ a step in the long run;
+# - explain what $k$ and the learning rate do in this game;
+# - name two methods that do converge (extragradient, optimistic gradient) and the fix that makes the
+#   Dirac-GAN converge (R1).
+#
+# Time: about 45 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: all of this lesson's numbers. Each run is a few hundred 2-D steps, so every budget takes seconds.
 try:
@@ -336,6 +349,53 @@ assert d_r1[-1] < 1e-6                                  # R1 converges to the eq
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_simultaneous_step, check_alternating_step, check_radius_factor
+
+# %% [markdown]
+# **02.1** One simultaneous gradient step on $V(x, y) = xy$ with learning rate `eta`: $x$ descends,
+# $y$ ascends, both from the old point. Return the new `(x, y)`.
+
+# %%
+def simultaneous_step(x, y, eta):
+    raise NotImplementedError  # your code
+
+
+check_simultaneous_step(simultaneous_step);
+# show_solution("02.1")
+
+# %% [markdown]
+# **02.2** One alternating step, in Algorithm 1's order: first $y$ (the max player, like $D$), then $x$
+# with the new $y$. Return the new `(x, y)`.
+
+# %%
+def alternating_step(x, y, eta):
+    raise NotImplementedError  # your code
+
+
+check_alternating_step(alternating_step);
+# show_solution("02.2")
+
+# %% [markdown]
+# **02.3** The factor by which simultaneous steps multiply the distance to $(0, 0)$ per step in the long
+# run, when $y$ takes $k$ ascent steps of size `eta` for each step of $x$ (for $k = 1$ it is the factor of
+# every single step). Hint: one step multiplies $(x, y)$ by a $2 \times 2$ matrix; look at its eigenvalues.
+
+# %%
+def radius_factor(eta, k):
+    raise NotImplementedError  # your code
+
+
+check_radius_factor(radius_factor);
+# show_solution("02.3")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. In the panel, find the smallest $k$ at which alternating play with $\eta = 0.8$ diverges. Check it
 #    against $k\eta^2 > 4$.
 # 2. Simultaneous play diverges for every $\eta > 0$. How many steps does it take to double the distance
@@ -346,3 +406,13 @@ assert d_r1[-1] < 1e-6                                  # R1 converges to the eq
 #    very large $\gamma$ slows it down again.
 # 5. Replace the xy game by $V(x, y) = xy + \frac{\epsilon}{2} x^2$ (the minimiser now has some curvature
 #    of its own). Does simultaneous play still diverge for small $\eta$?
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["02"], title="Quiz: lesson 02")

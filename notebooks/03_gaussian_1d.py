@@ -31,6 +31,18 @@
 # 2014, Figure 1. We train with the course's one loop (Algorithm 1, `gan_lessons.training.Trainer`),
 # measure how close $p_g$ gets to $\mathcal{N}(1, 1)$, and then break the training on purpose.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - write one step of $D$ and one step of $G$ of Algorithm 1 (Goodfellow et al. 2014) in PyTorch;
+# - build Example 1's $G$ (1-5-5-1) and $D$ (1-10-10-1) and read the game from Figure 1's picture;
+# - measure how close $p_g$ is to the data with its mean, standard deviation and $W_1$;
+# - recognise two failures: too large a learning rate, and a $G$ that learns faster than $D$.
+#
+# Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: every number this lesson uses, sized for the budget in force.
 try:
@@ -332,6 +344,54 @@ if CHECK_QUALITY:
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_d_step, check_g_step, check_w1
+
+# %% [markdown]
+# **03.1** One step of $D$ in Algorithm 1. `optimizer` holds $D$'s parameters; `x` is a real minibatch
+# $[m, 1]$, `z` noise $[m, 1]$. Descend $D$'s loss $-[\log D(x) + \log(1 - D(G(z)))]$, averaged over the
+# minibatch ($D$ returns logits). The check runs your step and the reference on copies of Example 1's $G$ and
+# $D$, and compares $D$'s parameters after the step (and that $G$ was left alone).
+
+# %%
+def d_step(G, D, optimizer, x, z):
+    raise NotImplementedError  # your code
+
+
+check_d_step(d_step);
+# show_solution("03.1")
+
+# %% [markdown]
+# **03.2** One step of $G$ with the non_saturating loss $-\log D(G(z))$, averaged. `optimizer` holds
+# $G$'s parameters.
+
+# %%
+def g_step(G, D, optimizer, z):
+    raise NotImplementedError  # your code
+
+
+check_g_step(g_step);
+# show_solution("03.2")
+
+# %% [markdown]
+# **03.3** The Wasserstein-1 distance between two 1-D sample sets `a` and `b` of the same size (numpy
+# arrays), as a float.
+
+# %%
+def w1(a, b):
+    raise NotImplementedError  # your code
+
+
+check_w1(w1);
+# show_solution("03.3")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. In the panel, find the smallest $m$ at which the default run still looks like the data. Why does a
 #    small minibatch hurt more at the end of training than at the start?
 # 2. Set the generator loss to `minimax`, $k = 5$ and `lr_D` = 1e-2 in the panel: does $G$ stop
@@ -340,3 +400,13 @@ if CHECK_QUALITY:
 #    cell and rerun: which of the three numbers gets worse? Run two or three seeds.
 # 4. $G$ maps $[-1, 1]$ onto the real line with bounded tanh units. What does that mean for the tails
 #    of $p_g$? Look at the histogram far from 1.
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["03"], title="Quiz: lesson 03")

@@ -39,6 +39,18 @@
 # -> what we saw (nearest neighbours, a walk in $z$, the classifier, the Parzen table) -> a live panel ->
 # exercises.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - count the parameters of Example 2's $G$ and $D$ and train them on MNIST;
+# - check a GAN for memorisation with the nearest training images;
+# - score samples with a classifier: the digit histogram, the confident-sample rate, MNIST-FID;
+# - compute a Parzen-window log-likelihood and say why it is a weak measure.
+#
+# Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
@@ -404,6 +416,41 @@ print("self-checks passed")
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_n_parameters, check_parzen_log_likelihood
+
+# %% [markdown]
+# **04.1** The number of parameters (weights and biases) of an MLP of `nn.Linear` layers with the
+# unit counts `sizes`, e.g. `[100, 256, 512, 1024, 784]` for Example 2's $G$.
+
+# %%
+def n_parameters(sizes):
+    raise NotImplementedError  # your code
+
+
+check_n_parameters(n_parameters);
+# show_solution("04.1")
+
+# %% [markdown]
+# **04.2** The Parzen-window log-likelihood of one point `x` $[d]$ under Gaussian windows of width
+# `sigma` centred on `samples` $[N, d]$ (torch tensors, pixels in $[0, 1]$, $d = 784$):
+# $\log \frac{1}{N} \sum_i \mathcal{N}(x; \mu_i, \sigma^2 I)$. Keep it finite in 784 dimensions.
+
+# %%
+def parzen_log_likelihood(x, samples, sigma):
+    raise NotImplementedError  # your code
+
+
+check_parzen_log_likelihood(parzen_log_likelihood);
+# show_solution("04.2")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. Set `settings = mnist_mlp.Settings(epochs=1, k=3)` in the first cell: with three $D$ steps per
 #    $G$ step, are the samples better after the same number of *images seen*?
 # 2. Train with the generator loss of the game itself: `t = mnist_mlp.make_trainer()`,
@@ -413,3 +460,13 @@ print("self-checks passed")
 #    average, e.g. `torch.nn.functional.avg_pool2d(x, 3, 1, 1)`): do they beat the sharp ones?
 # 4. The MNIST-FID baseline is not 0 even though both sets are real digits. Why? Compute it for 1,000
 #    and for 10,000 images per set and explain the difference.
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["04"], title="Quiz: lesson 04")

@@ -31,6 +31,19 @@
 # the generator -> the discriminator -> training, and the MLP GAN at equal wall-clock time -> walking on
 # the manifold -> vector arithmetic in $z$ -> what we saw -> exercises.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - compute the output size of a transposed (fractionally-strided) convolution, and the multiply-adds of a
+#   convolution layer;
+# - list the DCGAN guidelines and build a DCGAN for 28x28 digits;
+# - compare it with lesson 04's MLP GAN at equal time, with lesson 04's measures;
+# - walk between two points in $z$ and try vector arithmetic there.
+#
+# Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
@@ -409,9 +422,54 @@ if BUDGET != "test":
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_transposed_conv_size, check_conv_multiply_adds
+
+# %% [markdown]
+# **05.1** The side of a transposed convolution's output for an $n \times n$ input, with `kernel`,
+# `stride` and `padding` as in `nn.ConvTranspose2d`.
+
+# %%
+def transposed_conv_size(n, kernel, stride, padding):
+    raise NotImplementedError  # your code
+
+
+check_transposed_conv_size(transposed_conv_size);
+# show_solution("05.1")
+
+# %% [markdown]
+# **05.2** The multiply-adds of one `nn.Conv2d(in_channels, out_channels, kernel, stride, padding)` on one
+# $n \times n$ input (biases aside). For $D$'s second layer here: 16 to 32 channels, kernel 4, stride 2,
+# padding 1, on 14x14.
+
+# %%
+def conv_multiply_adds(in_channels, out_channels, kernel, stride, padding, n):
+    raise NotImplementedError  # your code
+
+
+check_conv_multiply_adds(conv_multiply_adds);
+# show_solution("05.2")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. Set `settings = dcgan.Settings(steps=steps, width=32)` (or 64) in the settings cell and rerun: how do speed and sample quality trade off?
 # 2. Set the momentum to 0.9 (`dcgan.dcgan_config` builds a `TrainConfig`; pass one with `momentum=0.9`
 #    to `Trainer`): does training oscillate, as Radford et al. found?
 # 3. Remove the batch norm layers from `DCGANGenerator`: what happens to the samples and to $D$'s outputs?
 # 4. Replace the straight line of section 7 with spherical interpolation and compare the middle of the walks.
 # 5. Find a direction for "width of the digit" (the spread of ink across columns) and test it like ink.
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["05"], title="Quiz: lesson 05")

@@ -32,6 +32,18 @@
 #
 # and ends on MNIST, where the classifier of lesson 04 counts the digits a collapsing GAN makes.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - measure mode collapse on 2-D mixtures: modes captured, the high-quality share, the reverse KL;
+# - explain why a $D$ that judges one sample at a time lets $G$ collapse;
+# - compute mini-batch discrimination's features, and say how packing and unrolling help;
+# - read a results table against PacGAN's Table 1.
+#
+# Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: every training size of the lesson, sized for the budget in force.
 try:
@@ -401,6 +413,43 @@ if BUDGET != "test":
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_minibatch_features, check_modes_covered
+
+# %% [markdown]
+# **06.1** Mini-batch discrimination's features (Salimans et al. 2016): for features `f` $[N, A]$ and a
+# tensor `T` $[A, B, C]$, $M_i = f_i T \in \mathbb{R}^{B \times C}$ and
+# $o_{i,b} = \sum_j \exp(-\|M_{i,b} - M_{j,b}\|_1)$, $j$ over the whole minibatch ($i$ included). Return
+# $o$ $[N, B]$.
+
+# %%
+def minibatch_features(f, T):
+    raise NotImplementedError  # your code
+
+
+check_minibatch_features(minibatch_features);
+# show_solution("06.1")
+
+# %% [markdown]
+# **06.2** The number of modes covered by `samples` $[N, 2]$ of a mixture with means `means` $[K, 2]$ and
+# standard deviation `std`: a mode counts when at least one sample has it as its nearest mode and lies
+# within `n_std` standard deviations of it.
+
+# %%
+def modes_covered(samples, means, std, n_std=3.0):
+    raise NotImplementedError  # your code
+
+
+check_modes_covered(modes_covered);
+# show_solution("06.2")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. In the panel, give the plain GAN $k = 3$ or $k = 5$ discriminator steps per generator step. Does a
 #    stronger $D$ prevent collapse, or only speed up the chase?
 # 2. Run PacGAN with pack = 2 and pack = 4 on the grid for the same number of steps. Which captures more
@@ -409,3 +458,13 @@ if BUDGET != "test":
 #    suggestion, the L2 norm of pairwise differences, in a copy of `toy_gan.MinibatchDiscrimination`: does
 #    anything change?
 # 4. On MNIST, find a learning-rate pair that collapses for a *different* seed. How robust is collapse?
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["06"], title="Quiz: lesson 06")

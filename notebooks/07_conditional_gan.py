@@ -30,6 +30,18 @@
 # training -> one row per digit, a live picker, the same $z$ across all digits, interpolating between two
 # labels -> measured: does $G$ obey? -> the 2014 Parzen table -> what we saw -> exercises.
 
+# %% [markdown]
+# ## Learning objectives
+#
+# After this lesson you can:
+#
+# - condition $G$ and $D$ on a label by concatenating a one-hot vector to their inputs;
+# - draw a chosen digit, hold the style with one $z$ across the ten digits, and move between two labels;
+# - measure how well $G$ obeys the label with a classifier (the label agreement);
+# - compare a conditional GAN's Parzen log-likelihood with the 2014 table.
+#
+# Time: about 40 minutes (reading, running the cells, the exercises and the quiz).
+
 # %%
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
@@ -270,8 +282,53 @@ assert torch.isfinite(torch.tensor(parzen.mean)) and parzen.se > 0
 #
 # ## Exercises
 #
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %%
+from gan_lessons.exercises import show_solution, check_condition, check_label_agreement
+
+# %% [markdown]
+# **07.1** Conditioning by concatenation: return $G$'s input for noise `z` $[N, d]$ and integer labels `y`
+# $[N]$: `z` followed by the one-hot code of `y` (`num_classes` columns, float), shape $[N, d + \text{classes}]$.
+
+# %%
+def condition(z, y, num_classes):
+    raise NotImplementedError  # your code
+
+
+check_condition(condition);
+# show_solution("07.1")
+
+# %% [markdown]
+# **07.2** The label agreement: given a classifier's probabilities `probs` $[N, 10]$ for $N$ samples and the
+# labels `labels` $[N]$ they were drawn for, return the share of samples whose most probable class is
+# the label (a float).
+
+# %%
+def label_agreement(probs, labels):
+    raise NotImplementedError  # your code
+
+
+check_label_agreement(label_agreement);
+# show_solution("07.2")
+
+# %% [markdown]
+# ### Open questions
+#
 # 1. Train with `embedding_dim=16` (`cgan.train(cgan.Settings(steps=steps, embedding_dim=16), ...)`): does agreement change?
 # 2. Give the label to $G$ only (a plain `MLPDiscriminator` for $D$): does $G$ still obey the label? Why not?
 # 3. Ask for the same digit with 1,000 fresh $z$: is the conditional GAN's per-digit variety as large as
 #    the real digits' (compare MNIST-FID per class)?
 # 4. Interpolate the label through a third digit ($a \to b \to c$): where does the classifier switch?
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["07"], title="Quiz: lesson 07")

@@ -1,0 +1,322 @@
+"""Checks for the exercises at the end of lessons 01 to 07, and their solutions.
+
+Each exercise asks the learner for one small function. ``check_<name>(fn)`` runs ``fn`` and the
+reference on the same random inputs (seeded, so a check is repeatable) and prints ``pass`` or what
+differs with a hint; it never raises, so an exercise not yet answered (a stub that raises
+``NotImplementedError``, or returns ``None``) only prints a hint and a notebook still runs as a test.
+It returns True or False. ``show_solution("03.1")`` prints the written-out solution.
+
+The reference of an exercise is the package's own function where the package has one (imported inside
+the reference, so a renamed function breaks that one check and not the module), else the solution.
+So every test of a check that passes its solution also checks the solution against the package.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from . import solutions as S
+
+
+@dataclass(frozen=True)
+class Exercise:
+    key: str                         # "03.1": lesson 03, exercise 1
+    solution: Callable               # written out; show_solution prints it
+    cases: Callable                  # np.random.Generator -> list of argument tuples
+    hint: str                        # what a wrong answer most often misses
+    reference: Callable | None = None  # the package's function, when it has one; else the solution
+    outcome: Callable | None = None  # (fn, args) -> what is compared; default fn(*args)
+    tol: tuple = (1e-5, 1e-6)        # (rtol, atol) for np.allclose
+
+
+def _outcome(ex: Exercise, fn, args):
+    return ex.outcome(fn, args) if ex.outcome else fn(*copy.deepcopy(args))
+
+
+def _as_array(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().double().numpy()
+    if isinstance(value, (tuple, list)):
+        return np.asarray([_as_array(v) for v in value], dtype=float)
+    return np.asarray(value, dtype=float)
+
+
+def _differs(got, expected, tol) -> str | None:
+    """None if ``got`` matches ``expected``, else what differs, in words."""
+    if isinstance(expected, dict):
+        for name, value in expected.items():
+            problem = _differs(got[name], value, tol)
+            if problem:
+                return f"{name}: {problem}"
+        return None
+    if isinstance(expected, bool):
+        return None if bool(got) == expected else f"expected {expected}, got {bool(got)}"
+    try:
+        g, e = _as_array(got), _as_array(expected)
+    except (TypeError, ValueError):
+        return f"expected something like {expected!r}, got {got!r}"
+    if g.shape != e.shape:
+        return f"expected shape {e.shape}, got shape {g.shape}"
+    if not np.allclose(g, e, rtol=tol[0], atol=tol[1], equal_nan=False):
+        bad = np.argmax(np.abs(g - e).ravel() - tol[0] * np.abs(e).ravel())  # the worst entry (nan counts as worst)
+        return f"expected {e.ravel()[bad]:.6g}, got {g.ravel()[bad]:.6g}" + ("" if e.ndim == 0 else f" (entry {bad})")
+    return None
+
+
+def _brief(args) -> str:
+    def one(a):
+        if isinstance(a, (torch.Tensor, np.ndarray)):
+            return f"{type(a).__name__} of shape {tuple(a.shape)}"
+        if isinstance(a, torch.nn.Module) or isinstance(a, torch.optim.Optimizer):
+            return type(a).__name__
+        return repr(a)
+    return "(" + ", ".join(one(a) for a in args) + ")"
+
+
+def _check(ex: Exercise, fn) -> bool:
+    """Run ``fn`` against the reference on every case; print pass or a hint; never raise."""
+    tip = f"Hint: {ex.hint}\n(show_solution({ex.key!r}) prints a solution.)"
+    if not callable(fn):
+        print(f"{ex.key}: pass your function itself (without calling it), e.g. check(my_function).")
+        return False
+    reference = ex.reference or ex.solution
+    for i, args in enumerate(ex.cases(np.random.default_rng(16))):
+        try:
+            expected = _outcome(ex, reference, args)
+        except Exception as err:  # noqa: BLE001 - a broken reference must not stop the lesson either
+            print(f"{ex.key}: the course's reference failed ({type(err).__name__}: {err}), so your answer "
+                  "cannot be checked now; please report it.")
+            return False
+        try:
+            got = _outcome(ex, fn, args)
+        except NotImplementedError:
+            print(f"{ex.key}: not answered yet. Write the function's body, then run the cell again.\n{tip}")
+            return False
+        except Exception as err:  # noqa: BLE001 - the learner's error is shown, not raised
+            print(f"{ex.key}: your function raised {type(err).__name__}: {err}\n"
+                  f"on the inputs {_brief(args)}.\n{tip}")
+            return False
+        if got is None:
+            print(f"{ex.key}: your function returned None: did you forget `return`?\n{tip}")
+            return False
+        problem = _differs(got, expected, ex.tol)
+        if problem:
+            print(f"{ex.key}: not yet. On test case {i + 1}, inputs {_brief(args)}:\n{problem}\n{tip}")
+            return False
+    print(f"{ex.key}: pass ({i + 1} random cases agree with the reference)")
+    return True
+
+
+IMPORTS = {"np.": "import numpy as np", "torch.": "import torch", "F.": "import torch.nn.functional as F"}
+
+
+def solution_source(key: str) -> str:
+    """The solution of exercise ``key``, with the imports it needs: it runs as it is in a fresh kernel."""
+    source = inspect.getsource(EXERCISES[key].solution)
+    imports = [line for name, line in IMPORTS.items() if name in source]
+    return "\n".join(imports) + "\n\n\n" + source if imports else source
+
+
+def show_solution(key: str) -> None:
+    """Print the solution of exercise ``key`` ("03.1"), written out."""
+    if key not in EXERCISES:
+        print(f"no exercise {key!r}; there are {', '.join(EXERCISES)}")
+        return
+    print(solution_source(key))
+
+
+# --- the cases: random inputs, seeded ---------------------------------------------------------------
+
+def _t(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a), dtype=torch.float32)
+
+
+def _logits(rng):  # some D saturated: logits of +-200 make a naive log(sigmoid) infinite in float32
+    return [(_t(rng.normal(0, 3, n)), _t(rng.normal(0, 3, n))) for n in (1, 7, 64)] + \
+           [(_t([200.0, -1.0, 3.0]), _t([-200.0, 150.0, 0.5]))]
+
+
+def _densities(rng):
+    x = np.linspace(-4, 5, 31)
+    return [(x, rng.uniform(-2, 2), rng.uniform(0.3, 2.5)) for _ in range(4)]
+
+
+def _d_fake(rng):
+    return [(rng.uniform(0.001, 0.999, 9), kind) for kind in ("minimax", "non_saturating", "minimax")]
+
+
+def _xy(rng):
+    return [(rng.normal(), rng.normal(), rng.uniform(0.01, 1.0)) for _ in range(5)]
+
+
+def _eta_k(rng):
+    return [(rng.uniform(0.01, 1.5), int(rng.integers(1, 6))) for _ in range(5)] + [(0.3, 1)]
+
+
+def _networks_1d(rng, seed):
+    from gan_lessons.models import Discriminator1D, Generator1D
+
+    with torch.random.fork_rng(devices=[]):  # the learner's own random state is left as it was
+        torch.manual_seed(seed)
+        G, D = Generator1D(), Discriminator1D()
+    m = int(rng.integers(4, 17))
+    return G, D, 1 + _t(rng.normal(size=(m, 1))), _t(rng.uniform(-1, 1, (m, 1)))
+
+
+def _flat(module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in module.parameters()])
+
+
+def _after_step(fn, args, which: str):
+    """Run ``fn(G, D, optimizer, ...)`` on copies; the optimizer (SGD) holds ``which`` network's parameters.
+
+    Its gradients are left non-zero, as after an earlier step, so a step that forgets ``zero_grad`` shows."""
+    G, D, *data = copy.deepcopy(args)
+    net = D if which == "D" else G
+    for p in net.parameters():
+        p.grad = torch.full_like(p, 0.5)
+    fn(G, D, torch.optim.SGD(net.parameters(), lr=0.1), *data)
+    other = G if which == "D" else D
+    out = {f"{which}'s parameters after the step": _flat(net),
+           "the other network's parameters (must not change)": _flat(other)}
+    if which == "D":  # D's step needs no gradient in G: G(z).detach() (or torch.no_grad()) skips it
+        out["G's parameters got gradients in D's step"] = any(p.grad is not None for p in G.parameters())
+    return out
+
+
+def _d_step_cases(rng):
+    return [_networks_1d(rng, s) for s in range(3)]
+
+
+def _g_step_cases(rng):
+    return [(G, D, z) for G, D, _, z in _d_step_cases(rng)]
+
+
+def _samples_1d(rng):
+    return [(rng.normal(1, 1, n), rng.normal(rng.uniform(-1, 2), rng.uniform(0.3, 2), n)) for n in (1, 5, 200)]
+
+
+def _layer_sizes(rng):
+    return [([100, 256, 512, 1024, 784],)] + \
+           [([int(s) for s in rng.integers(1, 50, int(rng.integers(2, 6)))],) for _ in range(4)]
+
+
+def _parzen(rng):
+    out = []
+    for n, sigma in ((1, 0.3), (20, 0.2), (50, 0.5)):
+        x = rng.uniform(0, 1, 784)
+        mu = np.clip(x + rng.normal(0, 0.2, (n, 784)), 0, 1) if n > 1 else rng.uniform(0, 1, (1, 784))
+        out.append((_t(x), _t(mu), sigma))
+    return out
+
+
+def _conv_sizes(rng):
+    return [(3, 3, 2, 1), (7, 4, 2, 1), (14, 4, 2, 1)] + \
+           [tuple(int(v) for v in (rng.integers(1, 20), rng.integers(1, 6), rng.integers(1, 4), 0)) for _ in range(3)]
+
+
+def _conv_layers(rng):
+    return [(16, 32, 4, 2, 1, 14), (1, 16, 4, 2, 1, 28), (3, 8, 3, 1, 1, 9), (2, 5, 5, 3, 2, 17)]
+
+
+def _minibatch(rng):
+    return [(_t(rng.normal(size=(n, a))), _t(rng.normal(0, 0.3, (a, b, c)))) for n, a, b, c in ((1, 3, 2, 2), (6, 4, 3, 5), (16, 8, 5, 3))]
+
+
+def _mixture_samples(rng):
+    angle = 2 * np.pi * np.arange(8) / 8
+    means = _t(np.stack([np.cos(angle), np.sin(angle)], 1))
+    out = []
+    for kept in (8, 3, 1):
+        modes = rng.choice(8, kept, replace=False)
+        x = means[modes[rng.integers(0, kept, 200)]] + 0.01 * _t(rng.normal(size=(200, 2)))
+        far = means[rng.choice(8, 5)] * 0.8  # 5 points 0.2 from a mode: nearest to it, but not within 3 std
+        out.append((torch.cat([x, far]), means, 0.01))
+    return out
+
+
+def _labels(rng):
+    return [(_t(rng.normal(size=(n, d))), torch.as_tensor(rng.integers(0, c, n)), c) for n, d, c in ((1, 4, 10), (8, 100, 10), (5, 3, 4))]
+
+
+def _probs(rng):
+    out = []
+    for n in (1, 10, 500):
+        labels = torch.as_tensor(rng.integers(0, 10, n))
+        logits = _t(rng.normal(size=(n, 10))) + 3 * torch.nn.functional.one_hot(labels, 10) * _t(rng.random((n, 1)) < 0.6)
+        out.append((logits.softmax(1), labels))
+    return out
+
+
+EXERCISES = {e.key: e for e in [
+    Exercise("01.1", S.discriminator_loss, _logits, reference=S.ref_discriminator_loss,
+             hint="log D(x) = -softplus(-a) and log(1 - D(G(z))) = -softplus(a) for D = sigmoid(a): "
+                  "log(sigmoid(a)) is -inf once D saturates. Average over the minibatch; the loss is minus V."),
+    Exercise("01.2", S.D_star, _densities, reference=S.ref_D_star,
+             hint="D*(x) = p_data(x) / (p_data(x) + p_g(x)) with p_data = N(1, 1) and p_g = N(g_mean, g_std^2); "
+                  "each density needs its 1 / (std sqrt(2 pi))."),
+    Exercise("01.3", S.generator_gradient, _d_fake, reference=S.ref_generator_gradient,
+             hint="with D = sigmoid(a): d/da log(1 - D) = -D (minimax); d/da [-log D] = -(1 - D) (non_saturating)."),
+    Exercise("02.1", S.simultaneous_step, _xy, reference=S.ref_simultaneous_step,
+             hint="both players read the old (x, y): x descends dV/dx = y, y ascends dV/dy = x."),
+    Exercise("02.2", S.alternating_step, _xy, reference=S.ref_alternating_step,
+             hint="Algorithm 1's order: the max player y steps first (y + eta x), then x steps with the NEW y."),
+    Exercise("02.3", S.radius_factor, _eta_k, reference=S.ref_radius_factor,
+             hint="one simultaneous step multiplies (x, y) by the matrix [[1, -eta], [k eta, 1]]; the distance "
+                  "grows, in the long run, by the modulus of its eigenvalues 1 +- i eta sqrt(k)."),
+    Exercise("03.1", S.d_step, _d_step_cases, outcome=lambda fn, a: _after_step(fn, a, "D"), tol=(1e-5, 1e-6),
+             hint="zero the old gradients, D's loss -[log D(x) + log(1 - D(G(z)))] on G(z).detach(), "
+                  "backward, optimizer.step(). Descend the loss (do not negate it)."),
+    Exercise("03.2", S.g_step, _g_step_cases, outcome=lambda fn, a: _after_step(fn, a, "G"), tol=(1e-5, 1e-6),
+             hint="zero the old gradients, the non_saturating loss -log D(G(z)) = softplus(-a) averaged, "
+                  "backward, optimizer.step()."),
+    Exercise("03.3", S.w1, _samples_1d,
+             hint="in 1-D the optimal transport pairs the i-th smallest of a with the i-th smallest of b: "
+                  "sort both, then average |difference|."),
+    Exercise("04.1", S.n_parameters, _layer_sizes, reference=S.ref_n_parameters,
+             hint="a Linear layer from a to b units has a * b weights and b biases; the input has none."),
+    Exercise("04.2", S.parzen_log_likelihood, _parzen, reference=S.ref_parzen_log_likelihood, tol=(1e-4, 0.05),
+             hint="log p(x) = logsumexp_i(-|x - mu_i|^2 / (2 sigma^2)) - log N - (d/2) log(2 pi sigma^2); "
+                  "use torch.logsumexp: exp underflows to 0 in 784 dimensions."),
+    Exercise("05.1", S.transposed_conv_size, _conv_sizes, reference=S.ref_transposed_conv_size,
+             hint="a transposed convolution runs a convolution backwards: (n - 1) * stride - 2 * padding + kernel."),
+    Exercise("05.2", S.conv_multiply_adds, _conv_layers, reference=S.ref_conv_multiply_adds,
+             hint="each OUTPUT unit (out side = (n + 2 padding - kernel) // stride + 1, per output channel) "
+                  "needs in_channels * kernel^2 multiply-adds."),
+    Exercise("06.1", S.minibatch_features, _minibatch, reference=S.ref_minibatch_features, tol=(1e-4, 1e-5),
+             hint="M = f T has shape (N, B, C); o[i, b] = sum over j (i included) of exp(-L1 distance between "
+                  "M[i, b] and M[j, b]), an L1 norm over the C axis."),
+    Exercise("06.2", S.modes_covered, _mixture_samples, reference=S.ref_modes_covered,
+             hint="a mode is covered when at least one sample has it as nearest mode AND lies within n_std * std "
+                  "of it; count modes, not samples."),
+    Exercise("07.1", S.condition, _labels, reference=S.ref_condition,
+             hint="torch.cat([z, one_hot], dim=1): z first, then the one-hot label (float) as extra columns."),
+    Exercise("07.2", S.label_agreement, _probs, reference=S.ref_label_agreement,
+             hint="the classifier's digit is probs.argmax(dim=1) (one per sample); the agreement is the share "
+                  "of samples where it equals the requested label."),
+]}
+
+
+def check_discriminator_loss(fn) -> bool: return _check(EXERCISES["01.1"], fn)
+def check_D_star(fn) -> bool: return _check(EXERCISES["01.2"], fn)
+def check_generator_gradient(fn) -> bool: return _check(EXERCISES["01.3"], fn)
+def check_simultaneous_step(fn) -> bool: return _check(EXERCISES["02.1"], fn)
+def check_alternating_step(fn) -> bool: return _check(EXERCISES["02.2"], fn)
+def check_radius_factor(fn) -> bool: return _check(EXERCISES["02.3"], fn)
+def check_d_step(fn) -> bool: return _check(EXERCISES["03.1"], fn)
+def check_g_step(fn) -> bool: return _check(EXERCISES["03.2"], fn)
+def check_w1(fn) -> bool: return _check(EXERCISES["03.3"], fn)
+def check_n_parameters(fn) -> bool: return _check(EXERCISES["04.1"], fn)
+def check_parzen_log_likelihood(fn) -> bool: return _check(EXERCISES["04.2"], fn)
+def check_transposed_conv_size(fn) -> bool: return _check(EXERCISES["05.1"], fn)
+def check_conv_multiply_adds(fn) -> bool: return _check(EXERCISES["05.2"], fn)
+def check_minibatch_features(fn) -> bool: return _check(EXERCISES["06.1"], fn)
+def check_modes_covered(fn) -> bool: return _check(EXERCISES["06.2"], fn)
+def check_condition(fn) -> bool: return _check(EXERCISES["07.1"], fn)
+def check_label_agreement(fn) -> bool: return _check(EXERCISES["07.2"], fn)
