@@ -176,7 +176,7 @@ def minibatch_features(f, T):
 
 
 def ref_minibatch_features(f, T):
-    from gan_lessons.mixtures import MinibatchDiscrimination
+    from gan_lessons.toy_gan import MinibatchDiscrimination
     A, B, C = T.shape
     layer = MinibatchDiscrimination(A, kernels=B, kernel_dim=C)
     with torch.no_grad():
