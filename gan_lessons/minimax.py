@@ -21,7 +21,6 @@ import numpy as np
 import torch
 
 from .losses import generator_loss, value
-from .widgets import Panel, slider
 
 LOG4 = math.log(4.0)
 P_DATA = (1.0, 1.0)  # (mean, std) of p_data: N(1, 1), the data of the lecture's Example 1 (lesson 03)
@@ -178,11 +177,13 @@ def plot_D_star(g_mean: float, g_std: float, data=P_DATA, ax=None):
     return {"C": c, "JSD": j, "rhs": -LOG4 + 2 * j}
 
 
-def make_panel(g_mean: float = -1.0, g_std: float = 0.5) -> Panel:
+def make_panel(g_mean: float = -1.0, g_std: float = 0.5):
     """Sliders for p_g's mean and std; every move redraws p_data, p_g and D*, and prints C(G) and -log 4 + 2 JSD.
 
     ``panel.result`` is ``(figure, {"C": ..., "JSD": ..., "rhs": ...})`` after each run.
     """
+    from .widgets import Panel, slider
+
     def run(mean: float, std: float):
         fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
         info = plot_D_star(mean, std, ax=ax)

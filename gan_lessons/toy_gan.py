@@ -1,6 +1,6 @@
 """The toy G and D of the 2-D benchmarks, and three fixes for mode collapse (lesson 06).
 
-The networks follow PacGAN's appendix (Lin et al. 2018), shrunk for a CPU (:class:`ToyConfig` gives
+The networks follow PacGAN's appendix (Lin et al. 2018), shrunk for a CPU (:class:`gan_lessons.mode_collapse.Settings` gives
 each size and its reason). The fixes, each a change to D so that it can see a whole minibatch (the
 lecture's "let the Discriminator look at the entire batch instead of single examples"):
 

@@ -31,7 +31,6 @@ import numpy as np
 import torch
 
 from .losses import value
-from .widgets import Panel, choice, slider
 
 METHODS = ("simultaneous", "alternating", "extragradient", "optimistic")
 
@@ -263,11 +262,13 @@ def plot_trajectory(path: np.ndarray, method: str, eta: float, k: int, axes=None
     return axes
 
 
-def make_panel(eta: float = 0.2, k: int = 1, method: str = "simultaneous", steps: int = 100) -> Panel:
+def make_panel(eta: float = 0.2, k: int = 1, method: str = "simultaneous", steps: int = 100):
     """Sliders for eta, k and the number of steps, and the method as a choice; redraws live.
 
     ``panel.result`` is ``(figure, {"path": ..., "distance": ..., "rate": ...})`` after each run.
     """
+    from .widgets import Panel, choice, slider
+
     def run(eta: float, k: int, method: str, steps: int):
         path = simulate(method, eta, k, steps, max_radius=1e8)
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
