@@ -31,7 +31,7 @@ nb_execution_mode = "cache"
 nb_execution_cache_path = os.environ["GAN_SITE_CACHE"]
 nb_execution_raise_on_error = True   # a failing cell or self-check (an assert) fails the build
 nb_execution_show_tb = True          # and the log shows which one
-nb_execution_timeout = int(os.environ.get("GAN_SITE_CELL_TIMEOUT", "1200"))  # a hung cell, not a slow one
+nb_execution_timeout = int(os.environ.get("GAN_SITE_CELL_TIMEOUT", "600"))  # 10x the lecture bound of a cell: a hung cell, not a slow one
 nb_execution_in_temp = True          # lessons write nothing next to the staged sources
 nb_merge_streams = True
 
