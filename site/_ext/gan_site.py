@@ -181,9 +181,32 @@ def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     top = next(iter(doctree.findall(nodes.section)), None)
     if top is not None:
         top.insert(1, banner(app, docname))
+    models = widget_models(app.env, docname)
     for raw in list(doctree.findall(nodes.raw)):
-        if WIDGET_VIEW in raw.astext():
-            raw.parent.insert(raw.parent.index(raw) + 1, _raw(WIDGET_NOTE))
+        text = raw.astext()
+        if CDN_FONT_AWESOME.search(text):  # matplotlib's animations link it; the widget bundle has the icons
+            raw.replace_self(_raw(CDN_FONT_AWESOME.sub("", text)))
+        elif WIDGET_VIEW in text:
+            match = re.search(r'"model_id":\s*"(\w+)"', text)
+            model = models.get(match.group(1)) if match else None
+            if model is None:  # closed before the lesson ended (a finished progress bar): nothing to draw
+                raw.parent.remove(raw)
+            elif model.get("model_name") == "VBoxModel":  # a lesson's panel (gan_lessons.widgets.Panel)
+                raw.parent.insert(raw.parent.index(raw) + 1, _raw(WIDGET_NOTE))
+
+
+CDN_FONT_AWESOME = re.compile(r'<link[^>]*font-awesome[^>]*>')
+
+
+def widget_models(env, docname: str) -> dict:
+    """The saved widget state of a lesson (as myst-nb put it on the page), by model id."""
+    import json
+
+    js_files = getattr(env, "nb_metadata", {}).get(docname, {}).get("js_files", {})
+    state = js_files.get("ipywidgets_state")
+    if not state:
+        return {}
+    return json.loads(state[1]["body"]).get("state", {})
 
 
 def outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
