@@ -20,7 +20,7 @@ export GAN_LESSONS_MNIST_MIRROR := $(abspath $(GAN_LESSONS_MNIST_MIRROR))
 endif
 endif
 
-.PHONY: setup lab test test-unit test-notebooks test-ui ui-deps test-binder data sync clean
+.PHONY: setup lab test test-unit test-notebooks test-ui ui-deps test-binder data sync clean site test-site
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,21 @@ test-ui: ui-deps
 test-binder: setup
 	@$(BIN)/python -c "import repo2docker" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyter-repo2docker
 	GAN_LESSONS_BINDER_TEST=1 $(BIN)/python -m pytest tests/test_binder.py -q -s -p no:cacheprovider
+
+# The course as a static website in build/site/ (Sphinx + myst-nb, no network): every lesson executed
+# in the lecture budget, cached in build/site-cache/ by its code (site/build.py). Needs Python >= 3.11.
+$(VENV)/.site-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[lab,test,site]"
+	touch $@
+
+site: setup $(VENV)/.site-installed
+	$(BIN)/python site/build.py
+
+# The built site in headless Chromium (ui-deps installs it): every page, image, link; screenshots in artifacts/site/.
+SITE_TIMEOUT ?= 300
+test-site: ui-deps
+	GAN_LESSONS_SITE_TEST=1 CHROMIUM=$(CHROMIUM) timeout -s INT -k 30 $(SITE_TIMEOUT) \
+		$(BIN)/python -m pytest tests/site -q -p no:cacheprovider
 
 # After editing a lesson's .py, refresh its .ipynb (without outputs), both in the form JupyterLab with
 # jupytext saves them, so opening a lesson changes nothing (tools/sync_notebooks.py says what that is).

@@ -83,13 +83,30 @@ print(f"budget: {current_budget()}   comparison steps: {steps}   Dirac-GAN steps
 #
 # The players push each other around in a circle: the field $(-y, x)$ of the arrows below turns about
 # $(0, 0)$ and points nowhere near it. Every update rule in this lesson is a way of following that field
-# (`xy.F` is the descent field $(y, -k x)$; $k$ comes in section 5).
+# (`xy.F` is the descent field $(y, -k x)$; $k$ comes in section 5). Press play to watch the players follow
+# it from $(1, 0.5)$ with simultaneous steps of $\eta = 0.1$: the run that section 2 reads its states from.
 
 # %%
+from IPython.display import HTML
+from matplotlib import animation
+
+play = xy.simulate("simultaneous", ETA, steps=TABLE_STEPS, start=START)  # (TABLE_STEPS + 1, 2)
 fig, ax = plt.subplots(figsize=(4, 4))
-xy.plot_field(ax, 1.5)
+xy.plot_field(ax, 2.0)
 ax.set_title("the field (-y, x) of gradient play", fontsize=10)
-plt.show()
+trail, = ax.plot([], [], "-", color="tab:red", lw=1)
+point, = ax.plot([], [], "o", color="tab:red")
+
+
+def draw(i):  # frame i: the players after 2 i steps
+    trail.set_data(play[: 2 * i + 1, 0], play[: 2 * i + 1, 1])
+    point.set_data(play[2 * i : 2 * i + 1, 0], play[2 * i : 2 * i + 1, 1])
+    return trail, point
+
+
+anim = animation.FuncAnimation(fig, draw, frames=TABLE_STEPS // 2 + 1, interval=100)
+plt.close(fig)  # shown once, as the animation below
+HTML(anim.to_jshtml())
 
 # %% [markdown]
 # ## 2. The lecture's four states, from a simulated trajectory
