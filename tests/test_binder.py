@@ -202,8 +202,9 @@ def test_binder_build_runs_start_here(tmp_path, mirror):
         # 1. requirements.txt, with only the binder files present (repo2docker's preassemble step).
         stage = tmp_path / "stage"
         shutil.copytree(BINDER, stage / "binder")
+        # On the 2-core CPU at load 16-23 (other work running), venv and this install took 694 s together.
         run([venv / "bin" / "pip", "install", "--no-cache-dir", "-r", "binder/requirements.txt"], cwd=stage, env=env,
-            log=log)
+            log=log, timeout=1800)
         versions = run([venv / "bin" / "python", "-c", "import torch; print(torch.__version__, torch.version.cuda)"],
                        cwd=tmp_path, env=env, log=log).stdout.split()
         assert versions[0].endswith("+cpu") and versions[1] == "None", f"not a CPU-only torch: {versions}"
