@@ -3,7 +3,8 @@
 One topic a module. Shared: ``config`` (budgets, device, seeding), ``data`` (MNIST, toy samplers),
 ``losses``, ``models``, ``training`` (Algorithm 1), ``plotting``, ``widgets``, ``classifier`` and
 ``metrics`` (evaluation). One a lesson: ``minimax`` (01), ``xy_game`` (02), ``gaussian_1d`` (03),
-``mnist_mlp`` (04), ``dcgan`` (05), ``mixtures`` (06), ``conditional`` (07). Commands: ``python -m
+``mnist_mlp`` (04), ``dcgan`` (05), ``mode_collapse`` (06; its benchmarks in ``mixtures``, its
+networks and fixes in ``toy_gan``, its view and panel in ``gan_lab``), ``conditional`` (07). Commands: ``python -m
 gan_lessons.data``, ``.evaluate``, ``.bench``. The notebooks in ``notebooks/`` import it and narrate.
 """
 

@@ -237,7 +237,7 @@ class Case:
 
 def lesson_cases() -> list[Case]:
     """The five lesson models, each built by its lesson module's own trainer factory, at its defaults."""
-    from . import conditional, dcgan, mixtures, mnist_mlp, models
+    from . import conditional, dcgan, mnist_mlp, mode_collapse, models
     from .data import gaussian_1d
     from .gaussian_1d import DEFAULTS
 
@@ -249,8 +249,8 @@ def lesson_cases() -> list[Case]:
     return [
         Case("1d", "1-D Gaussian (03)", gaussian_trainer, kind="points", points=gaussian_1d,
              source="gaussian_1d.DEFAULTS"),
-        Case("2d", "2-D mixture (06)", lambda device: mixtures.make_trainer(device=device), kind="points",
-             points=lambda n: mixtures.training_data("ring", n), source="mixtures.make_trainer()"),
+        Case("2d", "2-D mixture (06)", lambda device: mode_collapse.make_trainer(device=device), kind="points",
+             points=lambda n: mode_collapse.training_data("ring", n), source="mode_collapse.make_trainer()"),
         Case("mnist_mlp", "MNIST MLP (04)", lambda device: mnist_mlp.make_trainer(device=device),
              source="mnist_mlp.make_trainer()"),
         Case("dcgan", f"DCGAN w={models.DCGAN_WIDTH} (05)", lambda device: dcgan.make_dcgan_trainer(device=device),

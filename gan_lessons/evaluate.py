@@ -55,12 +55,12 @@ def _conditional(budget: str, seed: int) -> dict:
 
 
 def _mixture_ring(budget: str, seed: int) -> dict:
-    from .mixtures import evaluation_samples
+    from .mode_collapse import evaluation_samples
     return evaluation_samples(budget, seed, mixture="ring")
 
 
 def _mixture_grid(budget: str, seed: int) -> dict:
-    from .mixtures import evaluation_samples
+    from .mode_collapse import evaluation_samples
     return evaluation_samples(budget, seed, mixture="grid")
 
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         out = MODELS[name](budget, args.seed)
         if "points" in out:  # lesson 06's 2-D models: PacGAN's mode metrics; --samples writes float32 [2500, 2]
-            from .mixtures import report_points
+            from .mode_collapse import report_points
             print(report_points(name, out, args.samples), flush=True)
             points_done += 1
             continue
