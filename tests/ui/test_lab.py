@@ -21,6 +21,7 @@ import os
 import re
 import time
 import warnings
+from pathlib import Path
 
 import jupytext
 import pytest
@@ -35,6 +36,7 @@ RUN_ALL_S = 180    # lesson 03 in the test budget takes well under a minute; the
 PANEL_RUN_S = 90   # one press of Run in the test budget
 TRACEBACK = "Traceback (most recent call last)"
 K_LABEL = re.compile(r"^\s*k\b")
+ARTIFACTS_NOTES = Path(__file__).resolve().parents[2] / "artifacts" / "ui" / "press_run.txt"
 
 def document(page, name: str):
     """The main-area widget of the open document ``name`` (found through its tab)."""
@@ -94,15 +96,23 @@ def press_run(page, notebook, box, timeout_s: float, *, double: bool = False) ->
     on a busy machine), which looked like a new drawing before the kernel had even started the run.
     """
     before, _ = caption(box)
+    # The images on show, marked: the old check (a new <img>, button enabled) is recorded beside the new one.
+    box.locator(".widget-output img").evaluate_all("imgs => imgs.forEach(img => img.dataset.uiOld = '1')")
+    fresh, old_check = box.locator(".widget-output img:not([data-ui-old])"), None
     run = box.locator("button.widget-button", has_text=re.compile(r"^\s*(Run|new z)\s*$"))
     start = time.monotonic()
     run.dblclick() if double else run.click()
     deadline = start + timeout_s
     while time.monotonic() < deadline and not tracebacks(box):
-        if caption(box)[0] > before and not run.is_disabled():
+        done = caption(box)[0] > before
+        if old_check is None and fresh.count() and not run.is_disabled():
+            old_check = "after" if done else "BEFORE"
+        if done and not run.is_disabled():
             break
         time.sleep(0.25)
     seconds = time.monotonic() - start
+    with open(ARTIFACTS_NOTES, "a") as notes:
+        notes.write(f"run {before + 1}: a new <img> with Run enabled came {old_check or 'never'} the run's line\n")
     wait_idle(page, notebook, 60)
     number, text = caption(box)
     assert number > before, f"Run drew nothing in {timeout_s} s (the line under the figure: {text!r})"
