@@ -270,10 +270,10 @@ def test_panels_of_lessons_04_06_07_typed_value_stale_figure_double_click(page, 
     readout, handle = k.locator(".widget-readout"), k.locator(".noUi-handle")
     assert readout.evaluate("el => getComputedStyle(el).pointerEvents") == "none", "k's value box takes clicks"
     on_slider = handle.get_attribute("aria-valuenow")
-    readout.evaluate("el => el.focus()")
-    assert readout.evaluate("el => document.activeElement === el"), "k's value box did not take the focus"
-    page.keyboard.type("4")
-    page.keyboard.press("Tab")
+    assert not readout.evaluate("el => el.isContentEditable"), "k's value box can be typed into"
+    if readout.evaluate("el => { el.focus(); return document.activeElement === el; }"):  # from the keyboard
+        page.keyboard.type("4")
+        page.keyboard.press("Tab")
     shown_box = readout.text_content().strip()
     shot(page, artifacts, "07_panel04_typed_value.png", box)
     assert float(shown_box) == float(on_slider), f"k's box shows {shown_box}, its slider {on_slider}"
