@@ -60,7 +60,7 @@ test-notebooks:
 # The course in a real browser: JupyterLab from .venv driven by Debian's headless Chromium through
 # Playwright (its own browser download does not work offline). Screenshots go to artifacts/ui/.
 CHROMIUM ?= /usr/bin/chromium
-UI_TIMEOUT ?= 300
+UI_TIMEOUT ?= 900  # the whole browser session; a busy 2-core machine needs over 300 s
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 ui-deps: setup

@@ -200,7 +200,7 @@ def plot_agreement(scores: dict):
     ax.set_xticks(digits.tolist())
     ax.set_xlabel("requested digit")
     ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above the bars
     return fig
 
 
@@ -236,7 +236,7 @@ def make_panel(trainer: Trainer, n: int = 16, classifier=None):
         return fig
 
     picker = W.ToggleButtons(options=list(range(NUM_CLASSES)), value=0, description="digit",
-                             style={"description_width": "initial", "button_width": "28px"})
+                             style={"description_width": "initial", "button_width": "auto"})  # "0".."9" in full
     panel = Panel(run, {"digit": picker}, title="A chosen digit on demand", run_label="new z")
 
     def on_digit(change):

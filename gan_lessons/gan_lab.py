@@ -134,7 +134,7 @@ class GANLabView:
         frac = np.array(self.fractions).T  # (K, T)
         ax_hist.imshow(frac, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=min(1.0, 4 / self.mixture.K),
                        interpolation="nearest", extent=(0.5, len(self.steps) + 0.5, -0.5, self.mixture.K - 0.5))
-        ticks = np.linspace(1, len(self.steps), min(len(self.steps), 6)).round().astype(int)
+        ticks = np.arange(1, len(self.steps) + 1, -(-len(self.steps) // 6))  # every n-th snapshot: even ticks
         ax_hist.set_xticks(ticks, [str(self.steps[t - 1]) for t in ticks])
         ax_hist.set_xlabel("generator step")
         ax_hist.set_ylabel("mode")

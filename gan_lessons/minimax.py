@@ -158,7 +158,9 @@ def plot_D_star(g_mean: float, g_std: float, data=P_DATA, ax=None):
     """p_data, p_g and D* on one axis (densities on the left scale, D* on the right); returns the info dict."""
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.6))
-    x = np.linspace(-5, 7, 600)
+    # wide enough for p_g at the panel's slider ends (mean -4..5, std up to 3) as well as for p_data
+    x = np.linspace(min(-5.0, g_mean - 4 * g_std, data[0] - 4 * data[1]),
+                    max(7.0, g_mean + 4 * g_std, data[0] + 4 * data[1]), 600)
     ax.plot(x, normal_pdf(x, *data), color="k", label=f"p_data = N({data[0]:g}, {data[1]:g}²)")
     ax.plot(x, normal_pdf(x, g_mean, g_std), color="tab:green", label=f"p_g = N({g_mean:g}, {g_std:g}²)")
     ax.set_ylim(0, max(0.45, 1.1 / (math.sqrt(2 * math.pi) * min(g_std, data[1]))))
@@ -171,7 +173,9 @@ def plot_D_star(g_mean: float, g_std: float, data=P_DATA, ax=None):
     right.set_ylabel("D*(x)", color="tab:blue")
     c, j = C(g_mean, g_std, data), jsd(g_mean, g_std, data)
     lines = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="upper left")
+    ax.set_xlim(x[0], x[-1])
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="upper center",  # below, off the curves
+              bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     ax.set_title(f"C(G) = {c:.5f}    -log 4 + 2 JSD = {-LOG4 + 2 * j:.5f}    (JSD = {j:.4f}, -log 4 = {-LOG4:.5f})",
                  fontsize=9)
     return {"C": c, "JSD": j, "rhs": -LOG4 + 2 * j}

@@ -61,7 +61,7 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
     ax.axhline(np.log(4), color="gray", ls=":", lw=1)
     ax.set_xlabel("generator step")
     ax.set_ylabel("loss")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above the curves
     ax = axes[1]
     ax.plot(*smoothed(history["D_real"]), label="mean D(x), real")
     ax.plot(*smoothed(history["D_fake"]), label="mean D(G(z)), fake")
@@ -69,5 +69,5 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("generator step")
     ax.set_ylabel("discriminator output")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
     return axes

@@ -250,7 +250,7 @@ axes[0].legend(fontsize=8, loc="lower left")
 axes[0].set_title(f"eta = {ETA_COMPARE}, k = 1", fontsize=10)
 axes[1].set_xlabel("step")
 axes[1].set_ylabel("distance to (0, 0)")
-axes[1].legend(fontsize=8)
+axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # beside the curves
 plt.show()
 
 eg = xy.distance(xy.simulate("extragradient", ETA_COMPARE, steps=steps, start=START))

@@ -1,3 +1,5 @@
+import time
+
 import matplotlib.pyplot as plt
 import pytest
 
@@ -53,3 +55,79 @@ def test_live_panels_redraw_on_change():
     panel.set(k=2)
     panel.set(loss="b")
     assert panel.runs == 2 and panel.figure.axes[0].get_title() == "b"
+
+
+def test_the_line_under_the_figure_names_the_settings_as_the_controls_show_them():
+    panel = make_panel()
+    panel.set(k=2, lr=1e-3, loss="minimax").run()
+    assert panel.shown == {"k": 2, "lr": pytest.approx(1e-3), "loss": "minimax"}
+    assert panel.describe() == "k=2, lr=1.0e-3, loss=minimax"  # the log slider's readout: d3's 1.0e-3
+    assert "run 1: the figure above is from k=2, lr=1.0e-3, loss=minimax" in panel.caption.value
+
+
+def test_a_changed_control_marks_the_figure_stale_until_run():
+    panel = make_panel()
+    panel.run()
+    assert not panel.stale and "gan-panel-stale" not in panel.widget._dom_classes
+    panel.set(k=4)
+    assert panel.stale and "gan-panel-stale" in panel.widget._dom_classes and "settings changed" in panel.status.value
+    panel.set(k=1)  # back to the figure's settings: not stale any more
+    assert not panel.stale and "gan-panel-stale" not in panel.widget._dom_classes
+    panel.set(k=5).run()
+    assert not panel.stale and panel.shown["k"] == 5 and "k=5" in panel.caption.value
+
+
+def test_controls_are_disabled_while_it_runs_and_a_run_inside_a_run_is_ignored():
+    seen = []
+
+    def run(k):
+        seen.append((panel.controls["k"].disabled, panel.button.disabled))
+        panel.run()  # re-entrant: ignored
+        return draw(k, 1, "x")
+
+    panel = Panel(run, {"k": slider(1, 1, 5, 1, "k", integer=True)})
+    panel.run()
+    assert seen == [(True, True)] and panel.runs == 1
+    assert not panel.controls["k"].disabled and not panel.button.disabled
+
+
+def test_clicks_sent_while_a_run_was_going_are_ignored(monkeypatch):
+    import datetime as dt
+
+    import gan_lessons.widgets as widgets
+
+    def slow(k):
+        time.sleep(0.8)
+        return draw(k, 1, "x")
+
+    panel = Panel(slow, {"k": slider(1, 1, 5, 1, "k", integer=True)})
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    for sent in (0.0, 0.2, 0.7):  # a double click, then a click while the 0.8 s run was still going
+        monkeypatch.setattr(widgets, "_sent_at", lambda s=sent: t0 + dt.timedelta(seconds=s))
+        panel.button.click()
+    assert panel.runs == 1 and panel.ignored_clicks == 2
+    monkeypatch.setattr(widgets, "_sent_at", lambda: t0 + dt.timedelta(seconds=1.5))  # after it ended
+    panel.button.click()
+    assert panel.runs == 2 and panel.ignored_clicks == 2
+    monkeypatch.setattr(widgets, "_sent_at", lambda: None)  # from code: every click runs
+    panel.click()
+    panel.click()
+    assert panel.runs == 4
+
+
+def test_error_is_the_last_runs_and_errors_keeps_them_all():
+    fail = {"now": True}
+
+    def flaky(k):
+        if fail["now"]:
+            raise RuntimeError(f"boom {k}")
+        return draw(k, 1, "x")
+
+    panel = Panel(flaky, {"k": slider(1, 1, 5, 1, "k", integer=True)})
+    panel.run()
+    panel.set(k=2).run()
+    assert [str(e) for e in panel.errors] == ["boom 1", "boom 2"] and str(panel.error) == "boom 2"
+    assert "the error above is from k=2" in panel.caption.value
+    fail["now"] = False
+    panel.run()
+    assert panel.error is None and len(panel.errors) == 2 and panel.figure is not None

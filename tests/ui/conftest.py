@@ -106,9 +106,12 @@ def lab(tmp_path_factory, artifacts) -> Lab:
            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:  # CI runs as root
         cmd.append("--ServerApp.allow_root=True")
-    # Settings of this throwaway user: no autosave (the lessons must stay without outputs), and the
+    # Settings of this throwaway user: no autosave (the lessons must stay without outputs), the
     # question on first start whether to fetch Jupyter news (over the network) answered beforehand.
+    # Every cell in the page at once (no windowing): on a busy machine the lazily rendered last cell of a
+    # lesson took over 30 s to appear.
     settings = {"docmanager-extension/plugin": '{"autosave": false}',
+                "notebook-extension/tracker": '{"windowingMode": "none"}',
                 "apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}'}
     for plugin, value in settings.items():
         path = home / "user-settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"

@@ -1,9 +1,14 @@
 """A learner's session in JupyterLab, in headless Chromium (``make test-ui``).
 
 1. Open lesson 03, run all its cells, wait for the kernel to go idle: no cell may fail.
-2. In its live panel, drag the ``k`` slider to another value and press Run: the plot must change (the
-   hash of the panel's image) and no traceback may appear.
-3. Double-click lesson 01's ``.py`` in the file browser: it must open as a notebook (jupytext), not as
+2. In its live panel, drag the ``k`` slider to another value and press Run: the run must use the value
+   on the slider (the line under the figure names it), the plot must change (the hash of the panel's
+   image) and no traceback may appear.
+3. The panels of lessons 04, 06 and 07, built in a scratch cell of the same kernel (small random data, a
+   few steps): a value typed into a slider's box cannot differ from the value Run uses, a moved control
+   marks the figure stale until Run, a double click on Run runs once, lesson 07's digit buttons show
+   their digits in full.
+4. Double-click lesson 01's ``.py`` in the file browser: it must open as a notebook (jupytext), not as
    text.
 
 The tests run in this order on one page. Screenshots: ``artifacts/ui/``.
@@ -16,6 +21,7 @@ import os
 import re
 import time
 import warnings
+from pathlib import Path
 
 import jupytext
 import pytest
@@ -30,6 +36,7 @@ RUN_ALL_S = 180    # lesson 03 in the test budget takes well under a minute; the
 PANEL_RUN_S = 90   # one press of Run in the test budget
 TRACEBACK = "Traceback (most recent call last)"
 K_LABEL = re.compile(r"^\s*k\b")
+ARTIFACTS_NOTES = Path(__file__).resolve().parents[2] / "artifacts" / "ui" / "press_run.txt"
 
 def document(page, name: str):
     """The main-area widget of the open document ``name`` (found through its tab)."""
@@ -73,24 +80,49 @@ def image_hash(box) -> str | None:
     return hashlib.sha256(images.first.get_attribute("src").encode()).hexdigest()[:16]
 
 
-def press_run(page, notebook, box, timeout_s: float) -> tuple[str | None, float]:
-    """Press the panel's Run and wait for a new drawing (or a traceback); return its hash and the seconds.
+def caption(box) -> tuple[int, str]:
+    """The panel's line under its figure: (its run number, its text); (0, "") before the first run."""
+    line = box.locator(".gan-panel-caption")
+    if line.count() == 0:
+        return 0, ""
+    return int(line.first.get_attribute("data-run")), line.first.text_content()
 
-    The images on show are marked first, so a redraw is seen even when it looks the same as before.
+
+def press_run(page, notebook, box, timeout_s: float, *, double: bool = False) -> tuple[str | None, str, float]:
+    """Press the panel's Run and wait for that run's figure (or a traceback); return its hash, its line, seconds.
+
+    The run is known by its number in the line under the figure: waiting for a new <img> is not enough,
+    since the output area redraws the same image whenever ipywidgets echoes its state back (seconds later
+    on a busy machine), which looked like a new drawing before the kernel had even started the run.
     """
+    before, _ = caption(box)
+    # The images on show, marked: the old check (a new <img>, button enabled) is recorded beside the new one.
     box.locator(".widget-output img").evaluate_all("imgs => imgs.forEach(img => img.dataset.uiOld = '1')")
-    fresh = box.locator(".widget-output img:not([data-ui-old])")
-    run = box.locator("button.widget-button", has_text=re.compile(r"^\s*Run\s*$"))
+    fresh, old_check = box.locator(".widget-output img:not([data-ui-old])"), None
+    run = box.locator("button.widget-button", has_text=re.compile(r"^\s*(Run|new z)\s*$"))
     start = time.monotonic()
-    run.click()
+    run.dblclick() if double else run.click()
     deadline = start + timeout_s
     while time.monotonic() < deadline and not tracebacks(box):
-        if fresh.count() and not run.is_disabled():
+        done = caption(box)[0] > before
+        if old_check is None and fresh.count() and not run.is_disabled():
+            old_check = "after" if done else "BEFORE"
+        if done and not run.is_disabled():
             break
         time.sleep(0.25)
     seconds = time.monotonic() - start
-    wait_idle(page, notebook, 30)
-    return image_hash(box) if fresh.count() else None, seconds
+    with open(ARTIFACTS_NOTES, "a") as notes:
+        notes.write(f"run {before + 1}: a new <img> with Run enabled came {old_check or 'never'} the run's line\n")
+    wait_idle(page, notebook, 60)
+    number, text = caption(box)
+    assert number > before, f"Run drew nothing in {timeout_s} s (the line under the figure: {text!r})"
+    return image_hash(box), text, seconds
+
+
+def shown_value(text: str, name: str) -> str:
+    match = re.search(rf"\b{re.escape(name)}=([^,]+)", text)
+    assert match, f"the line under the figure does not name {name}: {text!r}"
+    return match.group(1).strip()
 
 
 def shot(page, artifacts, name: str, element=None) -> None:
@@ -144,10 +176,11 @@ def test_panel_k_slider_and_run_redraws_the_plot(page, artifacts, timings):
 
     # Run first at the settings on show: the plot to compare with is the one these settings draw.
     before_value = readout.text_content().strip()
-    baseline, seconds = press_run(page, notebook, box, PANEL_RUN_S)
+    baseline, line, seconds = press_run(page, notebook, box, PANEL_RUN_S)
     timings[f"panel: Run at k {before_value}"] = seconds
     assert not tracebacks(notebook), "the panel raised:\n" + "\n\n".join(tracebacks(notebook))
     assert baseline is not None, f"Run drew nothing in {PANEL_RUN_S} s"
+    assert shown_value(line, "k") == before_value, f"the slider shows k {before_value}, the figure: {line!r}"
     if baseline != shown:
         warnings.warn(f"{LESSON}: the panel's plot on show was not drawn with the settings on show "
                       f"(Run at k {before_value} redrew it differently)", UserWarning, stacklevel=1)
@@ -171,7 +204,7 @@ def test_panel_k_slider_and_run_redraws_the_plot(page, artifacts, timings):
     after_value = readout.text_content().strip()
     assert after_value != before_value, f"the k slider did not move from {before_value}"
 
-    after, seconds = press_run(page, notebook, box, PANEL_RUN_S)
+    after, line, seconds = press_run(page, notebook, box, PANEL_RUN_S)
     timings[f"panel: k {before_value} -> {after_value} ({how}), Run"] = seconds
     box.scroll_into_view_if_needed()
     shot(page, artifacts, f"04_{STEM}_panel_after.png", box)
@@ -181,7 +214,108 @@ def test_panel_k_slider_and_run_redraws_the_plot(page, artifacts, timings):
     status = box.locator(".widget-html").all_text_contents()
     assert not any("error" in s.lower() for s in status), f"panel status: {status}"
     assert after is not None, f"Run drew nothing in {PANEL_RUN_S} s"
+    assert readout.text_content().strip() == after_value
+    assert shown_value(line, "k") == after_value, f"the slider shows k {after_value}, the figure: {line!r}"
     assert after != baseline, f"the plot is the same at k {after_value} as at k {before_value}"
+
+
+# The panels of lessons 04, 06 and 07 as their modules build them, on small random data (a lesson's own
+# run-all would cost minutes): typed into a scratch cell below lesson 03's last cell, in its kernel.
+SCRATCH = """import torch
+from IPython.display import display
+from gan_lessons import conditional, gan_lab, mnist_mlp
+_x = torch.rand(256, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+p04 = mnist_mlp.make_panel(steps=5, seed=0, data=_x); p04.run()
+p06 = gan_lab.make_panel(steps=10, seed=0); p06.run()
+_t = conditional.train_conditional(2, seed=0, m=16, data=_x, labels=torch.arange(256) % 10, progress=False, device="cpu")
+p07 = conditional.make_panel(_t, n=8); p07.run()
+display(p04, p06, p07)
+assert p04.error is None and p06.error is None and p07.error is None"""
+PANELS = {"04": "Example 2: retrain 5 steps", "06": "Mode collapse: pick a fix", "07": "A chosen digit on demand"}
+
+
+def panel_box(scope, title: str):
+    return scope.locator(".gan-panel").filter(has=scope.page.locator(".widget-html", has_text=title)).first
+
+
+def slider_of(box, label: re.Pattern):
+    return box.locator(".widget-slider").filter(has=box.page.locator(".widget-label", has_text=label)).first
+
+
+def is_stale(box) -> bool:
+    return box.evaluate("el => el.classList.contains('gan-panel-stale')")
+
+
+def test_panels_of_lessons_04_06_07_typed_value_stale_figure_double_click(page, lab, artifacts, timings):
+    notebook = document(page, LESSON)
+    start = time.monotonic()
+    notebook.locator(".jp-Cell").last.locator(".jp-InputPrompt").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # a new code cell below, in command mode
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(SCRATCH)  # as pasted: no auto-indent
+    page.keyboard.press("Shift+Enter")
+    cell = notebook.locator(".jp-CodeCell").filter(has_text="p04 = mnist_mlp.make_panel").last
+    boxes = {lesson: panel_box(cell, title) for lesson, title in PANELS.items()}
+    for box in boxes.values():
+        box.wait_for(timeout=PANEL_RUN_S * 2000)
+    wait_idle(page, notebook, PANEL_RUN_S * 2)
+    timings["scratch cell: the panels of 04, 06, 07 built and run"] = time.monotonic() - start
+    assert not tracebacks(cell), "the scratch cell raised:\n" + "\n\n".join(tracebacks(cell))
+
+    # Lesson 04: a number typed into k's value box (then Tab, no Enter) cannot differ from what Run uses.
+    box = boxes["04"]
+    box.scroll_into_view_if_needed()
+    k = slider_of(box, K_LABEL)
+    readout, handle = k.locator(".widget-readout"), k.locator(".noUi-handle")
+    assert readout.evaluate("el => getComputedStyle(el).pointerEvents") == "none", "k's value box takes clicks"
+    on_slider = handle.get_attribute("aria-valuenow")
+    # The box is read-only (CSS user-modify): it does not take the focus; if it did, typing must not stick.
+    if readout.evaluate("el => { el.focus(); return document.activeElement === el; }"):
+        page.keyboard.type("4")
+        page.keyboard.press("Tab")
+    shown_box = readout.text_content().strip()
+    shot(page, artifacts, "07_panel04_typed_value.png", box)
+    assert float(shown_box) == float(on_slider), f"k's box shows {shown_box}, its slider {on_slider}"
+    _, line, seconds = press_run(page, notebook, box, PANEL_RUN_S)
+    timings["panel 04: Run after typing into k's box"] = seconds
+    assert shown_value(line, "k") == shown_box, f"k's box shows {shown_box}, the figure: {line!r}"
+    assert not is_stale(box)
+
+    # Lesson 06: a moved control marks the figure stale until Run; a double click on Run runs once.
+    box = boxes["06"]
+    box.scroll_into_view_if_needed()
+    k = slider_of(box, K_LABEL)
+    before = k.locator(".widget-readout").text_content().strip()
+    k.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    after = k.locator(".widget-readout").text_content().strip()
+    assert after != before, f"the arrow key did not move k from {before}"
+    deadline = time.monotonic() + 30
+    while not is_stale(box) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    shot(page, artifacts, "08_panel06_stale.png", box)
+    assert is_stale(box), "the figure is not marked stale after k moved"
+    assert "settings changed" in " ".join(box.locator(".widget-html").all_text_contents())
+    number, _ = caption(box)
+    _, line, seconds = press_run(page, notebook, box, PANEL_RUN_S, double=True)
+    timings["panel 06: double click on Run"] = seconds
+    time.sleep(1.0)
+    wait_idle(page, notebook, PANEL_RUN_S)  # a second run would have started by now
+    shot(page, artifacts, "09_panel06_after_double_click.png", box)
+    assert caption(box)[0] == number + 1, f"a double click ran {caption(box)[0] - number} times"
+    assert shown_value(caption(box)[1], "k") == after and not is_stale(box)
+
+    # Lesson 07: the digit buttons show their digits in full.
+    box = boxes["07"]
+    box.scroll_into_view_if_needed()
+    shot(page, artifacts, "10_panel07_digits.png", box)
+    buttons = box.locator(".widget-toggle-button")
+    assert buttons.count() == 10
+    cut = buttons.evaluate_all("bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)")
+    assert not cut, f"digit buttons cut: {cut}"
+    assert not tracebacks(cell), "a panel raised:\n" + "\n\n".join(tracebacks(cell))
+
 
 
 def test_text_lesson_opens_as_a_notebook(page, lab, artifacts, timings):
@@ -196,4 +330,4 @@ def test_text_lesson_opens_as_a_notebook(page, lab, artifacts, timings):
     assert widget.locator(".jp-MarkdownCell").count() >= 1 and widget.locator(".jp-CodeCell").count() >= 1
     assert widget.locator(".jp-MarkdownCell .jp-RenderedMarkdown h1").count() >= 1, "its title is not rendered"
     timings[f"open {TEXT_LESSON} as a notebook"] = time.monotonic() - start
-    shot(page, artifacts, f"06_{TEXT_STEM}_as_notebook.png")
+    shot(page, artifacts, f"11_{TEXT_STEM}_as_notebook.png")
