@@ -23,11 +23,17 @@ def mnist_mirror() -> Path | None:
     return None
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def mirror() -> Path:
+    """The real MNIST files, looked up once from the environment the session started with.
+
+    Session scope makes pytest set it up before any test's function-scoped fixtures, so ``empty_cache``
+    (which unsets GAN_LESSONS_MNIST_MIRROR) cannot hide the folder, whatever order a test lists them in.
+    """
     folder = mnist_mirror()
     if folder is None:
-        pytest.skip("the real MNIST files are not here (set GAN_LESSONS_MNIST_MIRROR to a folder with them)")
+        pytest.skip(f"the real MNIST files are not here: set GAN_LESSONS_MNIST_MIRROR to a folder with "
+                    f"train-images-idx3-ubyte.gz and the other three, or put them in {SHARED_MNIST}")
     return folder
 
 
