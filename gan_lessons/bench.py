@@ -19,15 +19,19 @@ On CUDA each lesson also gets a ``torch.compile``-d variant of the course's loop
 All variants of one model are timed in the same rounds, one after the other, so that other load on the
 machine hits them alike: the speed-up is a ratio measured in one run. Times are medians over the rounds
 after a warm-up. ``--json PATH`` writes everything; ``--notebooks`` adds the wall time of every notebook in
-each budget (executed with nbconvert) against the bounds of the course (test 60 s; lecture 180 s and no
-cell over 60 s); ``--quick`` is a seconds-long smoke run (numbers not meaningful).
+each budget (executed with nbconvert) against the bounds of the course (``config.NOTEBOOK_BOUNDS``: test
+60 s; lecture 180 s and no cell over 60 s); ``--quick`` is a seconds-long smoke run (numbers not meaningful).
 
 On a machine shared with other work, wall times mostly measure the others: ``--threads 1 --clock cpu``
 counts this process's CPU time on one thread instead, close to what an idle core gives (with two threads on
-a loaded 2-core machine, waits between the threads made iterations up to 8x slower).
+a loaded 2-core machine, waits between the threads made iterations several times slower).
 
 To see a CPU without bfloat16 units on one that has them: ``ATEN_CPU_CAPABILITY=avx2
 ONEDNN_MAX_CPU_ISA=AVX2 python -m gan_lessons.bench`` (the bfloat16 rows then disappear).
+
+The pieces live apart: the limit and FLOP counting in :mod:`gan_lessons.roofline`, the tutorial-style
+twin in :mod:`gan_lessons.tutorial_loop`, notebook timing in :mod:`gan_lessons.notebook_timing`; this
+module times the lesson models (built by each lesson module's ``make_trainer``) and writes the report.
 """
 
 from __future__ import annotations
@@ -39,186 +43,18 @@ import math
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
-from torch import nn
-from torch.utils.data import DataLoader, Dataset
-from torch.utils.flop_counter import FlopCounterMode
 
 from .config import get_device, seed_everything
-from .data import uniform_noise
-from .training import TrainConfig, Trainer, bf16_matrix_units
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_BOUNDS = {  # budget -> (whole notebook, single cell) in seconds, from ../shared/COURSE.md
-    "test": (60.0, None),
-    "lecture": (180.0, 60.0),
-    "full": (None, None),
-}
-
-# --- the limit ---------------------------------------------------------------------------------------
-
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
-
-
-CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-
-
-def matmul_limit(dtype: torch.dtype, device: torch.device, n: int | None = None, seconds: float = 1.0,
-                 clock: str = "wall") -> dict:
-    """GFLOP/s of an n x n by n x n product (2 n^3 FLOPs) repeated for about ``seconds``: median and best."""
-    now = CLOCKS[clock]
-    n = n or (8192 if device.type == "cuda" else 2048)
-    a = torch.randn(n, n, device=device).to(dtype)
-    b = torch.randn(n, n, device=device).to(dtype)
-    out = torch.empty(n, n, device=device, dtype=dtype)
-    for _ in range(2):  # warm-up: thread pools, kernel selection, clocks
-        torch.mm(a, b, out=out)
-    sync(device)
-    times, start = [], time.perf_counter()
-    while len(times) < 3 or (time.perf_counter() - start < seconds and len(times) < 1000):
-        t = now()
-        torch.mm(a, b, out=out)
-        sync(device)
-        times.append(now() - t)
-    flops = 2 * n ** 3
-    return {"n": n, "repeats": len(times), "gflops": flops / statistics.median(times) / 1e9,
-            "gflops_best": flops / min(times) / 1e9}
-
-
-def precisions(device: torch.device) -> list[str]:
-    """float32, and bfloat16 where the device has matrix units for it."""
-    return ["float32", "bfloat16"] if bf16_matrix_units(device) else ["float32"]
-
-
-# --- FLOPs ---------------------------------------------------------------------------------------------
-
-
-def count_flops(fn: Callable[[], object]) -> int:
-    """FLOPs of the matrix products and convolutions (forward and backward) that ``fn()`` runs."""
-    counter = FlopCounterMode(display=False)
-    with counter:
-        fn()
-    return int(counter.get_total_flops())
-
-
-# --- the tutorial-style twin --------------------------------------------------------------------------
-
-
-class PerSampleImages(Dataset):
-    """One MNIST image at a time, as ``torchvision.datasets.MNIST`` with ``ToTensor()`` and ``Normalize``.
-
-    Each item goes uint8 array -> PIL image -> float tensor [1, 28, 28] / 255 -> (x - 0.5) / 0.5.
-    """
-
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor | None = None):
-        self.images, self.labels = images, labels
-        try:
-            from PIL import Image
-            self._pil = Image.fromarray
-        except ImportError:  # pragma: no cover - pillow comes with matplotlib
-            self._pil = None
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, i):
-        img = self.images[i].numpy()
-        if self._pil is not None:
-            img = np.array(self._pil(img))  # MNIST.__getitem__: Image.fromarray(img.numpy(), mode="L")
-        x = torch.from_numpy(img).view(1, *img.shape).float().div(255)  # ToTensor()
-        x = (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,))
-        return (x, int(self.labels[i])) if self.labels is not None else (x, 0)
-
-
-class PerSamplePoints(Dataset):
-    """One toy point at a time (a ``TensorDataset``-like per-sample dataset)."""
-
-    def __init__(self, points: torch.Tensor):
-        self.points = points
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def __getitem__(self, i):
-        return torch.as_tensor(self.points[i], dtype=torch.float32), 0
-
-
-class _SigmoidD(nn.Module):
-    """The tutorials' discriminator: a sigmoid at the end, probabilities out (for ``nn.BCELoss``)."""
-
-    def __init__(self, D: nn.Module):
-        super().__init__()
-        self.D = D
-
-    def forward(self, *inputs):
-        return torch.sigmoid(self.D(*inputs)).view(-1)
-
-
-class TutorialLoop:
-    """Algorithm 1 written the way popular tutorials write it; ``iteration()`` matches ``Trainer.iteration``."""
-
-    def __init__(self, G: nn.Module, D: nn.Module, dataset: Dataset, *, m: int, k: int, latent_dim: int,
-                 prior: Callable, lr_D: float, lr_G: float, conditional: bool, device: torch.device):
-        self.device, self.m, self.k, self.latent_dim, self.prior = device, m, k, latent_dim, prior
-        self.G, self.D = G.to(device), _SigmoidD(D).to(device)
-        self.conditional = conditional
-        self.loader = DataLoader(dataset, batch_size=m, shuffle=True, drop_last=True)
-        self._it = iter(self.loader)
-        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=lr_D, betas=(0.5, 0.999))
-        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=lr_G, betas=(0.5, 0.999))
-        self.criterion = nn.BCELoss()
-        self.losses: list[tuple[float, float]] = []
-
-    def _next(self):
-        try:
-            return next(self._it)
-        except StopIteration:
-            self._it = iter(self.loader)
-            return next(self._it)
-
-    def iteration(self) -> None:
-        m, dev = self.m, self.device
-        for _ in range(self.k):
-            x, y = self._next()
-            x, y = x.to(dev), y.to(dev)
-            real_label, fake_label = torch.ones(m, device=dev), torch.zeros(m, device=dev)
-            self.opt_D.zero_grad()
-            z = self.prior(m, self.latent_dim, device=dev)
-            if self.conditional:
-                y_fake = torch.randint(0, 10, (m,), device=dev)
-                fake = self.G(z, y_fake)
-                loss_D = (self.criterion(self.D(x, y), real_label)
-                          + self.criterion(self.D(fake.detach(), y_fake), fake_label))
-            else:
-                fake = self.G(z)
-                loss_D = self.criterion(self.D(x), real_label) + self.criterion(self.D(fake.detach()), fake_label)
-            loss_D.backward()
-            self.opt_D.step()
-        self.opt_G.zero_grad()
-        z = self.prior(m, self.latent_dim, device=dev)  # a fresh forward pass of G
-        if self.conditional:
-            y_fake = torch.randint(0, 10, (m,), device=dev)
-            loss_G = self.criterion(self.D(self.G(z, y_fake), y_fake), real_label)
-        else:
-            loss_G = self.criterion(self.D(self.G(z)), real_label)
-        loss_G.backward()  # also fills D's weight gradients, which nobody uses
-        self.opt_G.step()
-        self.losses.append((loss_D.item(), loss_G.item()))
-
+from .notebook_timing import time_notebooks
+from .roofline import CLOCKS, count_flops, matmul_limit, precisions, sync
+from .training import Trainer
+from .tutorial_loop import PerSampleImages, PerSamplePoints, TutorialLoop
 
 # --- the lesson models ----------------------------------------------------------------------------------
 
@@ -236,28 +72,22 @@ class Case:
 
 
 def lesson_cases() -> list[Case]:
-    """The five lesson models, each built by its lesson module's own trainer factory, at its defaults."""
-    from . import conditional, dcgan, mixtures, mnist_mlp, models
-    from .data import gaussian_1d
-    from .gaussian_1d import DEFAULTS
-
-    def gaussian_trainer(device):
-        config = TrainConfig(**{key: DEFAULTS[key] for key in ("k", "m", "lr_D", "lr_G", "g_loss")})
-        return Trainer(models.Generator1D(), models.Discriminator1D(), config, latent_dim=1, prior=uniform_noise,
-                       device=device)
+    """The five lesson models, each built by its lesson module's ``make_trainer`` (the lesson-module contract)."""
+    from . import conditional, dcgan, gaussian_1d, mnist_mlp, mode_collapse, models
+    from .data import gaussian_1d as gaussian_samples
 
     return [
-        Case("1d", "1-D Gaussian (03)", gaussian_trainer, kind="points", points=gaussian_1d,
-             source="gaussian_1d.DEFAULTS"),
-        Case("2d", "2-D mixture (06)", lambda device: mixtures.make_trainer(device=device), kind="points",
-             points=lambda n: mixtures.training_data("ring", n), source="mixtures.make_trainer()"),
+        Case("1d", "1-D Gaussian (03)", lambda device: gaussian_1d.make_trainer(gaussian_1d.Settings(), device=device),
+             kind="points", points=gaussian_samples, source="gaussian_1d.make_trainer(Settings())"),
+        Case("2d", "2-D mixture (06)",
+             lambda device: mode_collapse.make_trainer(mode_collapse.Settings(), device=device), kind="points",
+             points=lambda n: mode_collapse.training_data("ring", n), source="mode_collapse.make_trainer(Settings())"),
         Case("mnist_mlp", "MNIST MLP (04)", lambda device: mnist_mlp.make_trainer(device=device),
              source="mnist_mlp.make_trainer()"),
-        Case("dcgan", f"DCGAN w={models.DCGAN_WIDTH} (05)", lambda device: dcgan.make_dcgan_trainer(device=device),
-             source="dcgan.make_dcgan_trainer()"),
-        Case("conditional", "conditional MLP (07)",
-             lambda device: conditional.make_conditional_trainer(device=device), kind="labelled",
-             source="conditional.make_conditional_trainer()"),
+        Case("dcgan", f"DCGAN w={models.DCGAN_WIDTH} (05)", lambda device: dcgan.make_trainer(device=device),
+             source="dcgan.make_trainer()"),
+        Case("conditional", "conditional MLP (07)", lambda device: conditional.make_trainer(device=device),
+             kind="labelled", source="conditional.make_trainer()"),
     ]
 
 
@@ -317,7 +147,7 @@ def bench_case(case: Case, device: torch.device, images, labels, *, rounds: int,
     def make_trainer(precision: str, compiled: bool = False) -> Trainer:
         seed_everything(0)
         tr = case.make(device)  # the lesson's own trainer, so the same models and settings
-        tr.config = replace(tr.config, precision=precision)
+        tr.configure(precision=precision)
         tr.set_data(data, data_labels)
         tr.G.train()
         tr.D.train()
@@ -368,61 +198,6 @@ def bench_case(case: Case, device: torch.device, images, labels, *, rounds: int,
     return {"key": case.key, "name": case.name, "m": c.m, "k": c.k, "latent_dim": tr.latent_dim,
             "models": f"{type(tr.G).__name__} / {type(tr.D).__name__}", "defaults_from": case.source,
             "variants": rows}
-
-
-# --- notebooks ---------------------------------------------------------------------------------------
-
-
-def _cell_seconds(cell) -> float | None:
-    ex = cell.get("metadata", {}).get("execution", {})
-    a, b = ex.get("iopub.execute_input") or ex.get("shell.execute_request"), ex.get("shell.execute_reply")
-    if not (a and b):
-        return None
-    from datetime import datetime
-    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(b) - parse(a)).total_seconds()
-
-
-def _children_cpu() -> float:
-    """CPU seconds (user + system) of the finished child processes (nbconvert and its kernel)."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        return float("nan")
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def time_notebooks(budgets: list[str], notebooks: list[Path] | None = None, timeout: int = 900) -> list[dict]:
-    """Execute each notebook in each budget with nbconvert: wall time (checked against the bounds), the CPU
-    time of nbconvert and its kernel (steadier on a shared machine), the slowest cell."""
-    notebooks = [Path(nb).resolve() for nb in notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
-    out = []
-    for nb in notebooks:
-        for b in budgets:
-            env = {**os.environ, "GAN_LESSONS_BUDGET": b, "MPLBACKEND": "Agg"}
-            with tempfile.TemporaryDirectory() as tmp:
-                dest = Path(tmp) / nb.name
-                t, cpu = time.perf_counter(), _children_cpu()
-                proc = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute",
-                                       f"--ExecutePreprocessor.timeout={timeout}", "--output", str(dest), str(nb)],
-                                      cwd=nb.parent, env=env, capture_output=True, text=True)
-                wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
-                slowest = None
-                if proc.returncode == 0 and dest.exists():
-                    cells = json.loads(dest.read_text())["cells"]
-                    secs = [s for s in (_cell_seconds(c) for c in cells if c["cell_type"] == "code") if s is not None]
-                    slowest = max(secs) if secs else None
-            bound_nb, bound_cell = NOTEBOOK_BOUNDS.get(b, (None, None))
-            ok = proc.returncode == 0 and (bound_nb is None or wall <= bound_nb) and \
-                (bound_cell is None or slowest is None or slowest <= bound_cell)
-            out.append({"notebook": nb.name, "budget": b, "wall_s": wall, "cpu_s": cpu, "slowest_cell_s": slowest,
-                        "bound_s": bound_nb, "bound_cell_s": bound_cell, "ran": proc.returncode == 0,
-                        "within_bounds": ok, "error": None if proc.returncode == 0 else proc.stderr[-2000:]})
-            print(f"  {nb.name:28s} {b:8s} {wall:7.1f} s (CPU {cpu:6.1f} s)  slowest cell "
-                  f"{'-' if slowest is None else f'{slowest:.1f} s':>8s}  {'ok' if ok else 'OVER or FAILED'}",
-                  flush=True)
-    return out
 
 
 # --- the report ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The conditional GAN of Mirza & Osindero 2014 on MNIST: a chosen digit on demand.
 
-Introduced in ``notebooks/07_conditional_gan`` (seeds 001 and 003). G and D both receive the label y,
+Introduced in ``notebooks/07_conditional_gan`` (after Xingang Pan's GAN lecture). G and D both receive the label y,
 one-hot and concatenated with their input and with the input of every later layer
 (``models.ConditionalMLPGenerator`` / ``ConditionalMLPDiscriminator``, Example 2's layer sizes), and the
 game becomes
@@ -10,19 +10,23 @@ game becomes
 The course's one loop, ``training.Trainer``, plays it when given ``labels=``: D sees real pairs (x, y)
 against fake pairs (G(z, y'), y') with y' drawn from the training labels.
 
-- :func:`train_conditional` trains it; :func:`samples_per_class` draws n samples of each digit;
+- :func:`train` trains it; :func:`samples_per_class` draws n samples of each digit;
 - :func:`digit_rows`, :func:`same_z_across_digits`, :func:`label_interpolation` make the lesson's figures;
 - :func:`label_agreement` scores it with the MNIST classifier; :func:`make_panel` is the digit picker.
+
+The lesson-module contract (see :mod:`gan_lessons`): :class:`Settings`, ``SETTINGS``, :func:`make_trainer`,
+:func:`train`, :func:`evaluation_samples`, :func:`make_panel`.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import torch
 
-from .config import budget, seed_everything
+from .callbacks import SampleRecorder
+from .config import current_budget, seed_everything
 from .data import from_signed, mnist_training_set, uniform_noise
 from .models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, label_code
 from .plotting import image_grid
@@ -30,51 +34,69 @@ from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100    # z ~ U(-1, 1)^100, Example 2's prior
 NUM_CLASSES = 10
-CONDITIONAL_STEPS = dict(test=20, lecture=1500, full=12_000)  # generator steps per budget (m = 64: 12,000 ~ 15 epochs)
 
 
-LR = 5e-4  # Adam's learning rate for both players: 2.5x Radford's 2e-4. Measured (seed 1, 1,200 steps): the
-           # classifier's agreement with the label was 0.594 at 5e-4 against 0.191 at 2e-4
+@dataclass(frozen=True)
+class Settings:
+    """One conditional run: generator steps, minibatch size, the learning rate of both players, the label code."""
+
+    steps: int = 1500
+    m: int = 64
+    lr: float = 5e-4                   # Adam, both players: 2.5x Radford's 2e-4 (lesson 07 measures both)
+    embedding_dim: int | None = None   # None: one-hot labels; an int: a learned embedding of that size
 
 
-def conditional_config(m: int = 64, lr: float = LR) -> TrainConfig:
+SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=1500),
+            "full": Settings(steps=12_000)}  # m = 64: 12,000 steps ~ 15 epochs
+
+
+def conditional_config(m: int = 64, lr: float = 5e-4) -> TrainConfig:
     """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m."""
     return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating")
 
 
-def make_conditional_trainer(*, seed: int = 0, m: int = 64, embedding_dim: int | None = None, device=None) -> Trainer:
-    """A fresh conditional G and D (seeded) with their Trainer; z ~ U(-1, 1)^100."""
-    seed_everything(seed)
-    G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=embedding_dim)
-    D = ConditionalMLPDiscriminator(NUM_CLASSES, embedding_dim=embedding_dim)
-    return Trainer(G, D, conditional_config(m), latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
+def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
+    """A fresh conditional G and D (seeded) with their Trainer; z ~ U(-1, 1)^100.
 
-
-def train_conditional(steps: int | None = None, *, seed: int = 0, m: int = 64, embedding_dim: int | None = None,
-                      data=None, labels=None, callback=None, every: int = 100, progress: bool = True,
-                      device=None) -> Trainer:
-    """Train the conditional GAN on MNIST train[:50000] for ``steps`` generator steps (default: by the budget).
-
-    Returns the Trainer (``trainer.sample(n, labels=y)``); ``trainer.seconds`` is the wall-clock time.
+    ``settings`` defaults to ``SETTINGS[current_budget()]``.
     """
-    steps = budget(**CONDITIONAL_STEPS) if steps is None else steps
+    settings = SETTINGS[current_budget()] if settings is None else settings
+    seed_everything(seed)
+    G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=settings.embedding_dim)
+    D = ConditionalMLPDiscriminator(NUM_CLASSES, embedding_dim=settings.embedding_dim)
+    return Trainer(G, D, conditional_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=uniform_noise,
+                   device=device)
+
+
+def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None, labels=None,
+          n_fixed: int = 0, every: int = 100, progress: bool = False, device=None):
+    """Train the conditional GAN on MNIST train[:50000] for ``settings.steps`` (or ``steps``) generator steps.
+
+    Returns ``(trainer, record)``: the Trainer (``trainer.sample(n, labels=y)``, ``trainer.seconds``) and,
+    with ``n_fixed`` > 0, a :class:`~gan_lessons.callbacks.SampleRecorder` of G's samples of ``n_fixed``
+    fixed z for each digit every ``every`` steps (else None).
+    """
+    settings = SETTINGS[current_budget()] if settings is None else settings
+    settings = settings if steps is None else replace(settings, steps=steps)
     if data is None:
         data, labels = mnist_training_set()
     if labels is None:
         raise ValueError("a conditional GAN needs the labels of its training data")
-    trainer = make_conditional_trainer(seed=seed, m=m, embedding_dim=embedding_dim, device=device)
-    start = time.perf_counter()
-    trainer.train(data, steps, labels=labels, callback=callback, every=every, progress=progress)
-    trainer.seconds = time.perf_counter() - start
-    return trainer
+    record = None
+    if n_fixed:
+        z = torch.rand(n_fixed * NUM_CLASSES, LATENT_DIM, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+        record = SampleRecorder(z, every=every, labels=torch.arange(NUM_CLASSES).repeat_interleave(n_fixed))
+    trainer = make_trainer(settings, seed=seed, device=device)
+    trainer.train(data, settings.steps, labels=labels, callback=record, every=every, progress=progress)
+    return trainer, record
 
 
-def evaluation_samples(budget: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in ``budget``; n / 10 samples of each digit.
+def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
+    """For ``python -m gan_lessons.evaluate``: train in a budget; n / 10 samples of each digit.
 
     Returns {"samples": uint8 [n, 28, 28], "labels": the requested digits, int64 [n]}.
     """
-    trainer = train_conditional(CONDITIONAL_STEPS[budget], seed=seed, progress=progress)
+    trainer, _ = train(SETTINGS[budget_name], seed=seed, progress=progress)
     images, labels = samples_per_class(trainer, n // NUM_CLASSES, seed=seed + 1)
     return {"samples": images, "labels": labels}
 

@@ -1,13 +1,15 @@
 """DCGAN on MNIST (Radford et al. 2016): fractionally-strided convolutions, training, latent walks, arithmetic.
 
-Introduced in ``notebooks/05_dcgan`` (seeds 001 and 002). The models are ``models.DCGANGenerator`` and
-``models.DCGANDiscriminator``; they train with the course's one loop, ``training.Trainer``.
+Introduced in ``notebooks/05_dcgan`` (after Xingang Pan's GAN lecture and Radford et al. 2016). The models
+are ``models.DCGANGenerator`` and ``models.DCGANDiscriminator``; they train with the course's one loop,
+``training.Trainer``. The lesson-module contract (see :mod:`gan_lessons`): :class:`Settings`,
+``SETTINGS``, :func:`make_trainer`, :func:`train`, :func:`evaluation_samples`, :func:`make_panel`.
 
 - :func:`transposed_conv2d` computes a fractionally-strided convolution the way the lecture draws it
   (zeros inserted between the input units, then an ordinary stride-1 convolution) and
   :func:`transposed_conv2d_scatter` the way torch defines it (each input unit stamps a scaled copy of the
   kernel); both equal ``torch.nn.functional.conv_transpose2d``.
-- :func:`train_dcgan` trains the DCGAN with Adam (lr 2e-4, beta1 0.5) and N(0, I) noise;
+- :func:`train` trains the DCGAN with Adam (lr 2e-4, beta1 0.5) and N(0, I) noise;
   :func:`train_for_seconds` trains any trainer for a fixed wall-clock time (the equal-time comparison).
 - :func:`interpolate` is the lecture's walk z_new = m z1 + (1 - m) z2; :func:`attribute_direction` and
   :func:`class_direction` are vector arithmetic in z; :func:`make_panel` is the interpolation slider.
@@ -15,22 +17,34 @@ Introduced in ``notebooks/05_dcgan`` (seeds 001 and 002). The models are ``model
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import budget, seed_everything
+from .callbacks import SampleRecorder
+from .config import current_budget, seed_everything
 from .data import from_signed, mnist_training_set, normal_noise
 from .models import DCGAN_WIDTH, DCGANDiscriminator, DCGANGenerator
 from .plotting import image_grid
 from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100    # z in R^100, as in Radford et al. and the lecture ("the 100-d random numbers")
-DCGAN_STEPS = dict(test=10, lecture=800, full=10_000)  # generator steps per budget (m = 64: 10,000 steps ~ 13 epochs;
-                                                       # lecture: about 50 s on the 2-core CPU, under the 60 s a cell)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One DCGAN run: generator steps, minibatch size and width (D's first layer's channels; G mirrors it)."""
+
+    steps: int = 800
+    m: int = 64
+    width: int = DCGAN_WIDTH
+
+
+SETTINGS = {"test": Settings(steps=10), "lecture": Settings(steps=800),
+            "full": Settings(steps=10_000)}  # m = 64: 10,000 steps ~ 13 epochs
 
 
 # --- 1. Fractionally-strided (transposed) convolution ---------------------------------------------
@@ -111,50 +125,47 @@ def dcgan_config(m: int = 64) -> TrainConfig:
     return TrainConfig(k=1, m=m, lr_D=2e-4, lr_G=2e-4, optimizer="adam", momentum=0.5, g_loss="non_saturating")
 
 
-def make_dcgan_trainer(*, seed: int = 0, width: int = DCGAN_WIDTH, m: int = 64, device=None) -> Trainer:
-    """A fresh DCGAN (weights from N(0, 0.02), seeded) with its Trainer; z ~ N(0, I_100)."""
-    seed_everything(seed)
-    G, D = DCGANGenerator(LATENT_DIM, width), DCGANDiscriminator(width)
-    return Trainer(G, D, dcgan_config(m), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
+def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
+    """A fresh DCGAN (weights from N(0, 0.02), seeded) with its Trainer; z ~ N(0, I_100).
 
-
-def train_dcgan(steps: int | None = None, *, seed: int = 0, width: int = DCGAN_WIDTH, m: int = 64, data=None,
-                callback=None, every: int = 100, progress: bool = True, device=None) -> Trainer:
-    """Train a DCGAN on MNIST train[:50000] for ``steps`` generator steps (default: by the budget).
-
-    Returns the Trainer: ``trainer.G``, ``trainer.history``, ``trainer.sample(n)``; ``trainer.seconds`` is
-    the wall-clock time training took.
+    ``settings`` defaults to ``SETTINGS[current_budget()]``.
     """
-    steps = budget(**DCGAN_STEPS) if steps is None else steps
+    settings = SETTINGS[current_budget()] if settings is None else settings
+    seed_everything(seed)
+    G, D = DCGANGenerator(LATENT_DIM, settings.width), DCGANDiscriminator(settings.width)
+    return Trainer(G, D, dcgan_config(settings.m), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
+
+
+def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None,
+          n_fixed: int = 16, every: int = 100, progress: bool = False, device=None):
+    """Train a DCGAN on MNIST train[:50000] for ``settings.steps`` (or ``steps``) generator steps.
+
+    Returns ``(trainer, record)``: the Trainer (``trainer.sample(n)``, ``trainer.history``,
+    ``trainer.seconds``) and a :class:`~gan_lessons.callbacks.SampleRecorder` of G's samples of
+    ``n_fixed`` fixed z ~ N(0, I) (drawn from ``seed`` apart from the training's random numbers) every
+    ``every`` steps and at the end (``n_fixed=0``: None).
+    """
+    settings = SETTINGS[current_budget()] if settings is None else settings
+    settings = settings if steps is None else replace(settings, steps=steps)
     data = mnist_training_set()[0] if data is None else data
-    trainer = make_dcgan_trainer(seed=seed, width=width, m=m, device=device)
-    start = time.perf_counter()
-    trainer.train(data, steps, callback=callback, every=every, progress=progress)
-    trainer.seconds = time.perf_counter() - start
-    return trainer
+    z_fixed = torch.randn(n_fixed, LATENT_DIM, generator=torch.Generator().manual_seed(seed))
+    record = SampleRecorder(z_fixed, every=every) if n_fixed else None
+    trainer = make_trainer(settings, seed=seed, device=device)
+    trainer.train(data, settings.steps, callback=record, every=every, progress=progress)
+    return trainer, record
 
 
 def train_for_seconds(trainer: Trainer, seconds: float, data=None, chunk: int = 25) -> Trainer:
-    """Train in chunks of ``chunk`` steps until ``seconds`` of wall-clock time have passed (at least one chunk).
+    """Train in chunks of ``chunk`` steps until ``seconds`` more of training time have passed (at least one chunk).
 
     The number of steps this reaches depends on the machine and its load: the point of an equal-time
-    comparison. ``trainer.seconds`` is the time it took.
+    comparison. ``trainer.seconds`` counts the time trained.
     """
-    start = time.perf_counter()
+    start = trainer.seconds
     trainer.train(data, chunk, progress=False)
-    while time.perf_counter() - start < seconds and trainer.stopped is None:
+    while trainer.seconds - start < seconds and trainer.stopped is None:
         trainer.train(steps=chunk, progress=False)
-    trainer.seconds = time.perf_counter() - start
     return trainer
-
-
-def make_mlp_trainer(*, seed: int = 0, device=None) -> Trainer:
-    """Lesson 04's MLP GAN (the lecture's Example 2, U(-1, 1) noise), built by ``mnist_mlp.make_trainer``
-    with lesson 04's own settings (Adam 5e-4, beta1 0.5, m = 64), seeded."""
-    from .mnist_mlp import make_trainer
-
-    seed_everything(seed)
-    return make_trainer(device=device)
 
 
 def sample_many(trainer: Trainer, n: int, batch: int = 2000) -> torch.Tensor:
@@ -162,32 +173,23 @@ def sample_many(trainer: Trainer, n: int, batch: int = 2000) -> torch.Tensor:
     return torch.cat([trainer.sample(min(batch, n - i)).cpu() for i in range(0, n, batch)])
 
 
-def evaluation_samples(budget: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in ``budget`` and return {"samples": uint8 [n, 28, 28]}."""
-    trainer = train_dcgan(DCGAN_STEPS[budget], seed=seed, progress=progress)
+def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
+    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    trainer, _ = train(SETTINGS[budget_name], seed=seed, n_fixed=0, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(sample_many(trainer, n)[:, 0])}
 
 
-class Snapshots:
-    """A Trainer callback that keeps G's samples of the same fixed z at every call: samples over training."""
-
-    def __init__(self, z: torch.Tensor):
-        self.z, self.steps, self.images = z, [], []
-
-    def __call__(self, trainer: Trainer) -> None:
-        self.steps.append(trainer.step)
-        self.images.append(trainer.sample(len(self.z), z=self.z).cpu())
-
-    def figure(self, every_nth: int = 1, max_columns: int = 6):
-        keep = list(range(0, len(self.steps), every_nth))[-max_columns:]
-        fig, axes = plt.subplots(1, len(keep), figsize=(2.2 * len(keep), 2.5), squeeze=False)
-        for ax, i in zip(axes[0], keep):
-            ax.imshow(image_grid(self.images[i], nrow=int(len(self.z) ** 0.5)), cmap="gray", vmin=0, vmax=1)
-            ax.set_title(f"step {self.steps[i]}", fontsize=9)
-            ax.set_axis_off()
-        fig.tight_layout()
-        return fig
+def snapshots_figure(record: SampleRecorder, every_nth: int = 1, max_columns: int = 6):
+    """The recorded samples of the fixed z side by side, one column per recorded step (the last ``max_columns``)."""
+    keep = list(range(0, len(record), every_nth))[-max_columns:]
+    fig, axes = plt.subplots(1, len(keep), figsize=(2.2 * len(keep), 2.5), squeeze=False)
+    for ax, i in zip(axes[0], keep):
+        ax.imshow(image_grid(record.samples[i], nrow=int(len(record.z) ** 0.5)), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(f"step {record.steps[i]}", fontsize=9)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
 
 
 # --- 3. Walking on the manifold and vector arithmetic ------------------------------------------------

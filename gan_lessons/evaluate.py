@@ -10,7 +10,7 @@ models also get the share of samples the classifier reads as the digit that was 
 ``--samples DIR`` writes ``DIR/<model>_samples.npy`` (uint8 [10000, 28, 28]) and, for conditional models,
 ``DIR/<model>_labels.npy`` (int64 [10000]), so anyone can score them with their own tools.
 
-Adding a model is one line in ``MODELS``: a function ``(budget, seed) -> {"samples": uint8 [N, 28, 28]
+Adding a model is one line in ``MODELS``: a function ``(budget_name, seed) -> {"samples": uint8 [N, 28, 28]
 (or floats in [-1, 1]), "labels": int64 [N] (conditional models only)}``.
 """
 
@@ -34,38 +34,38 @@ N_SAMPLES = 10_000  # samples per model, as in the paper's Parzen protocol
 # Parzen protocol sizes per budget: (samples in the window, validation images, test images).
 PARZEN_SIZES = {
     "test": (1_000, 200, 1_000),         # mechanics only: a rough number in a second
-    "lecture": (10_000, 1_000, 10_000),  # the paper's protocol: about 20 s on a 2-core CPU
+    "lecture": (10_000, 1_000, 10_000),  # the paper's protocol
     "full": (10_000, 1_000, 10_000),
 }
 
 
-def _mnist_mlp(budget: str, seed: int) -> dict:
+def _mnist_mlp(budget_name: str, seed: int) -> dict:
     from .mnist_mlp import evaluation_samples
-    return evaluation_samples(budget, seed)
+    return evaluation_samples(budget_name, seed)
 
 
-def _dcgan(budget: str, seed: int) -> dict:
+def _dcgan(budget_name: str, seed: int) -> dict:
     from .dcgan import evaluation_samples
-    return evaluation_samples(budget, seed)
+    return evaluation_samples(budget_name, seed)
 
 
-def _conditional(budget: str, seed: int) -> dict:
+def _conditional(budget_name: str, seed: int) -> dict:
     from .conditional import evaluation_samples
-    return evaluation_samples(budget, seed)
+    return evaluation_samples(budget_name, seed)
 
 
-def _mixture_ring(budget: str, seed: int) -> dict:
-    from .mixtures import evaluation_samples
-    return evaluation_samples(budget, seed, mixture="ring")
+def _mixture_ring(budget_name: str, seed: int) -> dict:
+    from .mode_collapse import evaluation_samples
+    return evaluation_samples(budget_name, seed, mixture="ring")
 
 
-def _mixture_grid(budget: str, seed: int) -> dict:
-    from .mixtures import evaluation_samples
-    return evaluation_samples(budget, seed, mixture="grid")
+def _mixture_grid(budget_name: str, seed: int) -> dict:
+    from .mode_collapse import evaluation_samples
+    return evaluation_samples(budget_name, seed, mixture="grid")
 
 
 # Each lesson's module is imported only when its model is asked for, so `--models mnist_mlp` loads no more.
-MODELS = {  # name -> function(budget, seed) -> {"samples": ..., "labels": ... (conditional only)}
+MODELS = {  # name -> function(budget_name, seed) -> {"samples": ..., "labels": ... (conditional only)}
     "mnist_mlp": _mnist_mlp,        # lesson 04, Example 2
     "dcgan": _dcgan,                # lesson 05
     "conditional": _conditional,    # lesson 07: 1,000 samples of each digit, with the labels asked for
@@ -82,11 +82,11 @@ def as_uint8(images) -> torch.Tensor:
     return from_signed(as_signed_images(x)[:, 0])
 
 
-def score_samples(samples, clf: MNISTClassifier, budget: str, labels=None, fid_baseline: float | None = None) -> dict:
-    """Every metric of the course for one model's samples; sizes follow ``budget`` (see PARZEN_SIZES)."""
+def score_samples(samples, clf: MNISTClassifier, budget_name: str, labels=None, fid_baseline: float | None = None) -> dict:
+    """Every metric of the course for one model's samples; sizes follow ``budget_name`` (see PARZEN_SIZES)."""
     samples = as_uint8(samples)
     hist = clf.class_histogram(samples)
-    n_parzen, n_valid, n_test = PARZEN_SIZES[budget]
+    n_parzen, n_valid, n_test = PARZEN_SIZES[budget_name]
     n_parzen = min(n_parzen, len(samples))
     out = {
         "n": len(samples),
@@ -136,18 +136,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="write each model's 10,000 samples (and labels) as .npy files into DIR")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     args = parser.parse_args(argv)
-    budget = args.budget or current_budget()
+    budget_name = args.budget or current_budget()
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
-    print(f"budget: {budget}   models: {', '.join(args.models)}   seed: {args.seed}", flush=True)
-    clf = load_classifier(budget=budget)
+    print(f"budget: {budget_name}   models: {', '.join(args.models)}   seed: {args.seed}", flush=True)
+    clf = load_classifier(budget=budget_name)
     rows, baseline, points_done = {}, None, 0
     for name in args.models:
         start = time.perf_counter()
-        out = MODELS[name](budget, args.seed)
+        out = MODELS[name](budget_name, args.seed)
         if "points" in out:  # lesson 06's 2-D models: PacGAN's mode metrics; --samples writes float32 [2500, 2]
-            from .mixtures import report_points
+            from .mode_collapse import report_points
             print(report_points(name, out, args.samples), flush=True)
             points_done += 1
             continue
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             np.save(args.samples / f"{name}_samples.npy", samples.numpy())
             if labels is not None:
                 np.save(args.samples / f"{name}_labels.npy", torch.as_tensor(np.asarray(labels)).to(torch.int64).numpy())
-        rows[name] = score_samples(samples, clf, budget, labels=labels, fid_baseline=baseline)
+        rows[name] = score_samples(samples, clf, budget_name, labels=labels, fid_baseline=baseline)
         baseline = rows[name]["fid_baseline"] if len(samples) == N_SAMPLES else None
         print(f"{name}: trained and scored in {time.perf_counter() - start:.0f} s; {rows[name]['classes']}", flush=True)
     if not rows and not points_done:

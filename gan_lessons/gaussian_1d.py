@@ -1,4 +1,4 @@
-"""Lesson 03: the lecture's Example 1 (seed 001_7dabf920b68a019c.txt), a GAN that learns N(1, 1).
+"""Lesson 03: Example 1 of Xingang Pan's GAN lecture, a GAN that learns N(1, 1).
 
     data   x ~ p_data = N(1, 1)                      (1-D)
     noise  z ~ p_z    = U[-1, 1]                     (1-D)
@@ -10,19 +10,22 @@ measures and draws:
 
 - :func:`wasserstein1`: W1(p_g, N(1, 1)) = int_0^1 |F_g^{-1}(u) - F^{-1}(u)| du, estimated from n sorted
   samples x_(1) <= ... <= x_(n) as (1/n) sum_i |x_(i) - q_i| with q_i = 1 + Phi^{-1}((i - 1/2) / n).
-- :func:`train_gaussian`: one training run from a seed, with snapshots of p_g and D(x) through the
-  Trainer's callback (which can also decay the learning rates and keep a running average of G's weights);
+- :func:`train`: one training run from a seed, with snapshots of p_g and D(x) recorded by a
+  :class:`~gan_lessons.callbacks.SampleRecorder` (the Trainer's schedule decays the learning rates, a
+  callback keeps a running average of G's weights);
 - :func:`plot_figure1`: the view of Goodfellow et al. 2014, Figure 1 (p_data, p_g and D(x) on one axis,
   with the map z -> x = G(z) underneath);
 - :func:`make_panel`: the live panel (k, lr_D, lr_G, m, steps, generator loss; Run retrains and redraws).
 
-Introduced in ``notebooks/03_gaussian_1d``.
+Introduced in ``notebooks/03_gaussian_1d``. The lesson-module contract (see :mod:`gan_lessons`):
+:class:`Settings`, ``SETTINGS``, :func:`make_trainer`, :func:`train`, :func:`make_panel`.
 """
 
 from __future__ import annotations
 
 import copy
 import time
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -30,27 +33,52 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .config import seed_everything
+from .callbacks import SampleRecorder
+from .config import current_budget, seed_everything
 from .data import gaussian_1d, uniform_noise
 from .models import Discriminator1D, Generator1D
 from .plotting import plot_history
 from .training import TrainConfig, Trainer
-from .widgets import Panel, choice, slider
 
 DATA_MEAN, DATA_STD = 1.0, 1.0  # Example 1: "Gaussian distributed data with mean = 1.0 and standard deviation = 1.0"
 N_DATA = 20_000                 # training examples drawn once; minibatches index into them
 N_EVAL = 4_000                  # samples G(z) at evenly spaced z for every snapshot (no sampling noise)
 X_GRID = np.linspace(-3.0, 5.0, 321)  # where densities and D(x) are drawn: the data's mean +- 4 std
 
-# The lesson's settings (the live panel's defaults; the notebook adds lr_decay and weight averaging).
-DEFAULTS = dict(
-    k=1,                      # D steps per G step: the paper's k = 1 is enough here
-    lr_D=2e-3,                # Adam, beta1 = 0.5 as in DCGAN
-    lr_G=1e-3,                # half of D's: D's verdict stays up to date (G faster than D fails, see the notebook)
-    m=512,                    # a large minibatch: its noise is what keeps p_g wobbling at the end
-    steps=1000,               # generator steps: a few seconds on a 2-core CPU
-    g_loss="non_saturating",  # -log D(G(z)): strong gradients while D still rejects the fakes
-)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One run of Example 1. The defaults are plain Algorithm 1 (the live panel's); ``SETTINGS`` adds the
+    lesson's decay of the learning rates and the running average of G's weights."""
+
+    k: int = 1                      # D steps per G step: the paper's k = 1 is enough here
+    lr_D: float = 2e-3              # Adam, beta1 = 0.5 as in DCGAN
+    lr_G: float = 1e-3              # half of D's: D's verdict stays up to date (G faster than D fails, see the notebook)
+    m: int = 512                    # a large minibatch: its noise is what keeps p_g wobbling at the end
+    steps: int = 1000               # generator steps
+    g_loss: str = "non_saturating"  # -log D(G(z)): strong gradients while D still rejects the fakes
+    optimizer: str = "adam"
+    momentum: float = 0.5
+    lr_decay: float = 1.0           # both rates fall geometrically to this fraction by the last step
+    average: float = 0.0            # beta of the running average of G's weights (0: none)
+
+    def __post_init__(self):
+        if not 0 <= self.average < 1:
+            raise ValueError(f"average (the weight-averaging factor beta) must be in [0, 1), got {self.average!r}")
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"lr_decay (the learning rates' final factor) must be in (0, 1], got {self.lr_decay!r}")
+
+    def train_config(self) -> TrainConfig:
+        """Algorithm 1's settings; lr_decay < 1 is an exponential schedule, lr_s = lr * lr_decay ** (s / steps)."""
+        decay = dict(schedule="exponential", final_lr=self.lr_decay, schedule_steps=max(1, self.steps))
+        return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, optimizer=self.optimizer,
+                           momentum=self.momentum, g_loss=self.g_loss, **(decay if self.lr_decay != 1.0 else {}))
+
+
+# The lesson's main run per budget: decay to half and read G through its running average (beta = 0.998).
+SETTINGS = {name: Settings(steps=steps, lr_decay=0.5, average=0.998)
+            for name, steps in (("test", 150), ("lecture", 3000), ("full", 3000))}
 
 
 # --- metrics ---------------------------------------------------------------------------------------
@@ -136,70 +164,73 @@ def generate(trainer: Trainer, n: int, z: torch.Tensor | None = None, G=None) ->
 def snapshot(trainer: Trainer, z: torch.Tensor | None = None, grid=X_GRID, G=None) -> dict:
     """p_g and D at this moment: step, x = G(z) for evenly spaced z [n], D(x) on ``grid``, and the metrics."""
     z = even_noise() if z is None else z
-    x = generate(trainer, len(z), z, G).squeeze(1).float().cpu().numpy()  # (n,)
+    return describe(trainer, generate(trainer, len(z), z, G), grid)
+
+
+def describe(trainer: Trainer, x: torch.Tensor, grid=X_GRID) -> dict:
+    """A snapshot of samples x [n, 1] of G: step, x [n], D(x) on ``grid`` and the metrics of x."""
+    x = x.squeeze(1).float().cpu().numpy()  # (n,)
     was_training = trainer.D.training
     trainer.D.eval()
     try:
-        g = torch.as_tensor(np.asarray(grid), dtype=torch.float32, device=trainer.device)[:, None]  # (len(grid), 1)
-        d = trainer.D.prob(g).float().cpu().numpy()  # (len(grid),)
+        with torch.no_grad():
+            g = torch.as_tensor(np.asarray(grid), dtype=torch.float32, device=trainer.device)[:, None]  # (len(grid), 1)
+            d = trainer.D.prob(g).float().cpu().numpy()  # (len(grid),)
     finally:
         trainer.D.train(was_training)
     return {"step": trainer.step, "x": x, "D": d, "grid": np.asarray(grid), **sample_metrics(x)}
 
 
-def train_gaussian(k: int = DEFAULTS["k"], lr_D: float = DEFAULTS["lr_D"], lr_G: float = DEFAULTS["lr_G"],
-                   m: int = DEFAULTS["m"], steps: int = DEFAULTS["steps"], g_loss: str = DEFAULTS["g_loss"],
-                   seed: int = 0, optimizer: str = "adam", momentum: float = 0.5, lr_decay: float = 1.0,
-                   average: float = 0.0, *, n_data: int = N_DATA, snapshots: int = 50, progress: bool = False,
-                   device=None):
-    """Train Example 1's GAN from ``seed``; returns ``(trainer, history)``.
+def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None, n_data: int = N_DATA) -> Trainer:
+    """Example 1's G and D in the course's Trainer, seeded, with ``n_data`` points of N(1, 1) as its data.
 
-    ``history`` is the Trainer's history (step, loss_D, loss_G, D_real, D_fake) plus ``snapshots``: about
-    ``snapshots`` + 1 dicts from :func:`snapshot`, at step 0 and every ``steps // snapshots`` steps, taken by
-    the Trainer's callback. Snapshots use fixed z and draw no random numbers, so they do not change the run.
-
-    Two optional extras, both done in the same callback (the loop itself is Algorithm 1 unchanged):
-
-    - ``lr_decay``: both learning rates follow lr_s = lr * lr_decay ** (s / steps) after generator step s;
-    - ``average`` = beta > 0: a running average of G's weights, theta_avg <- beta theta_avg + (1 - beta) theta
-      (Yazici et al. 2019), returned as ``history["G_avg"]`` (else None); the snapshots then show it.
+    ``settings`` defaults to ``SETTINGS[current_budget()]``. The data are drawn first, then the networks.
     """
-    if not 0 <= average < 1:
-        raise ValueError(f"average (the weight-averaging factor beta) must be in [0, 1), got {average!r}")
-    if not 0 < lr_decay <= 1:
-        raise ValueError(f"lr_decay (the learning rates' final factor) must be in (0, 1], got {lr_decay!r}")
+    settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     data = gaussian_1d(n_data, DATA_MEAN, DATA_STD)  # (n_data, 1): the shape of G's output
-    G, D = Generator1D(), Discriminator1D()
-    config = TrainConfig(k=k, m=m, lr_D=lr_D, lr_G=lr_G, optimizer=optimizer, momentum=momentum, g_loss=g_loss)
-    trainer = Trainer(G, D, config, latent_dim=1, prior=uniform_noise, device=device)
-    z = even_noise().to(trainer.device)
-    G_avg = copy.deepcopy(G) if average > 0 else None  # the running average of G's weights
-    snaps = [snapshot(trainer, z, G=G_avg)]  # before any training
-    every = max(1, steps // max(1, snapshots))
+    trainer = Trainer(Generator1D(), Discriminator1D(), settings.train_config(), latent_dim=1, prior=uniform_noise,
+                      device=device)
+    trainer.set_data(data)
+    return trainer
+
+
+def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, snapshots: int = 50,
+          n_data: int = N_DATA, progress: bool = False, device=None):
+    """Train Example 1's GAN from ``seed``; returns ``(trainer, record)``.
+
+    ``record`` is a :class:`~gan_lessons.callbacks.SampleRecorder` of snapshots (dicts from :func:`describe`
+    of G at evenly spaced z): at step 0 and every ``steps // snapshots`` steps, about ``snapshots`` + 1 of
+    them. They use fixed z and draw no random numbers, so they do not change the run. With
+    ``settings.average`` = beta > 0, a callback keeps a running average of G's weights,
+    theta_avg <- beta theta_avg + (1 - beta) theta (Yazici et al. 2019): ``record.G``, which the snapshots
+    then show (None without averaging). The learning rates follow the Trainer's schedule
+    (``settings.lr_decay``).
+    """
+    settings = SETTINGS[current_budget()] if settings is None else settings
+    settings = settings if steps is None else replace(settings, steps=steps)
+    trainer = make_trainer(settings, seed=seed, device=device, n_data=n_data)
+    G_avg = copy.deepcopy(trainer.G) if settings.average > 0 else None  # the running average of G's weights
+    record = SampleRecorder(even_noise().to(trainer.device), every=max(1, settings.steps // max(1, snapshots)),
+                            transform=describe, G=G_avg)
+    record(trainer)  # before any training
 
     def callback(t: Trainer) -> None:  # runs after every generator step
-        if lr_decay != 1.0:  # lr(s) = lr * lr_decay ** (s / steps): geometric, from lr to lr * lr_decay
-            factor = lr_decay ** (t.step / max(1, steps))
-            for opt, lr in ((t.opt_D, lr_D), (t.opt_G, lr_G)):
-                for group in opt.param_groups:
-                    group["lr"] = lr * factor
         if G_avg is not None:  # theta_avg <- beta theta_avg + (1 - beta) theta
             with torch.no_grad():
                 for p_avg, p in zip(G_avg.parameters(), t.G.parameters()):
-                    p_avg.lerp_(p, 1.0 - average)
-        if t.step % every == 0 or t.step == steps:
-            snaps.append(snapshot(t, z, G=G_avg))
+                    p_avg.lerp_(p, 1.0 - settings.average)
+        if t.step % record.every == 0 or t.step == settings.steps:
+            record(t)
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # networks this small run fastest on one thread: no hand-offs between cores
     try:
-        trainer.train(data, steps, callback=callback, every=1, progress=progress)
+        trainer.train(steps=settings.steps, callback=callback, every=1, progress=progress)
     finally:
         torch.set_num_threads(threads)
-    if snaps[-1]["step"] != trainer.step:  # training stopped early: keep the last state too
-        snaps.append(snapshot(trainer, z, G=G_avg))
-    return trainer, {**trainer.history, "snapshots": snaps, "G_avg": G_avg}
+    record(trainer)  # training stopped early: keep the last state too (nothing new otherwise)
+    return trainer, record
 
 
 def final_metrics(trainer: Trainer, n: int = 10_000, G=None) -> dict:
@@ -244,16 +275,16 @@ def plot_figure1(snap: dict, ax=None, *, mapping: int = 15, legend: bool = True,
     return ax
 
 
-def pick_snapshots(history: dict, moments: int = 4) -> list[dict]:
-    """``moments`` snapshots spread over the run (first and last included)."""
-    snaps = history["snapshots"]
+def pick_snapshots(record: SampleRecorder, moments: int = 4) -> list[dict]:
+    """``moments`` snapshots of the run's record spread over the run (first and last included)."""
+    snaps = record.samples
     idx = np.unique(np.linspace(0, len(snaps) - 1, moments).round().astype(int))
     return [snaps[i] for i in idx]
 
 
-def plot_strip(history: dict, moments: int = 4, axes=None):
+def plot_strip(record: SampleRecorder, moments: int = 4, axes=None):
     """The Figure-1 view at ``moments`` moments of training, side by side; returns the figure."""
-    snaps = pick_snapshots(history, moments)
+    snaps = pick_snapshots(record, moments)
     if axes is None:
         fig, axes = plt.subplots(1, len(snaps), figsize=(3.4 * len(snaps), 3.0), sharey=True)
     axes = np.atleast_1d(axes)
@@ -262,11 +293,11 @@ def plot_strip(history: dict, moments: int = 4, axes=None):
     return axes[0].figure
 
 
-def plot_metrics(history: dict, ax=None):
+def plot_metrics(record: SampleRecorder, ax=None):
     """W1 to N(1, 1), and |mean - 1| and |std - 1|, of the snapshots against generator steps."""
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 3.2))
-    snaps = history["snapshots"]
+    snaps = record.samples
     steps = [s["step"] for s in snaps]
     ax.plot(steps, [s["W1"] for s in snaps], color="tab:red", label="W1 to N(1, 1)")
     ax.plot(steps, [abs(s["mean"] - DATA_MEAN) for s in snaps], color="tab:purple", lw=1, label="|mean - 1|")
@@ -297,16 +328,16 @@ def plot_samples(trainer: Trainer, n: int = 10_000, axes=None, G=None):
     return axes
 
 
-def plot_run(history: dict, moments: int = 4, suptitle: str | None = None):
+def plot_run(trainer: Trainer, record: SampleRecorder, moments: int = 4, suptitle: str | None = None):
     """One figure for a run: the Figure-1 view at ``moments`` moments (top), and below the training curves
     (losses, D's outputs; ``plotting.plot_history``) and the distance to the data over training."""
     fig = plt.figure(figsize=(3.2 * moments, 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.0])
-    plot_strip(history, moments, axes=top.subplots(1, moments, sharey=True))
+    plot_strip(record, moments, axes=top.subplots(1, moments, sharey=True))
     ax_loss, ax_d, ax_w = bottom.subplots(1, 3)
-    smooth = max(1, len(history["step"]) // 60)
-    plot_history(history, axes=(ax_loss, ax_d), smooth=smooth)
-    plot_metrics(history, ax_w)
+    smooth = max(1, len(trainer.history["step"]) // 60)
+    plot_history(trainer.history, axes=(ax_loss, ax_d), smooth=smooth)
+    plot_metrics(record, ax_w)
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
     return fig
@@ -314,32 +345,36 @@ def plot_run(history: dict, moments: int = 4, suptitle: str | None = None):
 
 # --- the live panel ---------------------------------------------------------------------------------
 
-def make_panel(seed: int = 0, defaults: dict | None = None, *, moments: int = 4) -> Panel:
+def make_panel(seed: int = 0, settings: Settings | None = None, *, moments: int = 4):
     """Sliders for k, lr_D, lr_G (log scale), m and steps, and the generator loss; Run retrains from ``seed``.
 
-    The run function returns ``(figure, metrics)``: the Figure-1 view at ``moments`` moments with the
-    curves, and the final mean, std and W1 (also in the figure's title) plus the wall time.
+    The sliders start at ``settings`` (default ``Settings()``: plain Algorithm 1, which the panel plays:
+    constant learning rates, no averaging). The run function returns ``(figure, metrics)``: the Figure-1
+    view at ``moments`` moments with the curves, and the final mean, std and W1 (also in the figure's
+    title) plus the wall time.
     """
-    d = {**DEFAULTS, **(defaults or {})}
+    from .widgets import Panel, choice, slider
+
+    d = settings or Settings()
 
     def run(k, lr_D, lr_G, m, steps, g_loss):
         start = time.perf_counter()
-        trainer, history = train_gaussian(k=int(k), lr_D=float(lr_D), lr_G=float(lr_G), m=int(m), steps=int(steps),
-                                          g_loss=g_loss, seed=seed, snapshots=40)
-        metrics = {**history["snapshots"][-1], "seconds": time.perf_counter() - start}
+        trainer, record = train(Settings(k=int(k), lr_D=float(lr_D), lr_G=float(lr_G), m=int(m), steps=int(steps),
+                                         g_loss=g_loss), seed=seed, snapshots=40)
+        metrics = {**record.samples[-1], "seconds": time.perf_counter() - start}
         metrics = {key: metrics[key] for key in ("step", "mean", "std", "W1", "seconds")}
         note = f" (stopped: {trainer.stopped})" if trainer.stopped else ""
-        fig = plot_run(history, moments, suptitle=(
+        fig = plot_run(trainer, record, moments, suptitle=(
             f"k={int(k)}, lr_D={lr_D:.1e}, lr_G={lr_G:.1e}, m={int(m)}, {g_loss}, seed {seed}: after "
             f"{metrics['step']} steps mean {metrics['mean']:.3f}, std {metrics['std']:.3f}, W1 {metrics['W1']:.3f}{note}"))
         return fig, metrics
 
     controls = {
-        "k": slider(d["k"], 1, 10, 1, "k (D steps per G step)", integer=True),
-        "lr_D": slider(d["lr_D"], -4, -1, 0.1, "lr_D (D's learning rate)", log=True),
-        "lr_G": slider(d["lr_G"], -4, -1, 0.1, "lr_G (G's learning rate)", log=True),
-        "m": slider(d["m"], 16, 1024, 16, "m (minibatch size)", integer=True),
-        "steps": slider(d["steps"], 100, 5000, 100, "steps (G steps)", integer=True),
-        "g_loss": choice(["minimax", "non_saturating"], d["g_loss"], "generator loss"),
+        "k": slider(d.k, 1, 10, 1, "k (D steps per G step)", integer=True),
+        "lr_D": slider(d.lr_D, -4, -1, 0.1, "lr_D (D's learning rate)", log=True),
+        "lr_G": slider(d.lr_G, -4, -1, 0.1, "lr_G (G's learning rate)", log=True),
+        "m": slider(d.m, 16, 1024, 16, "m (minibatch size)", integer=True),
+        "steps": slider(d.steps, 100, 5000, 100, "steps (G steps)", integer=True),
+        "g_loss": choice(["minimax", "non_saturating"], d.g_loss, "generator loss"),
     }
     return Panel(run, controls, title="Example 1, live: retrain the 1-D GAN (same seed) and redraw")

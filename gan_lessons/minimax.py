@@ -1,8 +1,8 @@
 """The minimax game on 1-D densities: V(D, G), the optimal discriminator D*, C(G) and the JSD.
 
 Everything here is exact up to quadrature on a fine grid: no sampling, no training. It follows
-J. Grabocka's lecture (seed 002, "Optimal Discriminator" and "Reformulate the objective") and the worked
-numbers of X. Pan's lecture (seed 001). Introduced in ``notebooks/01_minimax``.
+J. Grabocka's GAN lecture ("Optimal Discriminator" and "Reformulate the objective") and the worked
+numbers of X. Pan's GAN lecture. Introduced in ``notebooks/01_minimax``.
 
 - V(D, G) = int p_data(x) log D(x) + p_g(x) log(1 - D(x)) dx
 - D*(x) = p_data(x) / (p_data(x) + p_g(x))            (the maximiser of a log y + b log(1 - y) is a / (a + b))
@@ -30,7 +30,7 @@ P_DATA = (1.0, 1.0)  # (mean, std) of p_data: N(1, 1), the data of the lecture's
 # ---- the worked numbers of the lecture ---------------------------------------------------------------
 
 def worked_example(D_real: float, D_fake: float) -> dict:
-    """The two terms of V for one real and one generated example, with natural logs (seed 001).
+    """The two terms of V for one real and one generated example, with natural logs (X. Pan's GAN lecture).
 
     ``log D(x)`` and ``log(1 - D(G(z)))``, their sum, and the same sum computed by the package's
     :func:`gan_lessons.losses.value` from D's logits (the two must agree).

@@ -1,4 +1,4 @@
-"""Lesson 04: the lecture's Example 2 (seed 001), an MLP GAN on MNIST, exactly.
+"""Lesson 04: Example 2 of Xingang Pan's GAN lecture, an MLP GAN on MNIST, exactly.
 
 G: 100 -> 256 -> 512 -> 1024 -> 784, ReLU, tanh output, noise z ~ U(-1, 1)^100.
 D: 784 -> 1024 -> 512 -> 256 -> 1, ReLU, sigmoid output (``gan_lessons.models``).
@@ -6,8 +6,10 @@ D: 784 -> 1024 -> 512 -> 256 -> 1, ReLU, sigmoid output (``gan_lessons.models``)
 Trained with the course's one loop (``gan_lessons.training.Trainer``, Algorithm 1) on the first 50,000
 MNIST training images only: train[50000:51000] stays unseen for the Parzen validation of
 ``gan_lessons.metrics.parzen_protocol``. The lecture shows samples at the start and after epochs 10,
-20, 30, 40 and 50; :func:`train_mnist_mlp` records a fixed-noise grid at the same fractions of any run.
-Introduced in ``notebooks/04_mnist_mlp``.
+20, 30, 40 and 50; :func:`train` records a fixed-noise grid at the same fractions of any run.
+Introduced in ``notebooks/04_mnist_mlp``. The lesson-module contract (see :mod:`gan_lessons`):
+:class:`Settings`, ``SETTINGS``, :func:`make_trainer`, :func:`train`, :func:`evaluation_samples`,
+:func:`make_panel`.
 """
 
 from __future__ import annotations
@@ -17,26 +19,26 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import torch
 
-from .config import seed_everything
+from .callbacks import SampleRecorder
+from .config import current_budget, seed_everything
 from .data import N_GAN_TRAIN, from_signed, mnist_training_set, uniform_noise
 from .models import MLPDiscriminator, MLPGenerator
 from .plotting import plot_history, show_images
 from .training import Trainer, TrainConfig
-from .widgets import Panel, slider
 
 LATENT_DIM = 100       # Example 2: z ~ U(-1, 1)^100
 SNAPSHOTS = 5          # grids after 1/5, 2/5, ... of training (the lecture: epochs 10, 20, 30, 40, 50), plus the start
 
 
 @dataclass(frozen=True)
-class MLPSettings:
+class Settings:
     """How long and how Example 2 trains in one budget."""
 
     epochs: float         # passes over the 50,000 training images
     m: int = 64           # minibatch size: more steps per image seen than the paper's 100, for short runs
     k: int = 1            # D steps per G step: the paper's k = 1
-    lr_D: float = 5e-4    # Adam with beta1 = 0.5 (the Trainer's default); 5e-4: with 2e-4 a 2-epoch run
-    lr_G: float = 5e-4    # was still one blurry mode (measured), with 5e-4 it makes several digits
+    lr_D: float = 5e-4    # Adam with beta1 = 0.5 (the Trainer's default); 5e-4 rather than 2e-4: a short run
+    lr_G: float = 5e-4    # at 2e-4 stayed one blurry mode (README, "Where the settings come from")
     panel_steps: int = 150  # the live panel's short run
 
     @property
@@ -47,64 +49,62 @@ class MLPSettings:
 
 
 SETTINGS = {
-    "test": MLPSettings(epochs=0.1, panel_steps=10),   # mechanics only: a few seconds
-    "lecture": MLPSettings(epochs=2),                  # ~65 s on the 2-core CPU (the lesson trains it in two
-                                                       # cells, under 60 s each); strokes, some clear digits
-    "full": MLPSettings(epochs=50, panel_steps=500),   # the lecture's 50 epochs
+    "test": Settings(epochs=0.1, panel_steps=10),   # mechanics only
+    "lecture": Settings(epochs=2),                  # trained in two cells of the lesson; strokes, some clear digits
+    "full": Settings(epochs=50, panel_steps=500),   # the lecture's 50 epochs
 }
 
 
-def make_trainer(*, k: int = 1, m: int = 64, lr_D: float = 5e-4, lr_G: float = 5e-4, device=None) -> Trainer:
-    """Example 2's G and D in the course's Trainer (non-saturating G loss, Adam with beta1 = 0.5)."""
+def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
+    """Example 2's G and D in the course's Trainer (non-saturating G loss, Adam with beta1 = 0.5), seeded.
+
+    ``settings`` defaults to ``SETTINGS[current_budget()]``.
+    """
+    settings = SETTINGS[current_budget()] if settings is None else settings
+    seed_everything(seed)
     G, D = MLPGenerator(LATENT_DIM), MLPDiscriminator()
-    config = TrainConfig(k=k, m=m, lr_D=lr_D, lr_G=lr_G)
+    config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G)
     return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
-class GridSnapshots(list):
-    """A Trainer callback that appends (generator step, epoch, uint8 [n, 28, 28]) grids of G(z_fixed).
-
-    The same noise vectors z_fixed every time, so one cell of the grids is one z as training goes.
-    ``every`` is the spacing the run uses; pass it back to ``trainer.train`` when training continues.
-    """
-
-    def __init__(self, z_fixed: torch.Tensor, per_epoch: float, every: int):
-        super().__init__()
-        self.z_fixed, self.per_epoch, self.every = z_fixed, per_epoch, every
-
-    def __call__(self, trainer: Trainer) -> None:
-        if self and self[-1][0] == trainer.step:  # already recorded at this step
-            return
-        grid = from_signed(trainer.sample(len(self.z_fixed), z=self.z_fixed)[:, 0]).cpu()
-        self.append((trainer.step, trainer.step / self.per_epoch, grid))
+def grid_of(trainer: Trainer, samples: torch.Tensor) -> torch.Tensor:
+    """G's samples [n, 1, 28, 28] in [-1, 1] as uint8 images [n, 28, 28] on the CPU (a recorder's transform)."""
+    return from_signed(samples[:, 0]).cpu()
 
 
-def train_mnist_mlp(settings: MLPSettings, *, seed: int = 0, steps: int | None = None, until: int | None = None,
-                    n_fixed: int = 36, data: torch.Tensor | None = None, progress: bool = True, device=None):
+def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, until: int | None = None,
+          n_fixed: int = 36, data: torch.Tensor | None = None, progress: bool = False, device=None):
     """Train Example 2 and keep a grid of G(z_fixed) at the start and after each fifth of training.
 
-    Returns (trainer, snapshots), snapshots a :class:`GridSnapshots` list of (generator step, epoch,
-    uint8 [n_fixed, 28, 28]). ``steps`` is the length of the run (default ``settings.steps``); ``until``
-    stops it early, after that many steps, so that a lesson can show the grids so far and then continue
-    with ``trainer.train(steps=steps - trainer.step, callback=snapshots, every=snapshots.every)``.
+    Returns ``(trainer, record)``, ``record`` a :class:`~gan_lessons.callbacks.SampleRecorder` of uint8
+    grids [n_fixed, 28, 28] (``record.steps``, ``record.samples``). ``steps`` is the length of the run
+    (default ``settings.steps``); ``until`` stops it early, after that many steps, so that a lesson can
+    show the grids so far and then continue with
+    ``trainer.train(steps=steps - trainer.step, callback=record, every=record.every)``.
     """
-    seed_everything(seed)
+    settings = SETTINGS[current_budget()] if settings is None else settings
     steps = settings.steps if steps is None else steps
-    trainer = make_trainer(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, device=device)
+    trainer = make_trainer(settings, seed=seed, device=device)
     data = mnist_training_set()[0] if data is None else data
-    per_epoch = len(data) / (settings.m * settings.k)  # generator steps per pass over the data
-    snapshots = GridSnapshots(trainer.noise(n_fixed), per_epoch, every=max(1, steps // SNAPSHOTS))
-    snapshots(trainer)  # the start: G untrained
-    trainer.train(data, steps if until is None else min(until, steps), callback=snapshots, every=snapshots.every,
+    record = SampleRecorder(trainer.noise(n_fixed), every=max(1, steps // SNAPSHOTS), transform=grid_of)
+    record(trainer)  # the start: G untrained
+    trainer.train(data, steps if until is None else min(until, steps), callback=record, every=record.every,
                   progress=progress)
-    return trainer, snapshots
+    return trainer, record
 
 
-def snapshot_figure(snapshots, nrow: int = 6):
+def epochs(record: SampleRecorder, settings: Settings, n_images: int = N_GAN_TRAIN) -> list[float]:
+    """The epoch (passes over ``n_images``) of each recorded step."""
+    per_epoch = n_images / (settings.m * settings.k)  # generator steps per pass over the data
+    return [step / per_epoch for step in record.steps]
+
+
+def snapshot_figure(record: SampleRecorder, settings: Settings, nrow: int = 6):
     """The grids side by side: start, then each fifth of training, titled with its epoch."""
-    fig, axes = plt.subplots(1, len(snapshots), figsize=(2.1 * len(snapshots), 2.5))
-    axes = [axes] if len(snapshots) == 1 else axes
-    for ax, (step, epoch, images) in zip(axes, snapshots):
+    n = len(record)
+    fig, axes = plt.subplots(1, n, figsize=(2.1 * n, 2.5))
+    axes = [axes] if n == 1 else axes
+    for ax, step, epoch, images in zip(axes, record.steps, epochs(record, settings), record.samples):
         show_images(images, nrow=nrow, ax=ax, title="start" if step == 0 else f"epoch {epoch:.3g}\n(step {step:,})")
     fig.tight_layout()
     return fig
@@ -131,27 +131,28 @@ def interpolation_figure(trainer: Trainer, rows: int = 4, n: int = 10, seed: int
     return fig
 
 
-def evaluation_samples(budget: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in ``budget`` and return {"samples": uint8 [n, 28, 28]}."""
-    trainer, _ = train_mnist_mlp(SETTINGS[budget], seed=seed, progress=progress)
+def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
+    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    trainer, _ = train(SETTINGS[budget_name], seed=seed, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(trainer.sample(n)[:, 0]).cpu()}
 
 
-def make_panel(steps: int = 150, seed: int = 0, data: torch.Tensor | None = None) -> Panel:
+def make_panel(steps: int = 150, seed: int = 0, data: torch.Tensor | None = None):
     """A panel with sliders for k and the two learning rates: trains ``steps`` steps from ``seed`` and redraws.
 
     Every run starts from the same seed, so two runs differ only by the settings changed.
     """
+    from .widgets import Panel, slider
+
     data = mnist_training_set()[0] if data is None else data
 
     def run(k: int, lr_D: float, lr_G: float):
-        settings = MLPSettings(epochs=0, k=int(k), lr_D=float(lr_D), lr_G=float(lr_G))
-        trainer, snapshots = train_mnist_mlp(settings, seed=seed, steps=steps, n_fixed=36, data=data,
-                                             progress=False)
+        settings = Settings(epochs=0, k=int(k), lr_D=float(lr_D), lr_G=float(lr_G))
+        trainer, record = train(settings, seed=seed, steps=steps, n_fixed=36, data=data)
         fig = plt.figure(figsize=(11, 3.2))
         grid_ax = fig.add_axes([0.0, 0.05, 0.25, 0.85])
-        show_images(snapshots[-1][2], nrow=6, ax=grid_ax, title=f"after {trainer.step} steps")
+        show_images(record.samples[-1], nrow=6, ax=grid_ax, title=f"after {trainer.step} steps")
         axes = [fig.add_axes([0.32, 0.17, 0.3, 0.7]), fig.add_axes([0.69, 0.17, 0.3, 0.7])]
         plot_history(trainer.history, axes=axes, smooth=max(1, steps // 20))
         if trainer.stopped:

@@ -18,7 +18,7 @@ class Discriminator(nn.Module):
         return torch.sigmoid(self(*inputs))
 
 
-# --- Lesson 03: Example 1 of the lecture (seed 001), a 1-D Gaussian --------------------------------
+# --- Lesson 03: Example 1 of the lecture (X. Pan's GAN lecture), a 1-D Gaussian --------------------------------
 
 class Generator1D(nn.Module):
     """G: 1 -> 5 -> 5 -> 1, tanh hidden units, linear output (Example 1)."""
@@ -50,7 +50,7 @@ class Discriminator1D(Discriminator):
         return self.net(x).squeeze(1)  # (N,)
 
 
-# --- Lesson 04: Example 2 of the lecture (seed 001), the MNIST MLP GAN ------------------------------
+# --- Lesson 04: Example 2 of the lecture (X. Pan's GAN lecture), the MNIST MLP GAN ------------------------------
 
 class MLPGenerator(nn.Module):
     """G: 100 -> 256 -> 512 -> 1024 -> 784, ReLU hidden units, tanh output (Example 2)."""
@@ -87,12 +87,12 @@ class MLPDiscriminator(Discriminator):
 
 # --- Lesson 05: DCGAN (Radford et al. 2016) for 28x28 images --------------------------------------
 #
-# The guidelines as the lectures give them (seeds 001 and 002): strided convolutions in D and
+# The guidelines as the lectures give them (X. Pan's and J. Grabocka's): strided convolutions in D and
 # fractionally-strided (transposed) convolutions in G instead of pooling; batch norm in both (not on G's
 # output nor D's input); no fully connected hidden layers; ReLU in G with a tanh output; LeakyReLU(0.2) in D.
 
-DCGAN_WIDTH = 16  # channels of D's first layer; G mirrors it. 64 is the usual choice but runs ~6x slower per
-                  # step on a 2-core CPU; at equal CPU time 16 was ahead of 32 early on (notebooks/05_dcgan)
+DCGAN_WIDTH = 16  # channels of D's first layer; G mirrors it. 64 is the usual choice but far slower per step
+                  # on a CPU; lesson 05's speed check measures the widths and says why it picked 16
 
 
 def dcgan_init(module: nn.Module) -> None:

@@ -1,4 +1,4 @@
-"""The one training loop: Algorithm 1 of Goodfellow et al. 2014 (seed 000_1595b15af62e6f9b.txt).
+"""The one training loop: Algorithm 1 of Goodfellow et al. 2014, *Generative Adversarial Nets*.
 
     for number of training iterations:
         for k steps:
@@ -11,17 +11,18 @@
 Every lesson from 03 to 07 trains with :class:`Trainer`. The data sit in one tensor on the device and
 a minibatch is an index into it. ``update_D`` and ``update_G`` are the two halves of one iteration;
 ``train`` runs iterations with a progress bar, a history, callbacks for live plots and safe stops.
-Introduced in ``notebooks/03_gaussian_1d``.
+What lessons change about it goes through :class:`TrainConfig` (a learning-rate schedule, whether D sees
+real and fake in one call, packing) or a callback (``gan_lessons.callbacks``); no lesson sets a Trainer's
+attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
 """
 
 from __future__ import annotations
 
-import functools
-import math
 import os
 import tempfile
+import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Callable
 
@@ -30,117 +31,13 @@ from torch import nn
 
 from .config import get_device
 from .data import uniform_noise
-from .losses import GENERATOR_LOSSES, discriminator_loss, generator_loss
+from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, make_optimizer, use_channels_last
+from .losses import discriminator_loss, generator_loss
+from .train_config import TrainConfig, lr_factor
 
-OPTIMIZERS = ("adam", "sgd")
-PRECISIONS = ("float32", "bfloat16", "auto")
+__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS"]
+
 HISTORY_KEYS = ("step", "loss_D", "loss_G", "D_real", "D_fake")
-
-
-@dataclass
-class TrainConfig:
-    """The knobs of Algorithm 1, each with its reason."""
-
-    k: int = 1                       # D steps per G step; the paper used k = 1, the least expensive option
-    m: int = 64                      # minibatch size: examples and noise samples per step
-    lr_D: float = 2e-4               # D's learning rate (Radford et al.: 2e-4 with Adam)
-    lr_G: float = 2e-4               # G's learning rate
-    optimizer: str = "adam"          # "adam" (DCGAN) or "sgd" (SGD with momentum, as in the 2014 paper)
-    momentum: float = 0.5            # Adam's beta1 or SGD's momentum; 0.5: Adam's default 0.9 oscillates here
-    g_loss: str = "non_saturating"   # "minimax" (log(1 - D(G(z)))) or "non_saturating" (-log D(G(z)))
-    precision: str = "float32"       # "bfloat16" autocasts the matrix work; "auto": bfloat16 only where the
-                                     # hardware has matrix units for it and the models are big enough to gain
-
-    def __post_init__(self):
-        if not isinstance(self.k, int) or self.k < 1:
-            raise ValueError(f"k (discriminator steps per generator step) must be an int >= 1, got {self.k!r}")
-        if not isinstance(self.m, int) or self.m < 1:
-            raise ValueError(f"m (minibatch size) must be an int >= 1, got {self.m!r}")
-        for name in ("lr_D", "lr_G"):
-            lr = getattr(self, name)
-            if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-                raise ValueError(f"{name} (learning rate) must be a finite number > 0, got {lr!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
-        if self.g_loss not in GENERATOR_LOSSES:
-            raise ValueError(f"g_loss must be one of {', '.join(GENERATOR_LOSSES)}, got {self.g_loss!r}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
-
-
-@functools.lru_cache(maxsize=1)
-def _cpu_flags() -> frozenset:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
-
-
-def bf16_matrix_units(device=None) -> bool:
-    """Whether bfloat16 matrix products run on dedicated units here, so that autocast pays off.
-
-    CUDA: a GPU with native bfloat16 (Ampere or later). CPU: AMX or AVX512-BF16 in /proc/cpuinfo, and
-    PyTorch's kernels allowed to use AVX-512 (``ATEN_CPU_CAPABILITY=avx2`` says no, which is how to see a
-    CPU without them). Anything else (MPS, older CPUs): False, where bfloat16 would be emulated and slower.
-    """
-    device = get_device(device) if not isinstance(device, torch.device) else device
-    if device.type == "cuda":
-        try:
-            return torch.cuda.is_bf16_supported(including_emulation=False)
-        except TypeError:  # torch < 2.4
-            return torch.cuda.is_bf16_supported()
-    if device.type != "cpu":
-        return False
-    capability = str(torch.backends.cpu.get_cpu_capability()).upper()
-    if not (capability.startswith("AVX512") or "AMX" in capability):
-        return False
-    return bool(_cpu_flags() & {"amx_bf16", "avx512_bf16"})
-
-
-# "auto" picks bfloat16 only for models with at least this many parameters (G and D together): below it the
-# casts cost more than the faster products save (measured on a 2-core AVX512-BF16 CPU: the 1-D and 2-D toy
-# GANs ran 1.3-1.6x slower in bfloat16, the MNIST MLP, DCGAN and conditional GANs 1.5-1.6x faster).
-AUTO_BF16_MIN_PARAMS = 500_000
-
-
-def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5) -> torch.optim.Optimizer:
-    """Adam(lr, betas=(momentum, 0.999)) or SGD(lr, momentum), with fused kernels where torch has them.
-
-    Fused (one pass over each parameter for the whole update) on CPU and CUDA: Adam's step on the MNIST
-    MLP GAN took a third of the time of the multi-tensor (foreach) kernels on a 2-core CPU. Elsewhere, or
-    on a torch without them, the foreach kernels. Fused Adam rounds differently in the last bit.
-    """
-    params = [p for p in params if p.requires_grad]
-    if kind not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {kind!r}")
-    cls, options = ((torch.optim.Adam, dict(betas=(momentum, 0.999))) if kind == "adam" else
-                    (torch.optim.SGD, dict(momentum=momentum)))
-    if params and {p.device.type for p in params} <= {"cpu", "cuda"}:
-        try:
-            return cls(params, lr=lr, fused=True, **options)
-        except (RuntimeError, TypeError, ValueError):  # a torch without fused kernels for these tensors
-            pass
-    return cls(params, lr=lr, foreach=True, **options)
-
-
-def _has_batch_norm(module: nn.Module) -> bool:
-    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
-
-
-def _use_channels_last(device: torch.device, *modules: nn.Module) -> bool:
-    """Convolutional models on CUDA train in channels_last (NHWC), the layout of cuDNN's Tensor Core kernels.
-
-    Not on the CPU: for lesson 05's DCGAN, oneDNN was as fast either way (measured, 1 thread, float32 and
-    bfloat16), so the models stay as they are.
-    """
-    return device.type == "cuda" and any(
-        isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) for module in modules for m in module.modules())
 
 
 class Trainer:
@@ -148,7 +45,8 @@ class Trainer:
 
     G maps noise z [m, latent_dim] (and labels y [m], for conditional models) to samples shaped like the
     data; D maps samples (and labels) to logits [m]. Calling :meth:`train` again continues where the
-    last call stopped, with the same optimizers and history.
+    last call stopped, with the same optimizers and history. ``seconds`` is the wall-clock time spent in
+    :meth:`train` so far (saved in checkpoints); ``joint_D`` whether D sees real and fake in one call.
     """
 
     def __init__(self, G: nn.Module, D: nn.Module, config: TrainConfig | None = None, *, latent_dim: int,
@@ -160,7 +58,7 @@ class Trainer:
         self.G, self.D = G.to(self.device), D.to(self.device)
         # convolutional models on CUDA: weights and images in channels_last (NHWC) order (the values are the
         # same; only the order in memory changes)
-        self._channels_last = _use_channels_last(self.device, self.G, self.D)
+        self._channels_last = use_channels_last(self.device, self.G, self.D)
         if self._channels_last:
             self.G.to(memory_format=torch.channels_last)
             self.D.to(memory_format=torch.channels_last)
@@ -171,15 +69,21 @@ class Trainer:
         self.history = {key: [] for key in HISTORY_KEYS}
         self.step = 0                # generator steps taken so far
         self.stopped: str | None = None  # why the last call to train() ended early, if it did
+        self.seconds = 0.0           # wall-clock time spent in train() so far
         n_params = sum(p.numel() for p in (*self.G.parameters(), *self.D.parameters()))
         self._auto_bf16 = n_params >= AUTO_BF16_MIN_PARAMS and bf16_matrix_units(self.device)
-        self._joint_D = not _has_batch_norm(self.D)  # real and fake through D in one call unless BN mixes them
+        # real and fake through D in one call, unless the config says otherwise or batch norm would mix them
+        self.joint_D = c.joint_D if c.joint_D is not None else not has_batch_norm(self.D)
+        if getattr(self.D, "pack", 1) != c.pack:
+            raise ValueError(f"D judges packs of {getattr(self.D, 'pack', 1)} samples but the config says pack="
+                             f"{c.pack}; pass TrainConfig(pack={getattr(self.D, 'pack', 1)})")
         self._data = self._labels = None
         self._order, self._cursor = None, 0
 
     def __repr__(self) -> str:
         c = self.config
         return (f"Trainer(G={type(self.G).__name__}, D={type(self.D).__name__}, k={c.k}, m={c.m}, "
+                f"{f'pack={c.pack}, ' if c.pack > 1 else ''}"
                 f"lr_D={c.lr_D:g}, lr_G={c.lr_G:g}, {c.optimizer}, g_loss={c.g_loss}, "
                 f"device={self.device.type}, step={self.step})")
 
@@ -189,9 +93,9 @@ class Trainer:
         """Put the training data (and labels) on the device once; minibatches index into it."""
         if not isinstance(data, torch.Tensor) or data.ndim < 2:
             raise ValueError("data must be a tensor [N, ...] of training examples (N >= 1)")
-        if self.config.m > len(data):
-            raise ValueError(f"m (minibatch size) must be at most the number of examples ({len(data)}), "
-                             f"got {self.config.m}")
+        if self.config.batch_size > len(data):
+            what = "m (minibatch size)" if self.config.pack == 1 else f"m * pack ({self.config.m} packs of {self.config.pack})"
+            raise ValueError(f"{what} must be at most the number of examples ({len(data)}), got {self.config.batch_size}")
         if labels is not None and (labels.ndim != 1 or len(labels) != len(data)):
             raise ValueError(f"labels must be a 1-D tensor with one label per example ({len(data)}), "
                              f"got shape {tuple(labels.shape)}")
@@ -214,9 +118,10 @@ class Trainer:
         """n samples z ~ p_g(z) on the device, shape [n, latent_dim]."""
         return self.prior(n, self.latent_dim, device=self.device)
 
-    def _batch(self):
-        """The next m examples (and labels): an index into the device tensor, reshuffled every epoch."""
-        m, n = self.config.m, len(self._data)
+    def next_batch(self):
+        """The next minibatch of examples [m * pack, ...] (and labels): an index into the device tensor,
+        reshuffled every epoch."""
+        m, n = self.config.batch_size, len(self._data)
         if self._order is None or self._cursor + m > n:
             self._order, self._cursor = torch.randperm(n, device=self.device), 0
         idx = self._order[self._cursor: self._cursor + m]
@@ -255,7 +160,7 @@ class Trainer:
         """
         fake = fake.detach()  # G is not updated here: no gradient flows into it
         with self._autocast():
-            if self._joint_D:  # one call on [real; fake]: the same result, one bigger matrix product
+            if self.joint_D:  # one call on [real; fake]: the same result, one bigger matrix product
                 both = torch.cat([x, fake])
                 logits = self.D(both) if y is None else self.D(both, torch.cat([y, y_fake]))
                 real_logits, fake_logits = logits.float().split(len(x))
@@ -286,15 +191,24 @@ class Trainer:
             self.D.requires_grad_(True)
         return loss.detach()
 
+    def _apply_schedule(self) -> None:
+        """Set both optimizers' learning rates for generator step ``self.step + 1`` (``lr_factor``)."""
+        if self.config.schedule == "constant":
+            return
+        factor = lr_factor(self.config, self.step)
+        for opt, lr in ((self.opt_D, self.config.lr_D), (self.opt_G, self.config.lr_G)):
+            for group in opt.param_groups:
+                group["lr"] = lr * factor
+
     def iteration(self) -> bool:
         """One iteration of Algorithm 1: k steps of D, then one of G. False if a loss was not finite.
 
         The fake minibatch of D's last step is made with G's graph kept and reused for G's step, which
         saves one forward pass of G; it is a fresh sample z ~ p_g(z) all the same.
         """
-        m = self.config.m
+        m = self.config.batch_size
         for i in range(self.config.k):
-            x, y = self._batch()
+            x, y = self.next_batch()
             y_fake = self._fake_labels(m)
             z = self.noise(m)
             last = i == self.config.k - 1
@@ -309,6 +223,7 @@ class Trainer:
             self.stopped = f"non-finite generator loss at step {self.step + 1}"
             return False
         self.step += 1
+        self._apply_schedule()  # the rates for the next step
         loss_D, d_real, d_fake = out
         values = torch.stack([loss_D, loss_G, d_real, d_fake]).tolist()
         for key, value in zip(HISTORY_KEYS, [self.step, *values]):
@@ -319,7 +234,7 @@ class Trainer:
 
     def train(self, data: torch.Tensor | None = None, steps: int = 1000, *, labels: torch.Tensor | None = None,
               callback: Callable[["Trainer"], None] | None = None, every: int = 100, progress: bool = True) -> dict:
-        """Run ``steps`` iterations of Algorithm 1 and return the history.
+        """Run ``steps`` iterations of Algorithm 1 and return the history (adds the time taken to ``seconds``).
 
         ``data`` [N, ...] (and ``labels`` [N]) are needed on the first call; later calls may leave them out
         to continue on the same data. ``callback(trainer)`` runs every ``every`` steps and at the end.
@@ -339,6 +254,9 @@ class Trainer:
         self.D.train()
         from tqdm.auto import tqdm
 
+        start = time.perf_counter()
+        self._apply_schedule()  # the rates for the coming step (also after load())
+
         bar = tqdm(total=steps, disable=not progress, desc="training", leave=False)
         try:
             for i in range(steps):
@@ -356,6 +274,7 @@ class Trainer:
             print(f"training {self.stopped}; models and history are kept: call train() again to continue")
         finally:
             bar.close()
+            self.seconds += time.perf_counter() - start
         if callback is not None and (not self.history["step"] or self.history["step"][-1] % every != 0):
             callback(self)
         return self.history
@@ -377,7 +296,7 @@ class Trainer:
     def state_dict(self) -> dict:
         return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_G": self.opt_G.state_dict(),
                 "opt_D": self.opt_D.state_dict(), "history": self.history, "step": self.step,
-                "config": asdict(self.config)}
+                "seconds": self.seconds, "config": asdict(self.config)}
 
     def save(self, path) -> Path:
         """Write models, optimizers and history to ``path`` atomically (a temporary file, then a rename)."""
@@ -396,7 +315,8 @@ class Trainer:
     def load(self, path) -> "Trainer":
         """Load a checkpoint written by :meth:`save` (``torch.load(weights_only=True)``)."""
         state = torch.load(path, map_location=self.device, weights_only=True)
-        if state.get("config", {}) != asdict(self.config):
+        saved = {**asdict(TrainConfig()), **state.get("config", {})}  # fields added since: their defaults
+        if saved != asdict(self.config):
             warnings.warn(f"checkpoint {path} was trained with {state.get('config')}, this trainer has "
                           f"{asdict(self.config)}", RuntimeWarning, stacklevel=2)
         self.G.load_state_dict(state["G"])
@@ -405,4 +325,18 @@ class Trainer:
         self.opt_D.load_state_dict(state["opt_D"])
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
         self.step = int(state["step"])
+        self.seconds = float(state.get("seconds", 0.0))
+        return self
+
+    def configure(self, **changes) -> "Trainer":
+        """Change settings that need no new optimizer (k, g_loss, precision, joint_D, the schedule), checked
+        as :class:`TrainConfig` checks them; for other changes (m, the learning rates, ...) build a new Trainer."""
+        rebuild = {"m", "lr_D", "lr_G", "optimizer", "momentum", "pack"} & set(changes)
+        unknown = set(changes) - {f.name for f in fields(TrainConfig)}
+        if unknown or rebuild:
+            raise ValueError(f"configure() cannot change {', '.join(sorted(unknown | rebuild))}: "
+                             f"build a new Trainer with the TrainConfig you want")
+        self.config = replace(self.config, **changes)
+        if "joint_D" in changes:
+            self.joint_D = self.config.joint_D if self.config.joint_D is not None else not has_batch_norm(self.D)
         return self

@@ -1,7 +1,7 @@
 """The smallest game that gradient steps cannot solve: V(x, y) = x y, and the Dirac-GAN.
 
 x minimises V, y maximises it; the only equilibrium is (0, 0). This is the "Non-convergence example"
-of X. Pan's lecture (seed 001). Introduced in ``notebooks/02_xy_game``.
+of X. Pan's GAN lecture. Introduced in ``notebooks/02_xy_game``.
 
 Every method below updates z = (x, y) with the descent field
 
@@ -137,7 +137,7 @@ def measured_rate(path: np.ndarray, tail: float = 0.5) -> float:
 
 # ---- the lecture's four-state table ------------------------------------------------------------------------
 
-LECTURE_TABLE = [  # seed 001, "Non-convergence example": the signs of x, y, V, then what y and x do
+LECTURE_TABLE = [  # X. Pan's GAN lecture, "Non-convergence example": the signs of x, y, V, then what y and x do
     ("x > 0", "y > 0", "V > 0", "Increase y", "Decrease x"),  # State 1
     ("x < 0", "y > 0", "V < 0", "Decrease y", "Decrease x"),  # State 2
     ("x < 0", "y < 0", "V > 0", "Decrease y", "Increase x"),  # State 3

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -124,6 +126,41 @@ assert steps == {"test": 50, "lecture": 2000, "full": 20000}[BUDGET]
 # chose and redraws the plots, so two runs differ only by what you changed. Each panel says how long a
 # run takes; on a laptop CPU they are sized to take seconds. Panels need a live kernel: in a static
 # view of a notebook (on GitHub, say) you see the last figure only.
+#
+# ## References
+#
+# The lectures this course follows (the lessons cite them by lecturer):
+#
+# - Xingang Pan, *Generative Adversarial Networks*, lecture slides (undated): GAN basics, Examples 1 and 2,
+#   DCGAN, non-convergence, mode collapse, mini-batch discrimination, conditional GANs.
+# - Josif Grabocka, *Generative Adversarial Network*, lecture, ISMLL, University of Hildesheim (undated):
+#   the minimax game, the optimal discriminator, $C(G) = -\log 4 + 2\,\mathrm{JSD}$, DCGAN guidelines.
+# - Hovhannes Tamoyan, *Generative Adversarial Networks: Motivation and Architecture*, DS330 Deep Learning,
+#   American University of Armenia, 2021: generative modelling, latent space, conditional GANs.
+# - Sajid Hussain, slides on Goodfellow et al. 2014, *Generative Adversarial Nets*, 14 November 2022.
+# - Quinn Meier and John Pace, *ShenaniGANs: A Discussion of Generative Adversarial Networks*, paper
+#   discussion (undated): the Parzen-window evaluation, the saturating generator loss.
+#
+# The papers:
+#
+# - Goodfellow, Pouget-Abadie, Mirza, Xu, Warde-Farley, Ozair, Courville, Bengio (2014), *Generative
+#   Adversarial Nets*, NeurIPS (lessons 01, 03, 04).
+# - Goodfellow, Warde-Farley, Mirza, Courville, Bengio (2013), *Maxout Networks*, ICML (lesson 06's $D$).
+# - Mirza and Osindero (2014), *Conditional Generative Adversarial Nets*, arXiv:1411.1784 (lesson 07).
+# - Radford, Metz and Chintala (2016), *Unsupervised Representation Learning with Deep Convolutional
+#   Generative Adversarial Networks*, ICLR (lesson 05).
+# - Salimans, Goodfellow, Zaremba, Cheung, Radford, Chen (2016), *Improved Techniques for Training GANs*,
+#   NeurIPS (mini-batch discrimination, lesson 06).
+# - Metz, Poole, Pfau and Sohl-Dickstein (2017), *Unrolled Generative Adversarial Networks*, ICLR (lesson 06).
+# - Srivastava, Valkov, Russell, Gutmann and Sutton (2017), *VEEGAN*, NeurIPS (the 2-D benchmarks, lesson 06).
+# - Heusel, Ramsauer, Unterthiner, Nessler and Hochreiter (2017), *GANs Trained by a Two Time-Scale Update
+#   Rule Converge to a Local Nash Equilibrium*, NeurIPS (FID, lessons 04 to 07).
+# - Lin, Khetan, Fanti and Oh (2018), *PacGAN: The Power of Two Samples in Generative Adversarial
+#   Networks*, NeurIPS (packing and the benchmarks' metrics, lesson 06).
+# - Kahng, Thorat, Chau, Viégas and Wattenberg (2018), *GAN Lab: Understanding Complex Deep Generative
+#   Models using Interactive Visual Experimentation*, IEEE VIS (lesson 06's view).
+# - Yazici, Foo, Winkler, Yap, Piliouras and Chandrasekhar (2019), *The Unusual Effectiveness of Averaging
+#   in GAN Training*, ICLR (lesson 03's averaged generator).
 #
 # ## Exercises
 #

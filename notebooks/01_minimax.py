@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,8 +24,8 @@
 # This lesson trains nothing. It works out the game exactly, on one-dimensional densities, following two
 # of the course's lectures:
 #
-# - X. Pan's lecture (seed 001) computes $V$ by hand for one real and one generated example;
-# - J. Grabocka's lecture (seed 002) finds the best discriminator $D^*$ for a fixed generator, and shows
+# - X. Pan's GAN lecture computes $V$ by hand for one real and one generated example;
+# - J. Grabocka's GAN lecture finds the best discriminator $D^*$ for a fixed generator, and shows
 #   that the game then measures the Jensen-Shannon divergence between the data and the generator.
 #
 # We end with the reason every later lesson trains $G$ with a *different* loss than the one in the game.
@@ -60,7 +62,7 @@ print(f"budget: {current_budget()}   p_data = N{P_DATA}   p_g = N({G_MEAN}, {G_S
       f"settings checked: {n_settings}   tolerance: {TOL}")
 
 # %% [markdown]
-# ## 1. The value function on two examples (seed 001)
+# ## 1. The value function on two examples (X. Pan's GAN lecture)
 #
 # $D$ wants $V$ **large**: $D(x)$ near 1 on real $x$ makes $\log D(x)$ near 0 (its maximum), and
 # $D(G(z))$ near 0 on fakes makes $\log(1 - D(G(z)))$ near 0. $G$ wants $V$ **small**: it wants
@@ -101,7 +103,7 @@ for ex in (good, bad):
 # $p_\text{data} = \mathcal{N}(1, 1)$. A generator $G$ with noise $z$ makes samples $G(z)$ whose density we
 # call $p_g$; here we skip the network and set $p_g = \mathcal{N}(\mu_g, \sigma_g^2)$ directly. The game's
 # second term then reads $\mathbb{E}_{z}[\log(1 - D(G(z)))] = \mathbb{E}_{x \sim p_g}[\log(1 - D(x))]$, so
-# (seed 002, "Optimal Discriminator")
+# (J. Grabocka's GAN lecture, "Optimal Discriminator")
 #
 # $$V(D, G) = \int p_\text{data}(x) \log D(x) + p_g(x) \log(1 - D(x)) \, dx.$$
 #
@@ -119,7 +121,7 @@ assert abs(mm.integrate(mm.normal_pdf(x, G_MEAN, G_STD), x) - 1) < 1e-10
 #
 # Fix $G$. At each $x$ the integrand has the form $a \log y + b \log(1 - y)$ with $a = p_\text{data}(x)$,
 # $b = p_g(x)$ and $y = D(x)$. Its derivative $a/y - b/(1-y)$ vanishes at $y = a/(a+b)$, so the best
-# discriminator is (seed 002)
+# discriminator is (J. Grabocka's GAN lecture)
 #
 # $$D^*(x) = \frac{p_\text{data}(x)}{p_\text{data}(x) + p_g(x)}.$$
 #
@@ -159,7 +161,7 @@ print(f"V(D*, G) = {V_star:.6f}; all 9 nudged discriminators score lower")
 # %% [markdown]
 # ## 4. What the game measures: $C(G) = -\log 4 + 2\,\mathrm{JSD}$
 #
-# With the best discriminator plugged in, the game becomes a function of $G$ alone (seed 002,
+# With the best discriminator plugged in, the game becomes a function of $G$ alone (J. Grabocka's GAN lecture,
 # "Reformulate the objective"):
 #
 # $$C(G) = \max_D V(D, G) = \mathbb{E}_{p_\text{data}}\Big[\log \frac{p_\text{data}}{p_\text{data} + p_g}\Big] + \mathbb{E}_{p_g}\Big[\log \frac{p_g}{p_\text{data} + p_g}\Big].$$
@@ -231,13 +233,13 @@ panel.set(mean=G_MEAN, std=G_STD)
 panel
 
 # %% [markdown]
-# ## 5. Training the generator: why its loss is swapped (seeds 001, 002, 004)
+# ## 5. Training the generator: why its loss is swapped (X. Pan, J. Grabocka, Meier and Pace)
 #
-# In the game, $G$ descends $\log(1 - D(G(z)))$ (the **minimax** loss; seed 001's "minimize" slide, where
+# In the game, $G$ descends $\log(1 - D(G(z)))$ (the **minimax** loss; X. Pan's "minimize" slide, where
 # fooling $D$ with $D(G(z)) = 0.8$ gives $-1.6$ against $-0.2$ for $D(G(z)) = 0.2$). J. Grabocka asks:
 # "what happens to the gradients $\nabla_{\theta_g}$ in the early iterations?" Early on $G$ is bad, $D$
 # rejects its samples easily, and $D(G(z)) \approx 0$, exactly where $\log(1 - D)$ is flat (left plot). The
-# paper discussion (seed 004) says the same: "if discriminator is too good, generator can't learn".
+# paper discussion (Meier and Pace) says the same: "if discriminator is too good, generator can't learn".
 #
 # Every $\nabla_{\theta_g}$ passes through $D$'s logit $a$ on the fake sample, $D(G(z)) = \sigma(a)$. For
 # the two losses

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +18,7 @@
 #
 # Training a single network is a minimisation, and stochastic gradient descent comes with convergence
 # guarantees (under conditions). A GAN is different: $D$ maximises what $G$ minimises. X. Pan's lecture
-# (seed 001, "Non-convergence") puts it plainly: *SGD was not designed to find the Nash equilibrium of a
+# (X. Pan's GAN lecture, "Non-convergence") puts it plainly: *SGD was not designed to find the Nash equilibrium of a
 # game; we might not converge to the Nash equilibrium at all.* Its example is the smallest game there is,
 #
 # $$\min_x \max_y V(x, y) = x\,y .$$
@@ -96,7 +98,7 @@ assert rows[:4] == xy.LECTURE_TABLE  # the lecture's States 1-4, row for row
 assert rows[4] == rows[0]            # "State 5 == State 1"
 
 # %% [markdown]
-# That is the lecture's table exactly (seed 001): each player's move is right for it *at that moment*,
+# That is the lecture's table exactly (X. Pan's GAN lecture): each player's move is right for it *at that moment*,
 # and together the moves go round and round. With *alternating* steps (below) the same four states appear
 # in the same order, with a short extra row at some crossings: $x$ reacts to the $y$ that has just moved,
 # which may already have changed sign.
@@ -317,7 +319,7 @@ assert d_r1[-1] < 1e-6                                  # R1 converges to the eq
 # ## What we saw
 #
 # - Gradient play on $V = xy$ goes round the equilibrium through the lecture's four states; the
-#   simulated trajectory reproduces the table of seed 001 row for row, and State 5 is State 1.
+#   simulated trajectory reproduces the table of X. Pan's lecture row for row, and State 5 is State 1.
 # - Simultaneous steps multiply the distance to the equilibrium by exactly $\sqrt{1 + \eta^2}$ every
 #   step (checked to $10^{-9}$): they always diverge, only more slowly for small $\eta$.
 # - Alternating steps, the order of Algorithm 1, conserve $x^2 + y^2 + \eta x y$: a closed orbit for ever.

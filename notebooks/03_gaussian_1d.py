@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -14,7 +16,7 @@
 # %% [markdown]
 # # 03 · A GAN that learns a 1-D Gaussian
 #
-# The lecture's **Example 1** (seed 001, X. Pan's GAN lecture), exactly:
+# The lecture's **Example 1** (X. Pan's GAN lecture), exactly:
 #
 # > Design a GAN to learn Gaussian distributed data with mean = 1.0 and standard deviation = 1.0. The
 # > generator receives uniformly distributed 1-dimensional inputs in the range [-1, +1].
@@ -68,6 +70,7 @@ FAIL_FAST_G = dict(k=1, lr_D=5e-4, lr_G=2e-3, m=512)    # failure 2: G's learnin
 FAIL_SEEDS = budget(test=[0], lecture=[0, 1, 2], full=[0, 1, 2])  # each failure fails for each of these
 PANEL_STEPS = budget(test=100, lecture=1000, full=1000)  # the live panel's default run (10 s or less)
 CHECK_QUALITY = BUDGET != "test"  # the test budget trains too briefly to learn: it checks mechanics only
+settings = g1.Settings(k=K, lr_D=LR_D, lr_G=LR_G, m=M, steps=STEPS, g_loss=G_LOSS, lr_decay=LR_DECAY, average=AVERAGE)
 print(f"budget {BUDGET}, device {device}: main run {STEPS} steps (k={K}, m={M}, lr_D={LR_D:g}, lr_G={LR_G:g}, "
       f"decay to x{LR_DECAY:g}, average {AVERAGE}, {G_LOSS}), seeds {SEEDS}")
 print(f"failures: {FAIL_STEPS} steps on seeds {FAIL_SEEDS}; live panel: {PANEL_STEPS} steps")
@@ -126,23 +129,23 @@ assert x_fake.shape == (5, 1) and d_out.shape == (5,) and bool(((d_out > 0) & (d
 # $$\frac{1}{m} \sum_{i=1}^{m} \left[\log D(x^{(i)}) + \log\left(1 - D(G(z^{(i)}))\right)\right],$$
 #
 # then one step of $G$ on $m$ fresh noise samples, descending $-\frac{1}{m}\sum_i \log D(G(z^{(i)}))$
-# (the non-saturating loss). `g1.train_gaussian` draws 20,000 data points, builds the two networks from
-# the seed and hands them to the `Trainer`. Its callback, run after every generator step, does three
-# small things that Algorithm 1 leaves open:
+# (the non-saturating loss). `g1.train` draws 20,000 data points, builds the two networks from the seed
+# and hands them to the `Trainer`, with three small things that Algorithm 1 leaves open:
 #
-# - it lowers both learning rates geometrically, $\eta_s = \eta \cdot 0.5^{s/S}$ after step $s$ of $S$;
-# - it keeps a running average of $G$'s weights, $\bar\theta \leftarrow \beta \bar\theta + (1 - \beta)\,\theta$
-#   with $\beta = 0.998$ (Yazici et al. 2019), and we measure and draw $p_g$ through the averaged
-#   generator `G_avg`. The players circle the equilibrium rather than land on it (lesson 02 shows why);
-#   the average sits near the centre of the circle;
-# - every `STEPS // 50` steps it records a snapshot of $p_g$ and $D(x)$ for the plots.
+# - the Trainer's schedule lowers both learning rates geometrically, $\eta_s = \eta \cdot 0.5^{s/S}$ after
+#   step $s$ of $S$ (`TrainConfig(schedule="exponential", final_lr=0.5)`);
+# - a callback, run after every generator step, keeps a running average of $G$'s weights,
+#   $\bar\theta \leftarrow \beta \bar\theta + (1 - \beta)\,\theta$ with $\beta = 0.998$ (Yazici et al. 2019),
+#   and we measure and draw $p_g$ through the averaged generator `G_avg`. The players circle the
+#   equilibrium rather than land on it (lesson 02 shows why); the average sits near the centre of the circle;
+# - every `STEPS // 50` steps a `SampleRecorder` records a snapshot of $p_g$ and $D(x)$ for the plots.
 
 # %%
 start = time.perf_counter()
-trainer, history = g1.train_gaussian(k=K, lr_D=LR_D, lr_G=LR_G, m=M, steps=STEPS, g_loss=G_LOSS, seed=SEED,
-                                     lr_decay=LR_DECAY, average=AVERAGE, progress=True)
+trainer, record = g1.train(settings, seed=SEED, progress=True)
 seconds = time.perf_counter() - start
-G_avg = history["G_avg"]  # the averaged generator: what we measure and draw from here on
+G_avg = record.G  # the averaged generator: what we measure and draw from here on
+history = trainer.history
 print(trainer)
 print(f"{trainer.step} steps in {seconds:.1f} s ({seconds / max(1, trainer.step) * 1e3:.2f} ms a step)")
 assert trainer.stopped is None and trainer.step == STEPS
@@ -194,7 +197,7 @@ if CHECK_QUALITY:  # the lesson's claim: G has learned N(1, 1)
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.2))
 plot_history(history, axes=axes[:2], smooth=max(1, STEPS // 60))
-g1.plot_metrics(history, axes[2])
+g1.plot_metrics(record, axes[2])
 plt.show()
 if CHECK_QUALITY:  # at the end D can no longer tell real from fake: both outputs near 1/2
     assert abs(np.mean(history["D_real"][-100:]) - 0.5) < 0.1 and abs(np.mean(history["D_fake"][-100:]) - 0.5) < 0.1
@@ -210,7 +213,7 @@ if CHECK_QUALITY:  # at the end D can no longer tell real from fake: both output
 # discriminator cannot tell them apart, which is the equilibrium of lesson 01.
 
 # %%
-g1.plot_strip(history, moments=5)
+g1.plot_strip(record, moments=5)
 plt.show()
 
 # %% [markdown]
@@ -223,9 +226,8 @@ plt.show()
 results = {SEED: metrics}
 for seed in SEEDS:
     if seed not in results:
-        other, run = g1.train_gaussian(k=K, lr_D=LR_D, lr_G=LR_G, m=M, steps=STEPS, g_loss=G_LOSS, seed=seed,
-                                     lr_decay=LR_DECAY, average=AVERAGE, snapshots=1)
-        results[seed] = g1.final_metrics(other, N_SHOW, G=run["G_avg"])
+        other, run = g1.train(settings, seed=seed, snapshots=1)
+        results[seed] = g1.final_metrics(other, N_SHOW, G=run.G)
 for seed, r in results.items():
     print(f"seed {seed}: mean {r['mean']:.3f}   std {r['std']:.3f}   W1 {r['W1']:.3f}")
 if CHECK_QUALITY:
@@ -242,7 +244,7 @@ if CHECK_QUALITY:
 # a learning rate of $10^{-1}$; $m = 16$; `lr_G` four times `lr_D`.
 
 # %%
-panel = g1.make_panel(seed=SEED, defaults={"steps": PANEL_STEPS})
+panel = g1.make_panel(seed=SEED, settings=g1.Settings(steps=PANEL_STEPS))
 start = time.perf_counter()
 panel.set(k=K).run()  # driven once from code, as a learner would with the mouse: the default run
 print(f"panel run in {time.perf_counter() - start:.1f} s: {panel.result[1] if panel.result else None}")
@@ -258,10 +260,10 @@ panel
 # every seed: $W_1$ stays far above the 0.1 of a good run.
 
 # %%
-def failure(name, settings, why):
-    runs = [g1.train_gaussian(seed=seed, steps=FAIL_STEPS, **settings) for seed in FAIL_SEEDS]
+def failure(name, changes, why):
+    runs = [g1.train(g1.Settings(steps=FAIL_STEPS, **changes), seed=seed) for seed in FAIL_SEEDS]
     w1 = [g1.final_metrics(trainer_, N_SHOW)["W1"] for trainer_, _ in runs]
-    g1.plot_run(runs[0][1], moments=4, suptitle=f"{name}: {settings}, seed {FAIL_SEEDS[0]}")
+    g1.plot_run(*runs[0], moments=4, suptitle=f"{name}: {changes}, seed {FAIL_SEEDS[0]}")
     plt.show()
     print(f"{name}: W1 after {FAIL_STEPS} steps, seeds {FAIL_SEEDS}: {[round(w, 3) for w in w1]}\nwhy: {why}")
     return w1

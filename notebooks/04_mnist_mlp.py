@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -14,7 +16,7 @@
 # %% [markdown]
 # # 04 · An MLP GAN on MNIST, and how to measure what it makes
 #
-# X. Pan's lecture (seed 001) gives two worked examples. Lesson 03 trained Example 1, a GAN for a
+# X. Pan's GAN lecture gives two worked examples. Lesson 03 trained Example 1, a GAN for a
 # one-dimensional Gaussian. This lesson trains **Example 2**, exactly as the lecture gives it:
 #
 # | | layers | activations |
@@ -94,7 +96,7 @@ show_images(train_images[:32], nrow=16, title="real digits, train[:32]");
 # weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums.
 
 # %%
-trainer = mnist_mlp.make_trainer(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G)
+trainer = mnist_mlp.make_trainer(settings, seed=SEED)
 print(trainer.G)
 n_G = sum(p.numel() for p in trainer.G.parameters())
 print(f"G has {n_G:,} parameters")
@@ -140,25 +142,21 @@ assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1
 
 # %%
 first_part = 3 * (settings.steps // 5)  # generator steps in this cell; the rest follow below
-start = time.perf_counter()
-trainer, snapshots = mnist_mlp.train_mnist_mlp(settings, seed=SEED, data=data, until=first_part)
-train_seconds = time.perf_counter() - start
-print(f"{trainer.step:,} of {settings.steps:,} steps in {train_seconds:.0f} s; grids at epochs:",
-      ", ".join(f"{epoch:.3g}" for _, epoch, _ in snapshots))
-mnist_mlp.snapshot_figure(snapshots);
+trainer, snapshots = mnist_mlp.train(settings, seed=SEED, data=data, until=first_part, progress=True)
+print(f"{trainer.step:,} of {settings.steps:,} steps in {trainer.seconds:.0f} s; grids at epochs:",
+      ", ".join(f"{epoch:.3g}" for epoch in mnist_mlp.epochs(snapshots, settings)))
+mnist_mlp.snapshot_figure(snapshots, settings);
 
 # %% [markdown]
 # Read each grid left to right: the same cell is the same $z$ throughout. From grey noise, $G$ first finds
 # where the ink goes (a blurry blob in the middle), then strokes, then digits. Now the rest of the run.
 
 # %%
-start = time.perf_counter()
 trainer.train(steps=settings.steps - trainer.step, callback=snapshots, every=snapshots.every)
-train_seconds += time.perf_counter() - start
-print(f"{trainer.step:,} steps ({trainer.step * settings.m / 50_000:.2f} epochs) in {train_seconds:.0f} s "
-      f"= {trainer.step * settings.m / train_seconds:,.0f} real images a second; stopped early: {trainer.stopped}")
+print(f"{trainer.step:,} steps ({trainer.step * settings.m / 50_000:.2f} epochs) in {trainer.seconds:.0f} s "
+      f"= {trainer.step * settings.m / trainer.seconds:,.0f} real images a second; stopped early: {trainer.stopped}")
 assert trainer.step == settings.steps
-mnist_mlp.snapshot_figure(snapshots);
+mnist_mlp.snapshot_figure(snapshots, settings);
 
 # %% [markdown]
 # Once digits appear, a cell's digit may still change between grids: $G$ keeps moving while $D$ keeps
@@ -183,7 +181,7 @@ print(f"last 10% of steps: mean D(x) = {np.mean(h['D_real'][-len(h['step']) // 1
 #
 # Goodfellow et al.'s sample figure has a rightmost column (outlined here in yellow) with "the nearest
 # training example of the neighboring sample, in order to demonstrate that the model has not memorized
-# the training set" (seed 000). Nearest means smallest Euclidean distance over all 50,000 training images.
+# the training set" (Goodfellow et al. 2014, as Hussain's slides on it put it). Nearest means smallest Euclidean distance over all 50,000 training images.
 # If the outlined column merely repeated its neighbour, $G$ would be a lookup table.
 
 # %%
@@ -310,7 +308,7 @@ assert np.isclose(log_p, metrics.parzen_log_likelihood(samples[:n_parzen], load_
 
 # %% [markdown]
 # **Why this estimator is weak in 784 dimensions** (the paper's own caveat: it "has somewhat high variance
-# and does not perform well in high dimensional spaces"; the paper discussion of seed 004 lists it among
+# and does not perform well in high dimensional spaces"; Meier and Pace's paper discussion lists it among
 # the evaluation's limits):
 #
 # - With $N$ = 10,000 kernels in $d$ = 784 dimensions, $\log \hat p(x)$ is set almost entirely by the one
@@ -406,10 +404,10 @@ print("self-checks passed")
 #
 # ## Exercises
 #
-# 1. Set `settings = mnist_mlp.MLPSettings(epochs=1, k=3)` in the first cell: with three $D$ steps per
+# 1. Set `settings = mnist_mlp.Settings(epochs=1, k=3)` in the first cell: with three $D$ steps per
 #    $G$ step, are the samples better after the same number of *images seen*?
 # 2. Train with the generator loss of the game itself: `t = mnist_mlp.make_trainer()`,
-#    `t.config.g_loss = "minimax"`, `t.train(data, 300)`, then `plot_history(t.history)`. Look at $D(G(z))$
+#    `t.configure(g_loss="minimax")`, `t.train(data, 300)`, then `plot_history(t.history)`. Look at $D(G(z))$
 #    in the first hundred steps: why does $G$ barely move? (Lesson 01, the saturating loss.)
 # 3. Score blurred real digits with `metrics.parzen_protocol` (blur `train_images[:10_000]` with a 3x3
 #    average, e.g. `torch.nn.functional.avg_pool2d(x, 3, 1, 1)`): do they beat the sharp ones?

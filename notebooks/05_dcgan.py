@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +18,7 @@
 #
 # Lesson 04 trained the lecture's Example 2, an MLP GAN, on MNIST. Its networks see an image as 784
 # unrelated numbers. Radford et al. (2016) made GANs work on images with convolutions, and turned the
-# tricks that made them train into guidelines, which both lectures list (seeds 001 and 002):
+# tricks that made them train into guidelines, which both lectures list (X. Pan's and J. Grabocka's):
 #
 # - replace pooling with **strided convolutions** in $D$ and **fractionally-strided convolutions** in $G$;
 # - use **batch norm** in both (not on $G$'s output nor on $D$'s input): "faster and more stable";
@@ -45,23 +47,24 @@ import torch.nn.functional as F
 from torch import nn
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
-from gan_lessons import dcgan, metrics
+from gan_lessons import dcgan, metrics, mnist_mlp
 from gan_lessons.classifier import load_classifier
 from gan_lessons.data import mnist_training_set
 from gan_lessons.models import DCGANDiscriminator, DCGANGenerator
 from gan_lessons.plotting import plot_history, show_images
 
 SEED = 0                       # one seed for every run below, so the self-checks are reproducible
-WIDTH = dcgan.DCGAN_WIDTH      # D's first layer has 16 channels, G mirrors it (see the speed check in section 4)
-m = 64                         # minibatch size, as in Radford et al. (they used 128)
-steps = budget(**dcgan.DCGAN_STEPS)                      # generator steps (test 10, lecture 800, full 10000)
+BUDGET = current_budget()
+settings = dcgan.SETTINGS[BUDGET]  # generator steps (test 10, lecture 800, full 10000), m = 64, width 16
+WIDTH = settings.width         # D's first layer has 16 channels, G mirrors it (see the speed check in section 4)
+m = settings.m                 # minibatch size, as in Radford et al. (they used 128)
+steps = settings.steps
 snapshot_every = max(steps // 5, 1)                      # fixed-z samples at 5 moments during training
 speed_widths = budget(test=(32,), lecture=(16, 32, 64), full=(16, 32, 64))  # widths timed in the speed check
 speed_steps = budget(test=1, lecture=5, full=10)         # iterations timed per width
 mlp_chunk = budget(test=5, lecture=25, full=100)         # MLP steps between clock checks (equal-time run)
 n_eval = budget(test=500, lecture=5000, full=10_000)     # samples scored by the classifier and MNIST-FID
 n_arith = budget(test=300, lecture=2000, full=4000)      # samples behind each vector-arithmetic direction
-BUDGET = current_budget()
 device = get_device()
 print(f"budget: {BUDGET}   device: {device}   width: {WIDTH}   m: {m}   steps: {steps}   "
       f"samples scored: {n_eval}")
@@ -79,7 +82,7 @@ print(tuple(data.shape), f"min {data.min():.0f}  max {data.max():.0f}")
 show_images(data[:16], nrow=16, title="real digits, train[:16]");
 
 # %% [markdown]
-# ## 2. Fractionally-strided convolutions (seed 001)
+# ## 2. Fractionally-strided convolutions (X. Pan's GAN lecture)
 #
 # $G$ has to go *up*, from a 100-number $z$ to 784 pixels. A strided convolution goes down (stride 2
 # halves the side); the lecture's slide shows its counterpart, **up-sampling by fractional striding**:
@@ -193,7 +196,7 @@ for name, p in list(G.named_parameters()) + list(D.named_parameters()):
 
 # %%
 for w in speed_widths:
-    trainer_w = dcgan.make_dcgan_trainer(seed=SEED, width=w, m=m)
+    trainer_w = dcgan.make_trainer(dcgan.Settings(width=w, m=m), seed=SEED)
     trainer_w.train(data[:1024], 1, progress=False)          # warm-up
     start = time.perf_counter()
     trainer_w.train(steps=speed_steps, progress=False)
@@ -210,18 +213,14 @@ del trainer_w
 #
 # The same Algorithm 1 as in lessons 03 and 04 (`training.Trainer`), with Radford's settings:
 # `dcgan.dcgan_config()` is Adam, learning rate $2 \cdot 10^{-4}$ for both players, $\beta_1 = 0.5$,
-# $k = 1$, the non-saturating generator loss, and $z \sim \mathcal{N}(0, I_{100})$. A callback keeps
-# samples of the same 16 fixed $z$ five times during training.
+# $k = 1$, the non-saturating generator loss, and $z \sim \mathcal{N}(0, I_{100})$. A callback (a
+# `SampleRecorder`) keeps samples of the same 16 fixed $z$ five times during training.
 
 # %%
-seed_everything(SEED)
-z_fixed = torch.randn(16, 100)
-snapshots = dcgan.Snapshots(z_fixed)
-trainer = dcgan.train_dcgan(steps, seed=SEED, width=WIDTH, m=m, data=data, callback=snapshots,
-                            every=snapshot_every)
+trainer, snapshots = dcgan.train(settings, seed=SEED, data=data, n_fixed=16, every=snapshot_every, progress=True)
 print(trainer, f"  {trainer.seconds:.0f} s, {steps / trainer.seconds:.1f} iterations/s")
 assert trainer.stopped is None and trainer.step == steps
-snapshots.figure();
+dcgan.snapshots_figure(snapshots);
 
 # %% [markdown]
 # Read the snapshots left to right: the same 16 $z$ go from blobs to strokes to digits. Below, the losses
@@ -264,7 +263,7 @@ assert hist_dcgan.sum() == n_eval and 0 <= conf_dcgan <= 1 and fid_dcgan >= 0
 # $m = 64$), with the same Trainer for as long as the DCGAN took, then score both the same way.
 
 # %%
-mlp = dcgan.make_mlp_trainer(seed=SEED)
+mlp = mnist_mlp.make_trainer(seed=SEED)  # lesson 04's settings: the same in every budget but the length
 dcgan.train_for_seconds(mlp, trainer.seconds, data, chunk=mlp_chunk)
 fake_mlp = dcgan.sample_many(mlp, n_eval)
 hist_mlp, conf_mlp = clf.class_histogram(fake_mlp), clf.confident_rate(fake_mlp)
@@ -300,7 +299,7 @@ if BUDGET == "full":
     assert (hist_dcgan > 0).all(), hist_dcgan
 
 # %% [markdown]
-# ## 7. Walking on the manifold (seed 001)
+# ## 7. Walking on the manifold (X. Pan's GAN lecture)
 #
 # The lecture's sanity check: interpolate between random points in $z$,
 #
@@ -333,7 +332,7 @@ assert panel.error is None and panel.figure is not None
 panel
 
 # %% [markdown]
-# ## 8. Vector arithmetic in $z$ (seed 001)
+# ## 8. Vector arithmetic in $z$ (X. Pan's GAN lecture)
 #
 # Radford et al. showed "man with glasses $-$ man $+$ woman $=$ woman with glasses", averaging the $z$ of
 # three exemplars per concept. MNIST has no glasses; its attributes are **stroke weight** (ink) and
@@ -410,7 +409,7 @@ if BUDGET != "test":
 #
 # ## Exercises
 #
-# 1. Set `WIDTH = 32` (or 64) in the settings cell and rerun: how do speed and sample quality trade off?
+# 1. Set `settings = dcgan.Settings(steps=steps, width=32)` (or 64) in the settings cell and rerun: how do speed and sample quality trade off?
 # 2. Set the momentum to 0.9 (`dcgan.dcgan_config` builds a `TrainConfig`; pass one with `momentum=0.9`
 #    to `Trainer`): does training oscillate, as Radford et al. found?
 # 3. Remove the batch norm layers from `DCGANGenerator`: what happens to the samples and to $D$'s outputs?

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -14,7 +16,7 @@
 # %% [markdown]
 # # 06 Mode collapse: measured on 2-D mixtures and MNIST, and three fixes
 #
-# The lecture (seed 001, "Mode Collapse") names two ways GAN training goes wrong: non-convergence
+# The lecture (X. Pan's GAN lecture, "Mode Collapse") names two ways GAN training goes wrong: non-convergence
 # (lesson 02) and **mode collapse**: "Generator fails to output diverse samples". At mode collapse "the
 # generator produces good samples, but a very few of them", so a discriminator that judges one sample at
 # a time can't tag them as fake. The lecture's remedy ("How to reward sample diversity"): *let the
@@ -46,6 +48,7 @@ import torch
 from IPython.display import display
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
+from gan_lessons import gan_lab, mode_collapse, toy_gan
 from gan_lessons import mixtures as mx
 from gan_lessons.training import TrainConfig, Trainer
 
@@ -53,14 +56,14 @@ BUDGET = current_budget()
 device = get_device()
 SEED = 0                                                       # the runs below are reproducible on a CPU
 COLLAPSE_STEPS = budget(test=20, lecture=800, full=3000)       # vanilla GAN that collapses: long enough to see it
-FIX_STEPS = budget(test=20, lecture=300, full=mx.FULL_STEPS)   # mini-batch discrimination and packing on the ring
-UNROLLED_STEPS = budget(test=5, lecture=30, full=mx.FULL_STEPS)   # the unrolled GAN: each step costs far more than D's
+FIX_STEPS = budget(test=20, lecture=300, full=mode_collapse.FULL_STEPS)   # mini-batch discrimination and packing on the ring
+UNROLLED_STEPS = budget(test=5, lecture=30, full=mode_collapse.FULL_STEPS)   # the unrolled GAN: each step costs far more than D's
 LIVE = False                                                   # True: redraw the view during training (see the note below)
 EVERY = budget(test=20, lecture=150, full=300)                 # redraw the live view every EVERY generator steps
 TABLE_METHODS = budget(test=["none", "pack2"], lecture=["none", "pack2"],  # the results table's rows; the
                        full=["none", "minibatch", "pack2", "pack4"])  # unrolled GAN (6x slower a step) runs alone
 TABLE_SEEDS = budget(test=[0], lecture=[0], full=[0, 1, 2])    # seeds per cell (mean over them)
-TABLE_STEPS = budget(test=10, lecture=150, full=mx.FULL_STEPS) # steps per run in the table
+TABLE_STEPS = budget(test=10, lecture=150, full=mode_collapse.FULL_STEPS) # steps per run in the table
 PANEL_STEPS = budget(test=10, lecture=150, full=2000)          # steps of one panel run
 MNIST_STEPS = budget(test=20, lecture=800, full=800)           # each MNIST run: 800 steps show the collapse clearly
 MNIST_N = budget(test=2000, lecture=20000, full=60000)         # MNIST training images
@@ -123,14 +126,14 @@ assert mx.mode_metrics(spread, "ring").modes == 8 and mx.mode_metrics(spread, "r
 # PacGAN's appendix uses, for these benchmarks, a generator with 4 hidden layers of 400 ReLU units with
 # batch norm, fed 2-D Gaussian noise, and a discriminator with 3 hidden layers of 200 **maxout** units
 # (each unit the maximum of 5 linear functions, $h_i = \max_j (W_j x + b_j)_i$). On a laptop CPU we keep
-# the shape and shrink the sizes (`mx.ToyConfig` gives each reason): $G$ 3 x 128 ReLU with batch norm,
+# the shape and shrink the sizes (`mode_collapse.Settings` gives each reason): $G$ 3 x 128 ReLU with batch norm,
 # $D$ 2 x 128 maxout units of 2 pieces. Both learning rates decay linearly to 1% during a run: with a
 # fixed Adam step $G$'s points jitter by more than $3\sigma = 0.03$ around the ring's modes, and would
 # never count as high quality.
 
 # %%
-cfg = mx.ToyConfig()
-G, D = mx.build_models(cfg)
+cfg = mode_collapse.Settings()
+G, D = mode_collapse.build_models(cfg)
 print(cfg)
 print(G)
 print(D)
@@ -148,7 +151,7 @@ assert G(torch.randn(8, cfg.latent_dim)).shape == (8, 2) and D(x).shape == (8,)
 # - **left**: $D(x)$ as a heat map (green: $D$ says real, purple: fake), the real points (black), $G$'s
 #   points (orange) and $G$'s **gradient field**: at each of $G$'s points an arrow along
 #   $-\nabla_x L_G$, where $L_G = -\sum_i \log D(x_i)$ is the non-saturating generator loss. This is where
-#   the loss pushes each sample (`mx.generator_gradient`);
+#   the loss pushes each sample (`gan_lab.generator_gradient`);
 # - **middle**: the **mode histogram over time**: each column is one redraw, each row a mode, the colour the
 #   fraction of $G$'s samples nearest that mode;
 # - **right**: modes captured and the high-quality percentage.
@@ -158,10 +161,11 @@ assert G(torch.randn(8, cfg.latent_dim)).shape == (8, 2) and D(x).shape == (8,)
 # reject wherever $G$ sits and $G$ jumps to the next mode: the cycle the lecture describes.
 
 # %%
-collapse_cfg = mx.ToyConfig(fix="none", batch_norm=False)  # the plain GAN, no batch norm in G
-view = mx.GANLabView("ring", title="GAN", live=LIVE)
+collapse_cfg = mode_collapse.Settings(fix="none", steps=COLLAPSE_STEPS, batch_norm=False)  # the plain GAN, no batch norm in G
+view = gan_lab.GANLabView("ring", title="GAN", live=LIVE)
 start = time.perf_counter()
-trainer, collapsed, _ = mx.train_toy("ring", collapse_cfg, steps=COLLAPSE_STEPS, seed=SEED, callback=view, every=EVERY)
+trainer, record = mode_collapse.train(collapse_cfg, mixture="ring", seed=SEED, callback=view, every=EVERY)
+collapsed = record.samples[-1]   # the metrics of 2,500 samples at the end
 print(f"after {trainer.step} steps ({time.perf_counter() - start:.0f} s): {collapsed}")
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -187,20 +191,21 @@ if BUDGET != "test":  # collapsed: most of the mass on one or two modes
 #
 # $$c_b(x_i, x_j) = \exp\left(-\|M_{i,b} - M_{j,b}\|_{1}\right), \qquad o(x_i)_b = \sum_{j=1}^{n} c_b(x_i, x_j).$$
 #
-# $D$'s last layer reads $[f(x_i), o(x_i)] \in \mathbb{R}^{A+B}$ (`mx.MinibatchDiscrimination`). In a
+# $D$'s last layer reads $[f(x_i), o(x_i)] \in \mathbb{R}^{A+B}$ (`toy_gan.MinibatchDiscrimination`). In a
 # collapsed minibatch every pair is close and $o_b \approx n$; in a real one it is far smaller. $D$ can now
 # reject a batch for its lack of diversity, and $G$ must spread out to match the real batches' features.
 # The real and fake minibatches go through $D$ apart, as in the paper, so each is compared only with itself.
 
 # %%
-layer = mx.MinibatchDiscrimination(in_features=4, kernels=3, kernel_dim=2)
+layer = toy_gan.MinibatchDiscrimination(in_features=4, kernels=3, kernel_dim=2)
 f = torch.randn(5, 4)
 M = (f @ layer.T).view(5, 3, 2)                                       # (n, B, C)
 o_by_hand = torch.exp(-(M[:, None] - M[None]).abs().sum(3)).sum(1)    # (n, B): the equation above
 assert torch.allclose(layer(f)[:, 4:], o_by_hand, atol=1e-5)
-view = mx.GANLabView("ring", title="mini-batch discrimination", live=LIVE)
-trainer, mbd_metrics, _ = mx.train_toy("ring", mx.ToyConfig(fix="minibatch", batch_norm=False),
-                                       steps=FIX_STEPS, seed=SEED, callback=view, every=EVERY)
+view = gan_lab.GANLabView("ring", title="mini-batch discrimination", live=LIVE)
+trainer, record = mode_collapse.train(mode_collapse.Settings(fix="minibatch", steps=FIX_STEPS, batch_norm=False),
+                                      mixture="ring", seed=SEED, callback=view, every=EVERY)
+mbd_metrics = record.samples[-1]
 print("mini-batch discrimination:", mbd_metrics)
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -221,15 +226,18 @@ if BUDGET != "test":
 #
 # A pack from a collapsed $G$ holds near-identical points, which packs of real data almost never do. Lin
 # et al. show that packing penalises mode collapse more strongly as pack grows (their "mode collapse
-# region" analysis). `mx.PackedDiscriminator` reshapes the minibatch $[m, 2] \to [m/\text{pack}, 2 \cdot
-# \text{pack}]$ and hands each sample its pack's logit, so the course's Trainer trains it unchanged.
+# region" analysis). The Trainer draws $m$ packs, $m \cdot \text{pack}$ samples of each kind
+# (`TrainConfig(pack=4)`: $m$ stays the number of $D$'s verdicts), and `toy_gan.PackedDiscriminator`
+# reshapes them $[m \cdot \text{pack}, 2] \to [m, 2 \cdot \text{pack}]$ and hands each sample its pack's
+# logit, so the losses are the means over the $m$ packs.
 
 # %%
 x = torch.arange(8.0).view(4, 2)                     # four samples (0,1), (2,3), (4,5), (6,7)
 print("packs of 2:", x.reshape(2, 4).tolist())      # D sees [x1, x2] and [x3, x4]
-view = mx.GANLabView("ring", title="PacGAN4", live=LIVE)
-trainer, pack_metrics, _ = mx.train_toy("ring", mx.ToyConfig(fix="pack4", batch_norm=False),
-                                        steps=FIX_STEPS, seed=SEED, callback=view, every=EVERY)
+view = gan_lab.GANLabView("ring", title="PacGAN4", live=LIVE)
+trainer, record = mode_collapse.train(mode_collapse.Settings(fix="pack4", steps=FIX_STEPS, batch_norm=False),
+                                      mixture="ring", seed=SEED, callback=view, every=EVERY)
+pack_metrics = record.samples[-1]
 print("PacGAN4:", pack_metrics)
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -251,13 +259,14 @@ if BUDGET != "test":
 #
 # and $G$ descends $f_U$, differentiating **through** the $U$ updates. A $G$ that piles onto one mode is
 # punished by the $D$ that would answer it. $D$ itself is still trained as in Algorithm 1. This changes
-# $G$'s step, which the shared Trainer computes against the current $D$ only, so `mx.UnrolledTrainer`
+# $G$'s step, which the shared Trainer computes against the current $D$ only, so `toy_gan.UnrolledTrainer`
 # is a subclass that replaces just `update_G`; the loop, history and callbacks are the Trainer's.
 
 # %%
-view = mx.GANLabView("ring", title="unrolled GAN", live=LIVE)
-trainer, unrolled_metrics, _ = mx.train_toy("ring", mx.ToyConfig(fix="unrolled", batch_norm=False),
-                                            steps=UNROLLED_STEPS, seed=SEED, callback=view, every=EVERY)
+view = gan_lab.GANLabView("ring", title="unrolled GAN", live=LIVE)
+trainer, record = mode_collapse.train(mode_collapse.Settings(fix="unrolled", steps=UNROLLED_STEPS, batch_norm=False),
+                                      mixture="ring", seed=SEED, callback=view, every=EVERY)
+unrolled_metrics = record.samples[-1]
 print(f"unrolled GAN ({trainer.unroll} unrolled steps):", unrolled_metrics)
 if not LIVE:  # recorded during training, drawn once now
     display(view.draw(trainer))
@@ -268,16 +277,16 @@ if BUDGET != "test":
 # ## Results: modes captured, quality and reverse KL, beside PacGAN's Table 1
 #
 # Each cell is the mean over `TABLE_SEEDS` seeds of runs of `TABLE_STEPS` steps, with our default
-# configuration (`mx.ToyConfig()`: batch norm in $G$ as in PacGAN). PacGAN's published numbers (modes /
+# configuration (`mode_collapse.Settings()`: batch norm in $G$ as in PacGAN). PacGAN's published numbers (modes /
 # high-quality %) are in the last two columns; their networks are larger and were trained far longer.
 
 # %%
 from IPython.display import Markdown
 
 start = time.perf_counter()
-records = mx.run_table(TABLE_METHODS, TABLE_SEEDS, TABLE_STEPS)
+records = mode_collapse.run_table(TABLE_METHODS, TABLE_SEEDS, TABLE_STEPS)
 print(f"table: {len(records)} runs in {time.perf_counter() - start:.0f} s")
-display(Markdown(mx.table_text(records)))
+display(Markdown(mode_collapse.table_text(records)))
 assert all(r["K"] in (8, 25) and 0 <= r["high_quality"] <= 100 and np.isfinite(r["reverse_kl"]) for r in records)
 
 # %% [markdown]
@@ -290,7 +299,7 @@ assert all(r["K"] in (8, 25) and 0 <= r["high_quality"] <= 100 and np.isfinite(r
 # plain GAN, or a learning rate of $10^{-2}$ for $G$ only.
 
 # %%
-panel = mx.make_panel(steps=PANEL_STEPS, seed=SEED)
+panel = gan_lab.make_panel(steps=PANEL_STEPS, seed=SEED)
 panel.set(fix="pack2", mixture="ring", k=1, lr_D=1e-3, lr_G=1e-3).run()
 assert panel.error is None, panel.error
 print(panel.result[1])
@@ -359,8 +368,8 @@ if BUDGET != "test":
 # - All three fixes let $D$ (or, for the unrolled GAN, $G$'s objective) see more than one sample at a
 #   time, and all three spread $G$ over the modes of the same ring with the same seed.
 # - The full budget: 3,000 generator steps per run, seeds 0, 1 and 2, the mean over the seeds; measured on
-#   the course's 2-core CPU (`mx.run_table(mx.FIXES[:4], [0, 1, 2], 3000)`: 24 runs in 20 min). With
-#   PacGAN's batch norm in $G$ (`mx.ToyConfig()`):
+#   the course's 2-core CPU (`mode_collapse.run_table(toy_gan.FIXES[:4], [0, 1, 2], 3000)`: 24 runs in 20 min). With
+#   PacGAN's batch norm in $G$ (`mode_collapse.Settings()`):
 #
 # | method | ring: modes (of 8) | ring: high quality % | ring: reverse KL | grid: modes (of 25) | grid: high quality % | grid: reverse KL | PacGAN Table 1 ring | PacGAN Table 1 grid |
 # |---|---|---|---|---|---|---|---|---|
@@ -397,6 +406,6 @@ if BUDGET != "test":
 # 2. Run PacGAN with pack = 2 and pack = 4 on the grid for the same number of steps. Which captures more
 #    modes, and which has more high-quality samples? Lin et al. found the same trade-off (their Table 1).
 # 3. Mini-batch discrimination compares samples with $\exp(-\|\cdot\|_1)$. Replace it with the lecture's
-#    suggestion, the L2 norm of pairwise differences, in a copy of `mx.MinibatchDiscrimination`: does
+#    suggestion, the L2 norm of pairwise differences, in a copy of `toy_gan.MinibatchDiscrimination`: does
 #    anything change?
 # 4. On MNIST, find a learning-rate pair that collapses for a *different* seed. How robust is collapse?

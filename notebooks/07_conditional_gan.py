@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -16,7 +18,7 @@
 #
 # The GANs of lessons 04 and 05 draw a digit, but not the one you ask for: the class is somewhere in $z$,
 # tangled with the style (lesson 05's vector arithmetic showed it is not one direction). Mirza & Osindero
-# (2014) give the label to both players, as the lectures put it (seeds 001 and 003): "conditions the inputs
+# (2014) give the label to both players, as the lectures put it (X. Pan's and H. Tamoyan's): "conditions the inputs
 # to the generator and discriminator with the labels". The game becomes
 #
 # $$\min_G \max_D\; \mathbb{E}_{x, y \sim p_\text{data}}[\log D(x \mid y)] + \mathbb{E}_{z \sim p_z,\, y \sim p_\text{data}(y)}[\log(1 - D(G(z \mid y) \mid y))].$$
@@ -36,8 +38,6 @@ except ImportError:  # Colab or a bare kernel: install the course package, then 
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
 
-import time
-
 import torch
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
@@ -49,8 +49,9 @@ from gan_lessons.models import ConditionalMLPDiscriminator, ConditionalMLPGenera
 from gan_lessons.plotting import plot_history, show_images
 
 SEED = 0                                               # one seed for every run below: reproducible self-checks
-m = 64                                                 # minibatch size
-steps = budget(**cgan.CONDITIONAL_STEPS)               # generator steps (test 20, lecture 1500, full 12000)
+settings = cgan.SETTINGS[current_budget()]             # generator steps (test 20, lecture 1500, full 12000)
+m = settings.m                                         # minibatch size
+steps = settings.steps
 n_per_class = budget(test=30, lecture=300, full=1000)  # samples of each digit scored by the classifier
 parzen_per_class = budget(test=20, lecture=1000, full=1000)  # the 2014 protocol: 1,000 per class = 10,000 samples
 parzen_test = budget(test=200, lecture=10_000, full=10_000)  # test images the Parzen estimate averages over
@@ -131,14 +132,12 @@ assert D.hidden[0].in_features == 784 + 10
 
 # %%
 first_part = 3 * steps // 5
-trainer = cgan.train_conditional(first_part, seed=SEED, m=m, data=data, labels=labels)
+trainer, _ = cgan.train(settings, seed=SEED, steps=first_part, data=data, labels=labels, progress=True)
 print(trainer, f"  {trainer.seconds:.0f} s, {first_part / trainer.seconds:.1f} iterations/s")
 cgan.digit_rows(trainer, per_row=10, seed=SEED, title=f"G(z, y) after {trainer.step} steps: one row per y");
 
 # %%
-start = time.perf_counter()
 trainer.train(steps=steps - trainer.step)
-trainer.seconds += time.perf_counter() - start
 print(trainer, f"  {trainer.seconds:.0f} s in all, {steps / trainer.seconds:.1f} iterations/s")
 assert trainer.stopped is None and trainer.step == steps
 plot_history(trainer.history, smooth=max(steps // 50, 1));
@@ -271,7 +270,7 @@ assert torch.isfinite(torch.tensor(parzen.mean)) and parzen.se > 0
 #
 # ## Exercises
 #
-# 1. Train with `embedding_dim=16` (`cgan.train_conditional(..., embedding_dim=16)`): does agreement change?
+# 1. Train with `embedding_dim=16` (`cgan.train(cgan.Settings(steps=steps, embedding_dim=16), ...)`): does agreement change?
 # 2. Give the label to $G$ only (a plain `MLPDiscriminator` for $D$): does $G$ still obey the label? Why not?
 # 3. Ask for the same digit with 1,000 fresh $z$: is the conditional GAN's per-digit variety as large as
 #    the real digits' (compare MNIST-FID per class)?

@@ -7,6 +7,9 @@ import pytest
 import torch
 
 from gan_lessons import bench
+from gan_lessons.notebook_timing import cell_seconds
+from gan_lessons.roofline import count_flops
+from gan_lessons.tutorial_loop import PerSampleImages, TutorialLoop
 from gan_lessons.data import to_signed
 from gan_lessons.models import MLPDiscriminator, MLPGenerator
 from gan_lessons.training import TrainConfig, Trainer
@@ -43,12 +46,12 @@ def test_flops_of_one_course_iteration_match_the_hand_count():
     G, D = small_pair()
     trainer = Trainer(G, D, TrainConfig(m=m), latent_dim=LATENT, device="cpu")
     trainer.set_data(torch.rand(64, *SHAPE) * 2 - 1)
-    assert bench.count_flops(trainer.iteration) == expected
+    assert count_flops(trainer.iteration) == expected
     # k = 2: the first D step adds a G forward without G's graph and a D step, nothing flows back into G
     trainer = Trainer(*small_pair(), TrainConfig(m=m, k=2), latent_dim=LATENT, device="cpu")
     trainer.set_data(torch.rand(64, *SHAPE) * 2 - 1)
     d_step = 2 * (2 * m) * P_D + 2 * (2 * m) * P_D + 2 * (2 * m) * (P_D - D1)
-    assert bench.count_flops(trainer.iteration) == expected + 2 * m * P_G + d_step
+    assert count_flops(trainer.iteration) == expected + 2 * m * P_G + d_step
 
 
 def test_flops_of_the_tutorial_iteration_show_its_extra_passes():
@@ -61,16 +64,16 @@ def test_flops_of_the_tutorial_iteration_show_its_extra_passes():
     expected = m * (8 * P_G - 2 * G1 + 18 * P_D - 4 * D1)
     G, D = small_pair()
     images = torch.randint(0, 256, (64, 2, 2), dtype=torch.uint8).repeat(1, 2, 2)[:, :4, :4]
-    loop = bench.TutorialLoop(G, D, bench.PerSampleImages(images), m=m, k=1, latent_dim=LATENT,
+    loop = TutorialLoop(G, D, PerSampleImages(images), m=m, k=1, latent_dim=LATENT,
                               prior=lambda n, d, device=None: torch.rand(n, d, device=device) * 2 - 1,
                               lr_D=2e-4, lr_G=2e-4, conditional=False, device=torch.device("cpu"))
-    assert bench.count_flops(loop.iteration) == expected
+    assert count_flops(loop.iteration) == expected
     assert len(loop.losses) == 1 and all(math.isfinite(v) for v in loop.losses[0])
 
 
 def test_per_sample_dataset_gives_what_the_course_gives():
     images = torch.randint(0, 256, (5, 28, 28), dtype=torch.uint8)
-    ds = bench.PerSampleImages(images, torch.arange(5))
+    ds = PerSampleImages(images, torch.arange(5))
     x, y = ds[3]
     assert x.shape == (1, 28, 28) and x.dtype == torch.float32 and y == 3
     torch.testing.assert_close(x, to_signed(images[3:4])[0][None], atol=1e-6, rtol=0)
@@ -79,8 +82,8 @@ def test_per_sample_dataset_gives_what_the_course_gives():
 def test_cell_seconds_reads_nbconvert_timestamps():
     cell = {"metadata": {"execution": {"iopub.execute_input": "2026-11-23T10:00:00.250000Z",
                                        "shell.execute_reply": "2026-11-23T10:00:02.750000Z"}}}
-    assert bench._cell_seconds(cell) == pytest.approx(2.5)
-    assert bench._cell_seconds({"metadata": {}}) is None
+    assert cell_seconds(cell) == pytest.approx(2.5)
+    assert cell_seconds({"metadata": {}}) is None
 
 
 def test_quick_run_writes_the_promised_json(tmp_path, capsys):
@@ -125,15 +128,15 @@ def test_auto_precision_needs_matrix_units_and_big_models(monkeypatch):
 
 
 def test_no_bf16_units_without_avx512(monkeypatch):
-    from gan_lessons import training
+    from gan_lessons import hardware
 
     monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
-    assert training.bf16_matrix_units("cpu") is False
+    assert hardware.bf16_matrix_units("cpu") is False
     monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")
-    monkeypatch.setattr(training, "_cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
-    assert training.bf16_matrix_units("cpu") is True
-    monkeypatch.setattr(training, "_cpu_flags", lambda: frozenset({"avx512f"}))
-    assert training.bf16_matrix_units("cpu") is False
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
+    assert hardware.bf16_matrix_units("cpu") is True
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512f"}))
+    assert hardware.bf16_matrix_units("cpu") is False
 
 
 @pytest.mark.parametrize("kind", ["adam", "sgd"])
@@ -161,10 +164,10 @@ def test_convolutional_models_train_in_channels_last_with_the_same_values(monkey
     from gan_lessons import training
     from gan_lessons.models import DCGANDiscriminator, DCGANGenerator
 
-    assert not training._use_channels_last(torch.device("cpu"), DCGANGenerator(16, 8))  # no gain measured on CPU
-    assert training._use_channels_last(torch.device("cuda"), DCGANGenerator(16, 8))
-    assert not training._use_channels_last(torch.device("cuda"), MLPGenerator())
-    monkeypatch.setattr(training, "_use_channels_last", lambda device, *modules: True)  # the CUDA path, on the CPU
+    assert not training.use_channels_last(torch.device("cpu"), DCGANGenerator(16, 8))  # no gain measured on CPU
+    assert training.use_channels_last(torch.device("cuda"), DCGANGenerator(16, 8))
+    assert not training.use_channels_last(torch.device("cuda"), MLPGenerator())
+    monkeypatch.setattr(training, "use_channels_last", lambda device, *modules: True)  # the CUDA path, on the CPU
     torch.manual_seed(0)
     G, D = DCGANGenerator(16, 8), DCGANDiscriminator(8)
     G_ref = DCGANGenerator(16, 8)

@@ -69,7 +69,11 @@ def test_embedding_option():
 def tiny_trainer():
     gen = torch.Generator().manual_seed(0)
     data, labels = torch.rand(200, 1, 28, 28, generator=gen) * 2 - 1, torch.arange(200) % 10
-    return conditional.train_conditional(5, seed=0, m=16, data=data, labels=labels, progress=False, device="cpu")
+    trainer, record = conditional.train(conditional.Settings(steps=5, m=16), seed=0, data=data, labels=labels,
+                                        n_fixed=2, every=5, device="cpu")
+    assert record.steps == [5] and record.samples[0].shape == (20, 1, 28, 28)
+    assert record.labels.tolist() == [d for d in range(10) for _ in range(2)]
+    return trainer
 
 
 def test_tiny_training_run_is_finite(tiny_trainer):
@@ -81,7 +85,7 @@ def test_tiny_training_run_is_finite(tiny_trainer):
 
 def test_training_needs_labels():
     with pytest.raises(ValueError, match="labels"):
-        conditional.train_conditional(1, data=torch.zeros(20, 1, 28, 28), progress=False)
+        conditional.train(conditional.Settings(steps=1), data=torch.zeros(20, 1, 28, 28))
 
 
 def test_samples_per_class_and_figures(tiny_trainer):

@@ -113,7 +113,7 @@ def test_output_shapes_and_ranges():
 def test_adam_settings_are_radfords():
     c = dcgan.dcgan_config()
     assert (c.optimizer, c.lr_D, c.lr_G, c.momentum) == ("adam", 2e-4, 2e-4, 0.5)
-    trainer = dcgan.make_dcgan_trainer(width=8, device="cpu")
+    trainer = dcgan.make_trainer(dcgan.Settings(width=8), device="cpu")
     assert trainer.opt_G.param_groups[0]["betas"] == (0.5, 0.999)
     assert trainer.prior.__name__ == "normal_noise"
 
@@ -123,7 +123,12 @@ def test_adam_settings_are_radfords():
 @pytest.fixture(scope="module")
 def tiny_trainer():
     data = torch.rand(256, 1, 28, 28) * 2 - 1
-    return dcgan.train_dcgan(6, seed=0, width=8, m=16, data=data, progress=False, device="cpu")
+    trainer, record = dcgan.train(dcgan.Settings(steps=6, width=8, m=16), seed=0, data=data, n_fixed=4, every=3,
+                                  device="cpu")
+    assert record.steps == [3, 6] and record.samples[-1].shape == (4, 1, 28, 28)
+    assert torch.equal(record.z, torch.randn(4, 100, generator=torch.Generator().manual_seed(0)))
+    assert 0 < trainer.seconds and len(dcgan.snapshots_figure(record).axes) == 2
+    return trainer
 
 
 def test_tiny_training_run_is_finite(tiny_trainer):
@@ -134,7 +139,7 @@ def test_tiny_training_run_is_finite(tiny_trainer):
 
 
 def test_train_for_seconds_stops_on_time():
-    trainer = dcgan.make_dcgan_trainer(width=4, m=8, device="cpu")
+    trainer = dcgan.make_trainer(dcgan.Settings(width=4, m=8), device="cpu")
     data = torch.rand(64, 1, 28, 28) * 2 - 1
     dcgan.train_for_seconds(trainer, 0.3, data, chunk=2)
     assert trainer.step >= 2 and trainer.step % 2 == 0 and trainer.seconds >= 0.3

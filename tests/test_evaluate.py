@@ -17,7 +17,7 @@ def tiny(mirror, empty_cache, monkeypatch):
     """The test budget made tinier still: a 1,000-image classifier, 5 GAN steps, a small Parzen protocol."""
     monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
     monkeypatch.setitem(classifier.CLASSIFIER_TRAINING, "test", classifier.ClassifierTraining(1_000, 1))
-    monkeypatch.setitem(mnist_mlp.SETTINGS, "test", mnist_mlp.MLPSettings(epochs=0.01))
+    monkeypatch.setitem(mnist_mlp.SETTINGS, "test", mnist_mlp.Settings(epochs=0.01))
     monkeypatch.setitem(evaluate.PARZEN_SIZES, "test", (300, 50, 100))
 
 

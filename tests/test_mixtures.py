@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import mixtures as mx
-from gan_lessons.mixtures import (GRID, RING, GANLabView, MinibatchDiscrimination, PackedDiscriminator,
-                                  ToyConfig, ToyDiscriminator, make_trainer, mode_metrics, reverse_kl)
+from gan_lessons import gan_lab, mode_collapse
+from gan_lessons.gan_lab import GANLabView
+from gan_lessons.mixtures import GRID, RING, mode_metrics, reverse_kl
+from gan_lessons.mode_collapse import Settings, make_trainer
+from gan_lessons.toy_gan import MinibatchDiscrimination, PackedDiscriminator, ToyDiscriminator
 
 
 # --- the benchmarks --------------------------------------------------------------------------------
@@ -77,8 +79,11 @@ def test_packing_reshapes_and_gives_each_sample_its_packs_logit():
     assert torch.allclose(x.reshape(3, 8)[1], torch.cat([x[4], x[5], x[6], x[7]]))
     with pytest.raises(ValueError):
         D(torch.randn(10, 2))
-    trainer = make_trainer(ToyConfig(fix="pack4", m=8), seed=0, device="cpu")  # m packs of 4 samples
-    assert trainer.config.m == 32
+    trainer = make_trainer(Settings(fix="pack4", m=8), seed=0, device="cpu")  # m packs of 4 samples
+    assert trainer.config.m == 8 and trainer.config.pack == 4 and trainer.config.batch_size == 32
+    trainer.set_data(mode_collapse.training_data("ring", n=64))
+    assert trainer.next_batch()[0].shape == (32, 2)
+    assert trainer.joint_D and not make_trainer(Settings(fix="minibatch", m=8), seed=0, device="cpu").joint_D
 
 
 def test_minibatch_discrimination_shapes_and_formula():
@@ -113,19 +118,19 @@ def test_minibatch_features_tell_collapsed_from_diverse_batches():
 
 @pytest.mark.parametrize("fix", ["none", "minibatch", "pack2", "unrolled"])
 def test_every_fix_trains_with_the_trainer(fix):
-    trainer = make_trainer(ToyConfig(fix=fix, m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2, unroll=2),
+    trainer = make_trainer(Settings(fix=fix, m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2, unroll=2),
                            seed=0, device="cpu")
-    history = trainer.train(mx.training_data("ring", n=512), 3, progress=False)
+    history = trainer.train(mode_collapse.training_data("ring", n=512), 3, progress=False)
     assert trainer.step == 3 and trainer.stopped is None
     assert all(math.isfinite(v) for v in history["loss_D"] + history["loss_G"])
-    metrics, samples = mx.evaluate(trainer, "ring", n=100)
+    metrics, samples = mode_collapse.evaluate(trainer, "ring", n=100)
     assert samples.shape == (100, 2) and 0 <= metrics.modes <= 8
 
 
 def test_unrolled_step_moves_only_G():
-    trainer = make_trainer(ToyConfig(fix="unrolled", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2,
+    trainer = make_trainer(Settings(fix="unrolled", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2,
                                      unroll=2), seed=0, device="cpu")
-    trainer.set_data(mx.training_data("ring", n=256))
+    trainer.set_data(mode_collapse.training_data("ring", n=256))
     D0 = {n: p.clone() for n, p in trainer.D.state_dict().items()}
     G0 = {n: p.clone() for n, p in trainer.G.state_dict().items()}
     trainer.update_G(trainer.G(trainer.noise(16)), None)
@@ -134,9 +139,9 @@ def test_unrolled_step_moves_only_G():
 
 
 def test_generator_gradient_matches_autograd_by_hand():
-    trainer = make_trainer(ToyConfig(m=8, hidden_G=8, hidden_D=8, layers_G=1, layers_D=1), seed=0, device="cpu")
+    trainer = make_trainer(Settings(m=8, hidden_G=8, hidden_D=8, layers_G=1, layers_D=1), seed=0, device="cpu")
     x = torch.randn(8, 2)
-    arrows = mx.generator_gradient(trainer, x)
+    arrows = gan_lab.generator_gradient(trainer, x)
     xr = x.clone().requires_grad_(True)
     (-torch.nn.functional.logsigmoid(trainer.D(xr))).sum().backward()  # non-saturating: -log D(x)
     assert torch.allclose(arrows, -xr.grad, atol=1e-6)
@@ -145,22 +150,22 @@ def test_generator_gradient_matches_autograd_by_hand():
 # --- the view and the panel, driven from code ------------------------------------------------------
 
 def test_view_callback_records_the_histogram_and_draws():
-    trainer = make_trainer(ToyConfig(fix="pack2", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2),
+    trainer = make_trainer(Settings(fix="pack2", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2),
                            seed=0, device="cpu")
     view = GANLabView("grid", n_points=200, live=False)
-    trainer.train(mx.training_data("grid", n=512), 4, callback=view, every=2, progress=False)
+    trainer.train(mode_collapse.training_data("grid", n=512), 4, callback=view, every=2, progress=False)
     assert view.steps == [2, 4]
     assert len(view.fractions) == 2 and view.fractions[0].shape == (25,)
     assert np.isclose(view.fractions[-1].sum(), 1.0)
     assert view.modes[-1] == view.last_metrics.modes
     fig = view.draw(trainer)
     assert len(fig.axes) >= 3
-    heat = mx.discriminator_map(trainer, 5.5, size=10, context=view.samples[:16])
+    heat = gan_lab.discriminator_map(trainer, 5.5, size=10, context=view.samples[:16])
     assert heat.shape == (10, 10) and ((heat >= 0) & (heat <= 1)).all()
 
 
 def test_panel_runs_from_code():
-    panel = mx.make_panel(steps=10)
+    panel = gan_lab.make_panel(steps=10)
     panel.set(fix="pack2", k=2, lr_D=2e-3, lr_G=1e-3, mixture="grid", steps=10).run()
     assert panel.error is None
     fig, metrics = panel.result
@@ -168,11 +173,27 @@ def test_panel_runs_from_code():
 
 
 def test_samples_for_evaluate(tmp_path):
-    out = mx.evaluation_samples("test", seed=0, mixture="ring")
+    out = mode_collapse.evaluation_samples("test", seed=0, mixture="ring")
     points = out["points"]
     assert points.shape == (2500, 2) and points.dtype == np.float32 and np.isfinite(points).all()
     assert out["metrics"].K == 8
-    line = mx.report_points("mixture_ring", out, tmp_path)
+    line = mode_collapse.report_points("mixture_ring", out, tmp_path)
     assert "modes=" in line
     saved = np.load(tmp_path / "mixture_ring_samples.npy")
     assert saved.dtype == np.float32 and saved.shape == (2500, 2)
+
+
+# Values recorded from the code before packing, joint_D and the learning-rate schedule moved into the
+# Trainer's config (LinearDecay callback, m * pack, trainer._joint_D = False set from outside): ring, seed 0,
+# 25 steps (3 for the unrolled GAN). The refactor must give the same runs.
+PINNED = {'pack4': {'first': [1.3936136960983276, 1.381357192993164, 1.4069111347198486], 'last': 1.399524450302124, 'kl': 0.6846548338029989}, 'minibatch': {'first': [8.3064603805542, 2.4360134601593018, 1.6333338022232056], 'last': 0.7867382764816284, 'kl': 0.011243459417806833}, 'unrolled': {'first': [1.383093237876892, 1.3532288074493408, 1.3651094436645508], 'last': 1.3651094436645508, 'kl': 0.9040909282827742}}
+
+
+@pytest.mark.parametrize("fix", ["pack4", "minibatch", "unrolled"])
+def test_the_front_door_reproduces_the_old_runs(fix):
+    trainer, record = mode_collapse.train(mode_collapse.Settings(fix=fix, steps=3 if fix == "unrolled" else 25),
+                                          mixture="ring", seed=0)
+    pinned = PINNED[fix]
+    assert trainer.history["loss_D"][:3] == pytest.approx(pinned["first"], rel=1e-7)
+    assert trainer.history["loss_D"][-1] == pytest.approx(pinned["last"], rel=1e-7)
+    assert record.samples[-1].reverse_kl == pytest.approx(pinned["kl"], rel=1e-6)

@@ -37,23 +37,23 @@ def test_example_2_exactly():
 
 
 def test_snapshots_over_training(small_data):
-    settings = mnist_mlp.MLPSettings(epochs=0, m=20)
-    trainer, snaps = mnist_mlp.train_mnist_mlp(settings, steps=10, data=small_data, progress=False, device="cpu")
-    assert [s[0] for s in snaps] == [0, 2, 4, 6, 8, 10]  # the start, then each fifth
-    assert snaps[-1][1] == pytest.approx(10 / (200 / 20))  # epochs: steps / (N / m)
-    assert all(s[2].dtype == torch.uint8 and s[2].shape == (36, 28, 28) for s in snaps)
-    assert not torch.equal(snaps[0][2], snaps[-1][2])  # G changed
+    settings = mnist_mlp.Settings(epochs=0, m=20)
+    trainer, snaps = mnist_mlp.train(settings, steps=10, data=small_data, device="cpu")
+    assert snaps.steps == [0, 2, 4, 6, 8, 10]  # the start, then each fifth
+    assert mnist_mlp.epochs(snaps, settings, n_images=200)[-1] == pytest.approx(10 / (200 / 20))  # steps / (N / m)
+    assert all(s.dtype == torch.uint8 and s.shape == (36, 28, 28) for s in snaps.samples)
+    assert not torch.equal(snaps.samples[0], snaps.samples[-1])  # G changed
     assert len(trainer.history["loss_D"]) == 10
-    fig = mnist_mlp.snapshot_figure(snaps)
+    fig = mnist_mlp.snapshot_figure(snaps, settings)
     assert len(fig.axes) == 6 and fig.axes[0].get_title() == "start"
     # the same seed gives the same run
-    _, again = mnist_mlp.train_mnist_mlp(settings, steps=10, data=small_data, progress=False, device="cpu")
-    assert torch.equal(again[-1][2], snaps[-1][2])
+    _, again = mnist_mlp.train(settings, steps=10, data=small_data, device="cpu")
+    assert torch.equal(again.samples[-1], snaps.samples[-1])
     # stopped early and continued, as lesson 04 trains in two cells: the same run, the same grids
-    part, grids = mnist_mlp.train_mnist_mlp(settings, steps=10, until=6, data=small_data, progress=False, device="cpu")
-    assert part.step == 6 and [s[0] for s in grids] == [0, 2, 4, 6]
+    part, grids = mnist_mlp.train(settings, steps=10, until=6, data=small_data, device="cpu")
+    assert part.step == 6 and grids.steps == [0, 2, 4, 6]
     part.train(steps=10 - part.step, callback=grids, every=grids.every, progress=False)
-    assert [s[0] for s in grids] == [0, 2, 4, 6, 8, 10] and torch.equal(grids[-1][2], snaps[-1][2])
+    assert grids.steps == [0, 2, 4, 6, 8, 10] and torch.equal(grids.samples[-1], snaps.samples[-1])
 
 
 def test_interpolation_ends_at_both_endpoints(small_data):

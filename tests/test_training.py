@@ -43,7 +43,7 @@ def test_each_update_moves_only_its_own_network():
     trainer = make_trainer()
     trainer.set_data(gaussian_1d(64))
     G0, D0 = copy.deepcopy(trainer.G.state_dict()), copy.deepcopy(trainer.D.state_dict())
-    x, _ = trainer._batch()
+    x, _ = trainer.next_batch()
     fake = trainer.G(trainer.noise(16))
     trainer.update_D(x, fake)
     assert all(torch.equal(G0[n], p) for n, p in trainer.G.state_dict().items())
@@ -209,3 +209,93 @@ def test_batch_norm_discriminators_see_real_and_fake_apart():
     trainer.D.register_forward_pre_hook(lambda module, args: sizes.append(len(args[0])))
     trainer.train(gaussian_1d(64), 2, progress=False)
     assert sizes and set(sizes) == {16}  # never one call on [real; fake]
+
+
+# --- the front door: schedule, joint_D, packing, time, recording -----------------------------------
+
+def test_linear_and_exponential_schedules_by_hand():
+    from gan_lessons.training import lr_factor
+
+    lin = TrainConfig(schedule="linear", final_lr=0.1, schedule_steps=10)
+    assert [lr_factor(lin, s) for s in (0, 5, 10, 20)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
+    stairs = TrainConfig(schedule="linear", final_lr=0.1, schedule_steps=10, schedule_every=4)
+    assert [lr_factor(stairs, s) for s in (3, 4, 7, 8, 10)] == pytest.approx([1.0, 0.64, 0.64, 0.28, 0.28])
+    exp = TrainConfig(schedule="exponential", final_lr=0.25, schedule_steps=4)
+    assert [lr_factor(exp, s) for s in (0, 2, 4)] == pytest.approx([1.0, 0.5, 0.25])
+    assert lr_factor(TrainConfig(), 1000) == 1.0
+    trainer = make_trainer(schedule="linear", final_lr=0.5, schedule_steps=4, lr_D=1e-2, lr_G=2e-2)
+    seen = []
+    trainer.train(gaussian_1d(256), 4, callback=lambda t: seen.append(t.opt_G.param_groups[0]["lr"]), every=1,
+                  progress=False)
+    assert seen == pytest.approx([2e-2 * f for f in (0.875, 0.75, 0.625, 0.5)])  # the rate for the next step
+    assert trainer.opt_D.param_groups[0]["lr"] == pytest.approx(0.5e-2)
+    with pytest.raises(ValueError, match="schedule_steps"):
+        TrainConfig(schedule="linear")
+
+
+def test_joint_D_is_a_config_field():
+    sizes = []
+    trainer = make_trainer(joint_D=False)
+    trainer.D.register_forward_pre_hook(lambda module, args: sizes.append(len(args[0])))
+    trainer.train(gaussian_1d(64), 2, progress=False)
+    assert not trainer.joint_D and set(sizes) == {16}
+    assert make_trainer().joint_D  # no batch norm: one call on [real; fake]
+
+
+class PackD(nn.Module):
+    pack = 2
+
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.Linear(2, 1)
+
+    def forward(self, x):  # (m * 2, 1) -> one logit per pack, repeated for its samples
+        return self.inner(x.reshape(-1, 2)).squeeze(1).repeat_interleave(2)
+
+
+def test_packing_draws_m_packs_and_keeps_m():
+    torch.manual_seed(0)
+    trainer = Trainer(Generator1D(), PackD(), TrainConfig(m=8, pack=2), latent_dim=1, device="cpu")
+    trainer.set_data(gaussian_1d(64))
+    assert trainer.config.m == 8 and trainer.next_batch()[0].shape == (16, 1)
+    trainer.train(steps=2, progress=False)
+    assert trainer.step == 2
+    with pytest.raises(ValueError, match="pack"):
+        Trainer(Generator1D(), PackD(), TrainConfig(m=8), latent_dim=1, device="cpu")
+
+
+def test_training_time_is_kept_and_saved(tmp_path):
+    trainer = make_trainer()
+    assert trainer.seconds == 0.0
+    trainer.train(gaussian_1d(256), 3, progress=False)
+    first = trainer.seconds
+    trainer.train(steps=2, progress=False)
+    assert 0 < first < trainer.seconds
+    other = make_trainer().load(trainer.save(tmp_path / "gan.pt"))
+    assert other.seconds == trainer.seconds and other.step == 5
+
+
+def test_configure_checks_and_refuses_what_needs_new_optimizers():
+    trainer = make_trainer()
+    assert trainer.configure(g_loss="minimax", precision="bfloat16").config.g_loss == "minimax"
+    with pytest.raises(ValueError, match="g_loss"):
+        trainer.configure(g_loss="nope")
+    with pytest.raises(ValueError, match="lr_D"):
+        trainer.configure(lr_D=1.0)
+
+
+def test_sample_recorder_keeps_fixed_z_and_does_not_change_the_run():
+    from gan_lessons.callbacks import SampleRecorder
+
+    data = gaussian_1d(256)
+    plain = make_trainer()
+    plain.train(data, 6, progress=False)
+    trainer = make_trainer()
+    z = torch.linspace(-1, 1, 5)[:, None]
+    record = SampleRecorder(z, every=3)
+    record(trainer)
+    trainer.train(data, 6, callback=record, every=record.every, progress=False)
+    record(trainer)  # the same step again: nothing new
+    assert record.steps == [0, 3, 6] and len(record.samples) == 3
+    torch.testing.assert_close(record.samples[-1], trainer.sample(5, z=z))
+    assert trainer.history == plain.history  # recording drew no random numbers

@@ -1,0 +1,89 @@
+"""What the hardware offers the training loop: bfloat16 matrix units, fused optimizers, memory layout.
+
+Used by :class:`gan_lessons.training.Trainer` and by ``python -m gan_lessons.bench``. The measurements
+behind each choice are in the README ("How fast"), where the benchmark regenerates them.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+from torch import nn
+
+from .config import get_device
+
+OPTIMIZERS = ("adam", "sgd")
+
+# "auto" precision picks bfloat16 only for models with at least this many parameters (G and D together):
+# below it the casts cost more than the faster products save (README, "How fast").
+AUTO_BF16_MIN_PARAMS = 500_000
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_flags() -> frozenset:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def bf16_matrix_units(device=None) -> bool:
+    """Whether bfloat16 matrix products run on dedicated units here, so that autocast pays off.
+
+    CUDA: a GPU with native bfloat16 (Ampere or later). CPU: AMX or AVX512-BF16 in /proc/cpuinfo, and
+    PyTorch's kernels allowed to use AVX-512 (``ATEN_CPU_CAPABILITY=avx2`` says no, which is how to see a
+    CPU without them). Anything else (MPS, older CPUs): False, where bfloat16 would be emulated and slower.
+    """
+    device = get_device(device) if not isinstance(device, torch.device) else device
+    if device.type == "cuda":
+        try:
+            return torch.cuda.is_bf16_supported(including_emulation=False)
+        except TypeError:  # torch < 2.4
+            return torch.cuda.is_bf16_supported()
+    if device.type != "cpu":
+        return False
+    capability = str(torch.backends.cpu.get_cpu_capability()).upper()
+    if not (capability.startswith("AVX512") or "AMX" in capability):
+        return False
+    return bool(cpu_flags() & {"amx_bf16", "avx512_bf16"})
+
+
+def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5) -> torch.optim.Optimizer:
+    """Adam(lr, betas=(momentum, 0.999)) or SGD(lr, momentum), with fused kernels where torch has them.
+
+    Fused (one pass over each parameter for the whole update) on CPU and CUDA, faster than the
+    multi-tensor (foreach) kernels for the lessons' models. Elsewhere, or on a torch without them, the
+    foreach kernels. Fused Adam rounds differently in the last bit.
+    """
+    params = [p for p in params if p.requires_grad]
+    if kind not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {kind!r}")
+    cls, options = ((torch.optim.Adam, dict(betas=(momentum, 0.999))) if kind == "adam" else
+                    (torch.optim.SGD, dict(momentum=momentum)))
+    if params and {p.device.type for p in params} <= {"cpu", "cuda"}:
+        try:
+            return cls(params, lr=lr, fused=True, **options)
+        except (RuntimeError, TypeError, ValueError):  # a torch without fused kernels for these tensors
+            pass
+    return cls(params, lr=lr, foreach=True, **options)
+
+
+def has_batch_norm(module: nn.Module) -> bool:
+    """Whether any layer of ``module`` is a batch norm (which must see real and fake minibatches apart)."""
+    return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules())
+
+
+def use_channels_last(device: torch.device, *modules: nn.Module) -> bool:
+    """Convolutional models on CUDA train in channels_last (NHWC), the layout of cuDNN's Tensor Core kernels.
+
+    Not on the CPU: for lesson 05's DCGAN, oneDNN was as fast either way (float32 and bfloat16), so the
+    models stay as they are.
+    """
+    return device.type == "cuda" and any(
+        isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) for module in modules for m in module.modules())

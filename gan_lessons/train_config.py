@@ -1,0 +1,92 @@
+"""The knobs of Algorithm 1 (:class:`TrainConfig`) and the learning-rate schedule (:func:`lr_factor`).
+
+The one place the course's training loop, :class:`gan_lessons.training.Trainer`, is configured: every
+field is checked here, with a message that says what to pass instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .hardware import OPTIMIZERS
+from .losses import GENERATOR_LOSSES
+
+SCHEDULES = ("constant", "linear", "exponential")
+PRECISIONS = ("float32", "bfloat16", "auto")
+
+
+@dataclass
+class TrainConfig:
+    """The knobs of Algorithm 1, each with its reason."""
+
+    k: int = 1                       # D steps per G step; the paper used k = 1, the least expensive option
+    m: int = 64                      # minibatch size: examples and noise samples per step
+    lr_D: float = 2e-4               # D's learning rate (Radford et al.: 2e-4 with Adam)
+    lr_G: float = 2e-4               # G's learning rate
+    optimizer: str = "adam"          # "adam" (DCGAN) or "sgd" (SGD with momentum, as in the 2014 paper)
+    momentum: float = 0.5            # Adam's beta1 or SGD's momentum; 0.5: Adam's default 0.9 oscillates here
+    g_loss: str = "non_saturating"   # "minimax" (log(1 - D(G(z)))) or "non_saturating" (-log D(G(z)))
+    precision: str = "float32"       # "bfloat16" autocasts the matrix work; "auto": bfloat16 only where the
+                                     # hardware has matrix units for it and the models are big enough to gain
+    schedule: str = "constant"       # the learning rates over training: "constant", or a "linear" or
+                                     # "exponential" decay from lr_D, lr_G to final_lr times them (lr_factor)
+    final_lr: float = 1.0            # the fraction of lr_D and lr_G a schedule reaches at schedule_steps
+    schedule_steps: int = 0          # generator steps a decay spans (then the rates stay at final_lr times)
+    schedule_every: int = 1          # a decay changes the rates every this many generator steps (a staircase)
+    joint_D: bool | None = None      # D sees [real; fake] in one call (one bigger product); None: yes unless D
+                                     # has batch norm, which must see the two minibatches apart
+    pack: int = 1                    # D judges packs of this many samples, all real or all fake (PacGAN):
+                                     # a minibatch is then m packs, m * pack samples of each kind
+
+    def __post_init__(self):
+        if not isinstance(self.k, int) or self.k < 1:
+            raise ValueError(f"k (discriminator steps per generator step) must be an int >= 1, got {self.k!r}")
+        if not isinstance(self.m, int) or self.m < 1:
+            raise ValueError(f"m (minibatch size) must be an int >= 1, got {self.m!r}")
+        for name in ("lr_D", "lr_G"):
+            lr = getattr(self, name)
+            if not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+                raise ValueError(f"{name} (learning rate) must be a finite number > 0, got {lr!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if self.g_loss not in GENERATOR_LOSSES:
+            raise ValueError(f"g_loss must be one of {', '.join(GENERATOR_LOSSES)}, got {self.g_loss!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
+        if not isinstance(self.final_lr, (int, float)) or not 0 < self.final_lr <= 1:
+            raise ValueError(f"final_lr (the schedule's last fraction of the rates) must be in (0, 1], "
+                             f"got {self.final_lr!r}")
+        if self.schedule != "constant" and (not isinstance(self.schedule_steps, int) or self.schedule_steps < 1):
+            raise ValueError(f"a {self.schedule} schedule needs schedule_steps (the generator steps it spans) "
+                             f">= 1, got {self.schedule_steps!r}")
+        if not isinstance(self.schedule_every, int) or self.schedule_every < 1:
+            raise ValueError(f"schedule_every must be an int >= 1, got {self.schedule_every!r}")
+        if self.joint_D not in (None, True, False):
+            raise ValueError(f"joint_D must be None (automatic), True or False, got {self.joint_D!r}")
+        if not isinstance(self.pack, int) or self.pack < 1:
+            raise ValueError(f"pack (samples per judgement of D) must be an int >= 1, got {self.pack!r}")
+
+    @property
+    def batch_size(self) -> int:
+        """Samples of each kind (real, fake) in one minibatch: m, or m packs of ``pack`` samples."""
+        return self.m * self.pack
+
+
+def lr_factor(config: TrainConfig, step: int) -> float:
+    """The fraction of lr_D and lr_G that the schedule gives generator step ``step`` + 1.
+
+    With t = step rounded down to a multiple of ``schedule_every``, at most ``schedule_steps`` = T:
+    ``linear``: 1 - (1 - final_lr) t / T; ``exponential``: final_lr ** (t / T); ``constant``: 1.
+    """
+    if config.schedule == "constant":
+        return 1.0
+    t = min(step - step % config.schedule_every, config.schedule_steps)
+    total = max(config.schedule_steps, 1)
+    if config.schedule == "linear":
+        return 1 - (1 - config.final_lr) * t / total
+    return config.final_lr ** (t / total)
