@@ -37,6 +37,7 @@ except ImportError:  # Colab or a bare kernel: install the course package, then 
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
 
+import os
 import sys
 
 import torch
@@ -91,6 +92,8 @@ except data.MNISTError as err:
 # loader: the labels come from the verified file.
 
 # %%
+# Where GAN_LESSONS_MNIST_MIRROR names a source (as CI does), MNIST must be ready: the check cannot skip.
+assert mnist_ready or not os.environ.get("GAN_LESSONS_MNIST_MIRROR"), "GAN_LESSONS_MNIST_MIRROR is set but MNIST did not load"
 if mnist_ready:
     counts = torch.bincount(labels, minlength=10).tolist()
     print("test digits per class:", counts)

@@ -366,26 +366,27 @@ panel
 # %% [markdown]
 # ## 7. Self-checks
 #
-# In the `test` budget only mechanics: shapes, finite numbers, the panel ran. From the `lecture` budget
-# up, bounds on quality that we measured (two seeds each, section 8) with a margin below them. The
+# In every budget: shapes, finite numbers, the classifier's accuracy, and that $G$ before training fails
+# the confident-rate bound (a bound that cannot fail checks nothing). From the `lecture` budget up (CI
+# runs it when it builds the course's site), bounds on quality that we measured (two seeds each,
+# section 8) with a margin below them. The
 # course's targets for the `full` budget are *reported* in section 8, not asserted: all 10 digits with
 # none above 20%, a confident-sample rate of at least 80%, a Parzen log-likelihood of at least 225.
 
 # %%
 assert samples.shape == (n_eval, 28, 28) and samples.dtype == torch.uint8
 assert all(np.isfinite(h[key]).all() for key in ("loss_D", "loss_G", "D_real", "D_fake"))
-assert np.isfinite(fid) and np.isfinite(fid_real) and 0 <= confident <= 1 and int(hist.sum()) == n_eval
+assert np.isfinite(fid) and np.isfinite(fid_real) and int(hist.sum()) == n_eval
+assert clf.confident_rate(untrained) < 0.1                 # the check of the check: G before training fails the bound below
+assert clf.test_accuracy >= {"test": 0.93, "lecture": 0.98, "full": 0.99}[BUDGET]  # measured 94.8%, 98.8%, 99.5%
 assert np.isfinite(parzen.mean) and parzen.sigma in metrics.PARZEN_SIGMAS and trainer.stopped is None
 assert (parzen.n_samples, parzen.n_valid, parzen.n_test) == parzen_sizes
 if BUDGET != "test":
     assert parzen.full_protocol                            # the paper's sizes, exactly
-    assert clf.test_accuracy >= 0.98                       # measured 98.8% (lecture), 99.5% (full)
     assert int((hist > 0).sum()) >= 3                      # several digits: measured 8/10 (seed 0), 4/10 (seed 1)
     assert confident >= 0.1                                # measured 0.166 (seed 0), 0.215 (seed 1)
     assert fid < 0.8 * fid_untrained                       # measured 847 (seed 0), 985 (seed 1); untrained G 1800
     assert parzen.mean >= -300                             # measured -65 (seed 0), -148 (seed 1)
-if BUDGET == "full":
-    assert clf.test_accuracy >= 0.99                       # the course's bound for the full classifier
 print("self-checks passed")
 
 # %% [markdown]

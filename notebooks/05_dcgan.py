@@ -265,7 +265,7 @@ fid_dcgan = metrics.mnist_fid(fake, "test", clf)   # against the first n_eval te
 print(f"classifier test accuracy {clf.test_accuracy:.4f}")
 print(f"DCGAN: digits {hist_dcgan.tolist()}: {metrics.class_summary(hist_dcgan)}")
 print(f"confident {conf_dcgan:.3f}   MNIST-FID {fid_dcgan:.2f}")
-assert hist_dcgan.sum() == n_eval and 0 <= conf_dcgan <= 1 and fid_dcgan >= 0
+assert hist_dcgan.sum() == n_eval
 
 # %% [markdown]
 # ## 6. DCGAN against the MLP GAN at equal wall-clock time
@@ -303,13 +303,12 @@ print(f"real test images against as many real training images (the MNIST-FID flo
 # (try `WIDTH = 64` on a GPU).
 
 # %%
+if BUDGET != "test":
+    # measured: lecture 0.337 (seed 0, 800 steps), 0.319 (seed 1); full 0.662 (seed 0, 10,000 steps at width 16)
+    assert conf_dcgan >= {"lecture": 0.25, "full": 0.55}[BUDGET], conf_dcgan
+    assert (hist_dcgan > 0).all(), hist_dcgan
 if BUDGET == "lecture":
-    assert conf_dcgan >= 0.25, conf_dcgan  # measured 0.337 (seed 0, 800 steps), 0.319 (seed 1)
-    assert (hist_dcgan > 0).all(), hist_dcgan
     assert fid_dcgan < 0.5 * fid_mlp, (fid_dcgan, fid_mlp)  # measured 185 against 1,198 at equal time
-if BUDGET == "full":
-    assert conf_dcgan >= 0.55, conf_dcgan  # measured 0.662 (seed 0, 10,000 steps at width 16)
-    assert (hist_dcgan > 0).all(), hist_dcgan
 
 # %% [markdown]
 # ## 7. Walking on the manifold (X. Pan's GAN lecture)
@@ -373,7 +372,10 @@ for pair in study["digits"]:
 ink_means = study["ink"]["mean"]
 if BUDGET != "test":
     assert ink_means == sorted(ink_means), ink_means          # the ink direction raises the ink, step by step
-    assert study["ink"]["class_kept"][2] == 1.0               # a = 0 is G(z) itself
+    assert study["slant"]["mean"] == sorted(study["slant"]["mean"]), study["slant"]["mean"]  # and slant, slant
+    for name in ("ink", "slant"):  # the digit does not stay put: fewer keep their class the further z moves
+        kept = study[name]["class_kept"]  # at a = -1.5, -0.75, (0), +0.75, +1.5
+        assert kept[0] < kept[1] and kept[4] < kept[3] and max(kept[1], kept[3]) < 0.75, (name, kept)
 
 # %% [markdown]
 # What transfers, honestly (numbers from this notebook's `lecture` run on the course's CPU: width 16,
@@ -411,12 +413,14 @@ if BUDGET != "test":
 # | the MLP GAN of lesson 04 in the same time | 1,075 steps: 0.212, FID 1,198 | | 15,300 steps: 0.854, FID 192.0 |
 # | the whole notebook | 126 s (slowest cell 50 s) | | 842 s |
 #
+#   Each column is printed by this notebook's cells when run in that budget and seed (`GAN_LESSONS_BUDGET`,
+#   `SEED`); `python -m gan_lessons.evaluate --budget full --models dcgan` retrains and scores the `full` model,
+#   and `python -m gan_lessons.bench --notebooks` times the whole notebook.
 #   The self-checks ask for at least 0.25 confident samples, all ten digits and an MNIST-FID under half
 #   the MLP GAN's in `lecture`, and 0.55 and all ten digits in `full`. At equal time the DCGAN is far ahead in `lecture` and behind in `full` (see
 #   section 6). The course's target for `full`, at
 #   least 90% confident samples, is not reached by this width-16 DCGAN on a CPU; try `WIDTH = 64` and
 #   more steps on a GPU.
-# - In the `test` budget the whole notebook runs in about 15 s (nbval).
 # - Straight lines in $z$ give smooth walks between digits; ink and slant are directions in $z$ that move
 #   the attribute monotonically but change the digit too; digit identity transfers only in part.
 #

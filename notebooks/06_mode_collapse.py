@@ -299,7 +299,7 @@ start = time.perf_counter()
 records = mode_collapse.run_table(TABLE_METHODS, TABLE_SEEDS, TABLE_STEPS)
 print(f"table: {len(records)} runs in {time.perf_counter() - start:.0f} s")
 display(Markdown(mode_collapse.table_text(records)))
-assert all(r["K"] in (8, 25) and 0 <= r["high_quality"] <= 100 and np.isfinite(r["reverse_kl"]) for r in records)
+assert all(np.isfinite(r["reverse_kl"]) for r in records)
 
 # %% [markdown]
 # The full-budget table over three seeds, measured on a 2-core CPU (see "What we saw" below for the

@@ -218,7 +218,7 @@ print(f"agreement with the requested digit: {scores['agreement']:.3f}   confiden
 print("per digit, agreement:", [f"{v:.2f}" for v in scores["per_class_agreement"].tolist()])
 print("per digit, confident:", [f"{v:.2f}" for v in scores["per_class_confident"].tolist()])
 cgan.plot_agreement(scores);
-assert scores["confusion"].sum() == len(requested) and 0 <= scores["agreement"] <= 1
+assert scores["confusion"].sum() == len(requested)
 
 # %% [markdown]
 # Where a bar is low, $G$ draws something the classifier reads as another digit; the confusion matrix
@@ -230,10 +230,15 @@ assert scores["confusion"].sum() == len(requested) and 0 <= scores["agreement"] 
 worst = scores["confusion"].clone().fill_diagonal_(0)
 r, c = divmod(int(worst.argmax()), 10)
 print(f"most common mistake: asked for {r}, the classifier read {c} ({int(worst[r, c])} times)")
-if BUDGET == "lecture":
-    assert scores["agreement"] >= 0.5, scores["agreement"]   # measured 0.661 (seed 0), 0.693 (seed 1)
-if BUDGET == "full":
-    assert scores["agreement"] >= 0.85, scores["agreement"]  # measured 0.914 (seed 0, 12,000 steps)
+if BUDGET != "test":  # measured: lecture 0.661 (seed 0), 0.693 (seed 1); full 0.914 (seed 0, 12,000 steps)
+    assert scores["agreement"] >= {"lecture": 0.5, "full": 0.85}[BUDGET], scores["agreement"]
+# the check of the check: the same images with their labels shuffled, and G before training, fail the bound
+shuffled = requested[torch.randperm(len(requested), generator=torch.Generator().manual_seed(SEED))]
+untrained_images, _ = cgan.samples_per_class(cgan.make_trainer(seed=SEED), n_per_class, seed=SEED)
+agreement_shuffled = cgan.label_agreement(clf, images, shuffled)["agreement"]
+agreement_untrained = cgan.label_agreement(clf, untrained_images, requested)["agreement"]
+print(f"agreement with shuffled labels {agreement_shuffled:.3f}, of G before training {agreement_untrained:.3f}")
+assert agreement_shuffled < 0.5 and agreement_untrained < 0.5, (agreement_shuffled, agreement_untrained)
 
 # %% [markdown]
 # ## 7. The 2014 Parzen table
@@ -251,7 +256,7 @@ parzen = metrics.parzen_protocol(parzen_images, n_samples=len(parzen_images), n_
 print(parzen)
 print(metrics.paper_table({"conditional GAN (ours)": parzen}))
 print("Mirza & Osindero 2014, Table 1: conditional adversarial nets 132 +- 1.8")
-assert torch.isfinite(torch.tensor(parzen.mean)) and parzen.se > 0
+assert torch.isfinite(torch.tensor(parzen.mean))
 
 # %% [markdown]
 # ## What we saw
@@ -273,12 +278,14 @@ assert torch.isfinite(torch.tensor(parzen.mean)) and parzen.se > 0
 # | Parzen log-likelihood (10,000 / 1,000 / 10,000) | 75.9 +- 1.5 (sigma 0.215) | 160.3 +- 1.3 (sigma 0.215) |
 # | the whole notebook | 92 s | 805 s |
 #
+#   Each column is printed by this notebook's cells when run in that budget and seed (`GAN_LESSONS_BUDGET`,
+#   `SEED`); `python -m gan_lessons.evaluate --budget full --models conditional` retrains and scores the `full` model,
+#   and `python -m gan_lessons.bench --notebooks` times the whole notebook.
 #   Mirza & Osindero's Table 1 has 132 +- 1.8 for their conditional net. The course's targets, 90%
 #   agreement in `lecture` and 98% in `full`, are not reached on this CPU: `full` gets 91%, and more steps
 #   (or a GPU and a longer run) are what it needs. Seed 1 after 1,200 steps measures the design choices:
 #   agreement 0.594 as built, 0.191 at Radford's learning rate $2 \cdot 10^{-4}$, 0.361 without batch
 #   norm in $G$.
-# - In the `test` budget the whole notebook runs in about 15 s (nbval).
 #
 # ## Exercises
 #

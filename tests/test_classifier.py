@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -58,23 +60,56 @@ def test_cache_is_keyed_by_training_size():
     assert full.n_train == 60_000 and full.epochs > C.CLASSIFIER_TRAINING["lecture"].epochs
 
 
-def test_scoring_methods(mirror, monkeypatch):
-    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
-    clf = C.MNISTClassifier()  # untrained weights are enough to check what the methods compute
-    images, _ = load_mnist("test")
-    x = images[:50]
+class BrightnessClassifier(C.MNISTClassifier):
+    """Logits worked out by hand from an image's mean brightness m in [-1, 1]: a white image (m = 1) has
+    logit log 171 for digit 7 and 0 elsewhere, so p(7) = 171 / (171 + 9) = 0.95; a black one (m = -1) has
+    logit log 9 for digit 3, so p(3) = 9 / (9 + 9) = 0.5 and every other digit 1/18."""
+
+    def forward(self, x):  # x: (N, 1, 28, 28) in [-1, 1]
+        m = x.mean(dim=(1, 2, 3))                                   # (N,)
+        logits = torch.zeros(len(x), 10)
+        logits[:, 7] = (1 + m) / 2 * math.log(171)
+        logits[:, 3] = (1 - m) / 2 * math.log(9)
+        return logits                                               # (N, 10)
+
+
+def white_and_black(n_white: int, n_black: int) -> torch.Tensor:
+    return torch.cat([torch.full((n_white, 28, 28), 255, dtype=torch.uint8),
+                      torch.zeros(n_black, 28, 28, dtype=torch.uint8)])
+
+
+def test_scoring_methods_give_the_hand_worked_answers():
+    clf = BrightnessClassifier()
+    x = white_and_black(3, 2)
     p = clf.probs(x)
-    assert p.shape == (50, 10) and torch.allclose(p.sum(1), torch.ones(50), atol=1e-5)
-    assert torch.allclose(clf.probs(to_signed(x)[:, None]), p, atol=1e-6)  # G's format gives the same answer
-    assert torch.allclose(clf.probs(to_signed(x)), p, atol=1e-6)
-    assert clf.features(x).shape == (50, C.MNISTClassifier.feature_dim)
-    hist = clf.class_histogram(x)
-    assert hist.shape == (10,) and hist.sum() == 50
-    assert torch.equal(hist, torch.bincount(p.argmax(1), minlength=10))
-    assert clf.confident_rate(x, 0.9) == pytest.approx(float((p.max(1).values >= 0.9).float().mean()))
-    assert clf.confident_rate(x, 0.0) == 1.0
+    expected = torch.full((5, 10), 1 / 18)
+    expected[:3] = 1 / 180
+    expected[:3, 7] = 0.95
+    expected[3:, 3] = 0.5
+    torch.testing.assert_close(p, expected)
+    assert clf.predict(x).tolist() == [7, 7, 7, 3, 3]
+    assert clf.class_histogram(x).tolist() == [0, 0, 0, 2, 0, 0, 0, 3, 0, 0]
+    assert clf.confident_rate(x, 0.9) == pytest.approx(3 / 5)   # only the white ones reach 0.9
+    assert clf.confident_rate(x, 0.96) == 0.0
+    assert clf.confident_rate(x, 0.4) == 1.0
+    assert clf.confident_rate(x) == clf.confident_rate(x, 0.9)  # 0.9 is the default threshold
+    signed = x.float() / 127.5 - 1                               # G's format: floats in [-1, 1]
+    torch.testing.assert_close(clf.probs(signed), expected)
+    torch.testing.assert_close(clf.probs(signed[:, None]), expected)
+    torch.testing.assert_close(clf.probs(signed * 3), expected)  # out-of-range floats are clipped to [-1, 1]
+    assert clf.features(x).shape == (5, C.MNISTClassifier.feature_dim)
     with pytest.raises(ValueError, match="28, 28"):
         clf.probs(torch.zeros(3, 32, 32))
+
+
+def test_scoring_in_batches_gives_the_same_answer_as_one_pass(mirror, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
+    torch.manual_seed(0)
+    clf = C.MNISTClassifier()  # untrained: the batching must not change any answer
+    images = load_mnist("test")[0][: C.EVAL_BATCH + 7]          # two batches, the second one short
+    whole = clf(to_signed(images)[:, None].float()).detach()
+    torch.testing.assert_close(clf.logits(images), whole, rtol=1e-5, atol=1e-5)
+    assert clf.training, "scoring leaves the classifier in the mode it found it in"
 
 
 def test_unknown_budget():

@@ -2,12 +2,14 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from gan_lessons import conditional
 from gan_lessons.models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, label_code
+from gan_lessons.plotting import image_grid
 
 
 def test_label_code_one_hot_and_mixes():
@@ -96,7 +98,9 @@ def test_samples_per_class_and_figures(tiny_trainer):
     assert len(fig.axes[0].get_yticklabels()) == 10
     fig, mixed = conditional.label_interpolation(tiny_trainer, pairs=((1, 7),), n=5)
     assert mixed.shape == (5, 1, 28, 28) and torch.isfinite(mixed).all()
-    assert conditional.same_z_across_digits(tiny_trainer, n_styles=2) is not None
+    fig = conditional.same_z_across_digits(tiny_trainer, n_styles=2)  # two rows (styles) of the ten digits
+    assert fig.axes[0].images[0].get_array().shape == image_grid(torch.zeros(20, 1, 28, 28), nrow=10).shape
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [str(d) for d in range(10)]
 
 
 class PerfectClassifier:
@@ -126,9 +130,12 @@ def test_label_agreement_counts():
 def test_panel_picks_digits_and_draws_new_z(tiny_trainer):
     panel = conditional.make_panel(tiny_trainer, n=8)
     panel.run()
-    assert panel.error is None and panel.figure is not None
+    assert panel.error is None
     z = panel.state["z"].clone()
     panel.set(digit=7)  # picking a digit redraws with the same z
     assert panel.error is None and torch.equal(panel.state["z"], z) and "y = 7" in panel.figure.axes[0].get_title()
+    shown = np.asarray(panel.figure.axes[0].images[0].get_array())  # G(z, 7) for the z the panel holds
+    expected = image_grid(conditional.generate(tiny_trainer, torch.full((8,), 7), z), nrow=8)
+    np.testing.assert_allclose(shown, np.asarray(expected), atol=1e-6)
     panel.run()  # the "new z" button
     assert panel.error is None and not torch.equal(panel.state["z"], z)

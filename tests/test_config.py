@@ -29,22 +29,32 @@ def test_budget_needs_all_three_values():
         budget(test=1, lecture=2)
 
 
-def test_device_default_and_override(monkeypatch):
+@pytest.mark.parametrize("cuda, mps, expected", [(True, True, "cuda"), (True, False, "cuda"),
+                                                 (False, True, "mps"), (False, False, "cpu")])
+def test_device_default_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    # the documented order, on a machine that pretends to have each accelerator or not
     monkeypatch.delenv("GAN_LESSONS_DEVICE", raising=False)
-    expected = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
-    assert get_device().type == expected
-    monkeypatch.setenv("GAN_LESSONS_DEVICE", "cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert get_device() == torch.device(expected)
+
+
+@pytest.mark.parametrize("env", ["cpu", " cpu "])
+def test_device_override_beats_an_accelerator(monkeypatch, env):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setenv("GAN_LESSONS_DEVICE", env)
     assert get_device() == torch.device("cpu")
+    assert get_device("cuda:1") == torch.device("cuda", 1)  # an explicit name beats the variable
 
 
 def test_device_override_that_is_not_there(monkeypatch):
     monkeypatch.setenv("GAN_LESSONS_DEVICE", "nonsense")
     with pytest.raises(ValueError, match="GAN_LESSONS_DEVICE"):
         get_device()
-    if not torch.cuda.is_available():
-        monkeypatch.setenv("GAN_LESSONS_DEVICE", "cuda")
-        with pytest.raises(ValueError, match="not available"):
-            get_device()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("GAN_LESSONS_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="not available"):
+        get_device()
 
 
 def test_same_seed_same_numbers_on_cpu():

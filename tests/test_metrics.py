@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -17,6 +18,17 @@ def test_frechet_distance_commuting_covariances():
     mu_a, mu_b = np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.0])
     expected = 1 + 0 + 4 + (1 - 2) ** 2 + (2 - 1) ** 2 + (3 - 0.5) ** 2
     assert metrics.frechet_distance_gaussians(mu_a, np.diag(a), mu_b, np.diag(b)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_frechet_distance_of_two_known_gaussians():
+    # N(0, 1) and N(3, 4) on one axis: d^2 = (0 - 3)^2 + 1 + 4 - 2 sqrt(1 * 4) = 9 + 1 = 10
+    assert metrics.frechet_distance_gaussians([0.0], [[1.0]], [3.0], [[4.0]]) == pytest.approx(10.0, rel=1e-12)
+    # a rotated copy of the same Gaussian is still at distance 0, its shift by (3, 4) at 5^2 = 25
+    c, s = math.cos(0.3), math.sin(0.3)
+    R = np.array([[c, -s], [s, c]])
+    cov = R @ np.diag([4.0, 0.25]) @ R.T
+    assert metrics.frechet_distance_gaussians([1, 1], cov, [1, 1], cov) == pytest.approx(0.0, abs=1e-10)
+    assert metrics.frechet_distance_gaussians([0, 0], cov, [3, 4], cov) == pytest.approx(25.0, rel=1e-10)
 
 
 def test_frechet_distance_general_2x2():
@@ -50,6 +62,18 @@ def _direct_parzen(mu: np.ndarray, x: np.ndarray, sigma: float) -> np.ndarray:
     return np.array(out)
 
 
+def test_parzen_of_one_black_sample_scored_on_a_white_and_a_black_image():
+    # one sample mu = 0 (black), d = 784 pixels: log p(x) = -||x||^2 / (2 sigma^2) - 392 log(2 pi sigma^2)
+    black = torch.zeros(1, 28, 28, dtype=torch.uint8)
+    test = torch.stack([torch.full((28, 28), 255, dtype=torch.uint8), torch.zeros(28, 28, dtype=torch.uint8)])
+    sigma = 0.5
+    norm = 392 * math.log(2 * math.pi * 0.25)
+    got = metrics.parzen_log_likelihood(black, test, sigma)
+    assert got.tolist() == pytest.approx([-784 / 0.5 - norm, -norm], rel=1e-9)
+    # two identical samples give the same density: the log N of the average cancels the doubled sum
+    assert metrics.parzen_log_likelihood(black.repeat(2, 1, 1), test, sigma).tolist() == pytest.approx(got.tolist())
+
+
 def test_parzen_matches_direct_computation():
     gen = torch.Generator().manual_seed(0)
     samples = torch.randint(0, 256, (7, 28, 28), generator=gen, dtype=torch.uint8)
@@ -76,11 +100,20 @@ def test_parzen_protocol_picks_the_best_sigma(mirror, empty_cache, monkeypatch):
     monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(mirror))
     from gan_lessons.data import load_mnist
     train, _ = load_mnist("train")
+    test, _ = load_mnist("test")
     r = metrics.parzen_protocol(train[:300], n_samples=300, n_valid=50, n_test=100)
     assert r.sigma == max(r.valid_ll, key=r.valid_ll.get)
     assert len(r.valid_ll) == 10 and min(r.valid_ll) == pytest.approx(0.1) and max(r.valid_ll) == pytest.approx(1.0)
-    assert math.isfinite(r.mean) and r.se > 0 and not r.full_protocol
-    assert "reduced protocol" in str(r)
+    assert not r.full_protocol and "reduced protocol" in str(r)
+    # the reported numbers are the mean and standard error of the test images' log-likelihoods at that sigma
+    ll = metrics.parzen_log_likelihood(train[:300], test[:100], r.sigma)
+    assert r.mean == pytest.approx(float(ll.mean()), rel=1e-9)
+    assert r.se == pytest.approx(float(ll.std()) / 10, rel=1e-9)
+    # real digits explain real digits far better than uniform noise does
+    gen = torch.Generator().manual_seed(0)
+    noise = metrics.parzen_protocol(torch.randint(0, 256, (300, 28, 28), dtype=torch.uint8, generator=gen),
+                                    n_samples=300, n_valid=50, n_test=100)
+    assert noise.mean < r.mean - 100
     with pytest.raises(ValueError, match="samples"):
         metrics.parzen_protocol(train[:10], n_samples=300)
 
@@ -106,8 +139,16 @@ def test_nearest_neighbours_on_hand_made_images():
     assert dist[0, 0].item() == pytest.approx(math.sqrt(28), rel=1e-5)  # one row of 28 pixels differs by 1
     assert dist[1, 0].item() == pytest.approx(math.sqrt(784) * 5 / 255, rel=1e-4)
     assert (dist[:, 0] <= dist[:, 1]).all()
-    fig = metrics.nearest_neighbour_figure(samples.repeat(4, 1, 1)[:9], train, nrow=3, ncol=3)
-    assert fig.axes
+    # the figure: 3 x 3 samples, each row's last one followed by its nearest training image (here train[2])
+    grid = samples.repeat(4, 1, 1)[:9]              # rows end with samples[2], samples[2], samples[2]
+    fig = metrics.nearest_neighbour_figure(grid, train, nrow=3, ncol=3)
+    canvas = np.asarray(fig.axes[0].images[0].get_array())
+    windows = np.lib.stride_tricks.sliding_window_view(canvas, (28, 28))
+    where = np.argwhere((windows == train[2].numpy() / 255).all(axis=(2, 3)))
+    assert len(set(where[:, 0])) == 3 and len(set(where[:, 1])) == 1  # once per row, all in one column
+    last = np.argwhere((windows[:, : where[0, 1] - 2] == samples[2].numpy() / 255).all(axis=(2, 3)))
+    assert sorted(set(last[:, 0])) == sorted(set(where[:, 0]))  # left of it, in each row, the sample itself
+    plt.close(fig)
 
 
 def test_class_summary():

@@ -14,11 +14,10 @@ from gan_lessons.toy_gan import MinibatchDiscrimination, PackedDiscriminator, To
 # --- the benchmarks --------------------------------------------------------------------------------
 
 def test_the_benchmarks_are_pacgans():
-    assert RING.K == 8 and RING.std == 0.01
-    assert torch.allclose(RING.means[2], torch.tensor([0.0, 1.0]), atol=1e-6)  # (cos pi/2, sin pi/2)
-    assert torch.allclose(RING.means.norm(dim=1), torch.ones(8))
-    assert GRID.K == 25 and GRID.std == 0.05
-    assert sorted(set(GRID.means[:, 0].tolist())) == [-4, -2, 0, 2, 4]
+    angles = torch.arange(8) * 2 * math.pi / 8  # eight modes on the unit circle, 45 degrees apart
+    assert torch.allclose(RING.means, torch.stack([angles.cos(), angles.sin()], 1), atol=1e-6) and RING.std == 0.01
+    lattice = sorted((x, y) for x in (-4, -2, 0, 2, 4) for y in (-4, -2, 0, 2, 4))  # a 5 x 5 grid, 2 apart
+    assert sorted(map(tuple, GRID.means.tolist())) == lattice and GRID.std == 0.05
     x = RING.sample(20_000, torch.Generator().manual_seed(0))
     metrics = mode_metrics(x, RING)
     assert metrics.modes == 8 and metrics.high_quality > 98.5  # 3 std holds 98.9% of a 2-D Gaussian
@@ -124,7 +123,9 @@ def test_every_fix_trains_with_the_trainer(fix):
     assert trainer.step == 3 and trainer.stopped is None
     assert all(math.isfinite(v) for v in history["loss_D"] + history["loss_G"])
     metrics, samples = mode_collapse.evaluate(trainer, "ring", n=100)
-    assert samples.shape == (100, 2) and 0 <= metrics.modes <= 8
+    again = mode_metrics(samples, RING)  # evaluate's numbers are those of the samples it returns
+    assert samples.shape == (100, 2) and metrics.counts.tolist() == again.counts.tolist()
+    assert (metrics.modes, metrics.high_quality, metrics.reverse_kl) == (again.modes, again.high_quality, again.reverse_kl)
 
 
 def test_unrolled_step_moves_only_G():
@@ -169,14 +170,17 @@ def test_panel_runs_from_code():
     panel.set(fix="pack2", k=2, lr_D=2e-3, lr_G=1e-3, mixture="grid", steps=10).run()
     assert panel.error is None
     fig, metrics = panel.result
-    assert metrics.K == 25 and len(fig.axes) >= 3
+    assert len(metrics.counts) == 25 and len(fig.axes) >= 3
+    panel.set(mixture="ring").run()  # the mixture control reaches the run: now eight modes are counted
+    assert panel.error is None and len(panel.result[1].counts) == 8
 
 
 def test_samples_for_evaluate(tmp_path):
     out = mode_collapse.evaluation_samples("test", seed=0, mixture="ring")
     points = out["points"]
     assert points.shape == (2500, 2) and points.dtype == np.float32 and np.isfinite(points).all()
-    assert out["metrics"].K == 8
+    again = mode_metrics(torch.from_numpy(points), RING)  # the reported metrics are those of the points returned
+    assert out["metrics"].counts.tolist() == again.counts.tolist() and out["metrics"].modes == again.modes
     line = mode_collapse.report_points("mixture_ring", out, tmp_path)
     assert "modes=" in line
     saved = np.load(tmp_path / "mixture_ring_samples.npy")

@@ -8,6 +8,7 @@ from torch import nn
 
 from gan_lessons import mnist_mlp
 from gan_lessons.models import MLPDiscriminator, MLPGenerator
+from gan_lessons.plotting import image_grid
 
 
 @pytest.fixture
@@ -63,7 +64,8 @@ def test_interpolation_ends_at_both_endpoints(small_data):
     assert walk.shape == (7, 28, 28) and walk.dtype == torch.uint8
     ends = mnist_mlp.from_signed(trainer.sample(2, z=torch.stack([z1, z2]))[:, 0])
     assert torch.equal(walk[0], ends[0]) and torch.equal(walk[-1], ends[1])
-    assert mnist_mlp.interpolation_figure(trainer, rows=2, n=5).axes
+    fig = mnist_mlp.interpolation_figure(trainer, rows=2, n=5)  # two walks of five steps
+    assert fig.axes[0].images[0].get_array().shape == image_grid(torch.zeros(10, 1, 28, 28), nrow=5).shape
 
 
 def test_panel_driven_from_code(small_data):
