@@ -191,7 +191,7 @@ def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             model = models.get(match.group(1)) if match else None
             if model is None:  # closed before the lesson ended (a finished progress bar): nothing to draw
                 raw.parent.remove(raw)
-            elif model.get("model_name") == "VBoxModel":  # a lesson's panel (gan_lessons.widgets.Panel)
+            elif "gan-panel" in model.get("state", {}).get("_dom_classes", []):  # gan_lessons.widgets.Panel, not a quiz
                 raw.parent.insert(raw.parent.index(raw) + 1, _raw(WIDGET_NOTE))
 
 
