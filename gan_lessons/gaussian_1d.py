@@ -62,6 +62,7 @@ class Settings:
     momentum: float = 0.5
     lr_decay: float = 1.0           # both rates fall geometrically to this fraction by the last step
     average: float = 0.0            # beta of the running average of G's weights (0: none)
+    g_noise: str = "reuse"          # G's step reuses D's last noise, or draws "fresh" noise (TrainConfig.g_noise)
 
     def __post_init__(self):
         if not 0 <= self.average < 1:
@@ -73,7 +74,7 @@ class Settings:
         """Algorithm 1's settings; lr_decay < 1 is an exponential schedule, lr_s = lr * lr_decay ** (s / steps)."""
         decay = dict(schedule="exponential", final_lr=self.lr_decay, schedule_steps=max(1, self.steps))
         return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, optimizer=self.optimizer,
-                           momentum=self.momentum, g_loss=self.g_loss, **(decay if self.lr_decay != 1.0 else {}))
+                           momentum=self.momentum, g_loss=self.g_loss, g_noise=self.g_noise, **(decay if self.lr_decay != 1.0 else {}))
 
 
 # The lesson's main run per budget: decay to half and read G through its running average (beta = 0.998).

@@ -13,6 +13,7 @@ from .hardware import OPTIMIZERS
 from .losses import GENERATOR_LOSSES
 
 SCHEDULES = ("constant", "linear", "exponential")
+G_NOISE = ("reuse", "fresh")
 PRECISIONS = ("float32", "bfloat16", "auto")
 
 
@@ -38,6 +39,8 @@ class TrainConfig:
                                      # has batch norm, which must see the two minibatches apart
     pack: int = 1                    # D judges packs of this many samples, all real or all fake (PacGAN):
                                      # a minibatch is then m packs, m * pack samples of each kind
+    g_noise: str = "reuse"           # G's step: "reuse" the fake minibatch of D's last step (one forward pass
+                                     # of G fewer), or draw "fresh" noise for it, as Algorithm 1 writes it
 
     def __post_init__(self):
         if not isinstance(self.k, int) or self.k < 1:
@@ -68,6 +71,8 @@ class TrainConfig:
             raise ValueError(f"schedule_every must be an int >= 1, got {self.schedule_every!r}")
         if self.joint_D not in (None, True, False):
             raise ValueError(f"joint_D must be None (automatic), True or False, got {self.joint_D!r}")
+        if self.g_noise not in G_NOISE:
+            raise ValueError(f"g_noise must be one of {', '.join(G_NOISE)}, got {self.g_noise!r}")
         if not isinstance(self.pack, int) or self.pack < 1:
             raise ValueError(f"pack (samples per judgement of D) must be an int >= 1, got {self.pack!r}")
 

@@ -202,21 +202,29 @@ class Trainer:
     def iteration(self) -> bool:
         """One iteration of Algorithm 1: k steps of D, then one of G. False if a loss was not finite.
 
-        The fake minibatch of D's last step is made with G's graph kept and reused for G's step, which
-        saves one forward pass of G; it is a fresh sample z ~ p_g(z) all the same.
+        With ``g_noise="reuse"`` (the default) the fake minibatch of D's last step is made with G's graph
+        kept and reused for G's step, which saves one forward pass of G: G then steps on the same z that D
+        just judged. With ``g_noise="fresh"`` G's step draws m new noise samples (and labels), as
+        Algorithm 1 is written; lesson 03 writes that loop out and measures that the choice does not
+        change its results.
         """
         m = self.config.batch_size
+        reuse = self.config.g_noise == "reuse"
         for i in range(self.config.k):
             x, y = self.next_batch()
             y_fake = self._fake_labels(m)
             z = self.noise(m)
-            last = i == self.config.k - 1
-            with torch.set_grad_enabled(last), self._autocast():
+            keep_graph = reuse and i == self.config.k - 1
+            with torch.set_grad_enabled(keep_graph), self._autocast():
                 fake = self.G(*self._inputs_G(z, y_fake))
             out = self.update_D(x, fake, y, y_fake)
             if out is None:
                 self.stopped = f"non-finite discriminator loss at step {self.step + 1}"
                 return False
+        if not reuse:  # m fresh noise samples for G's step
+            y_fake = self._fake_labels(m)
+            with self._autocast():
+                fake = self.G(*self._inputs_G(self.noise(m), y_fake))
         loss_G = self.update_G(fake, y_fake)
         if loss_G is None:
             self.stopped = f"non-finite generator loss at step {self.step + 1}"

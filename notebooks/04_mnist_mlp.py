@@ -141,6 +141,16 @@ assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1
 # (the lecture gives no optimiser; with the DCGAN rate $2 \cdot 10^{-4}$ a two-epoch run was still one
 # blurry mode when we measured it). One **epoch** is one pass over the 50,000 images: 781 generator steps.
 #
+# This is the loop lesson 03 wrote out as `algorithm1(G, D, data, steps)`, with the lines that differ
+# for MNIST: a minibatch is $m$ images of 784 pixels, and the noise has 100 dimensions,
+#
+# ```python
+# x = next(batches)           # [m, 784]: m images, each flattened to one row
+# z = uniform_noise(m, 100)   # lesson 03: uniform_noise(m, 1)
+# ```
+#
+# Everything else (the two losses, `zero_grad`, `backward`, `step`) is the same line for line.
+#
 # The lecture shows $G$'s samples at the start and after epochs 10, 20, 30, 40 and 50. We keep 36 noise
 # vectors $z$ fixed and let the Trainer's callback draw $G(z)$ at the start and after each fifth of
 # training: in the `full` budget exactly the lecture's epochs, in the others the same fractions of a

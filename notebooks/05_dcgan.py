@@ -228,6 +228,19 @@ del trainer_w
 # `dcgan.dcgan_config()` is Adam, learning rate $2 \cdot 10^{-4}$ for both players, $\beta_1 = 0.5$,
 # $k = 1$, the non-saturating generator loss, and $z \sim \mathcal{N}(0, I_{100})$. A callback (a
 # `SampleRecorder`) keeps samples of the same 16 fixed $z$ five times during training.
+#
+# Against lesson 03's written-out `algorithm1`, two lines differ: $z$ is Gaussian, and the images keep
+# their shape for the convolutions,
+#
+# ```python
+# x = next(batches)           # [m, 1, 28, 28]
+# z = torch.randn(m, 100)     # lesson 03: uniform_noise(m, 1)
+# ```
+#
+# and one thing the loop already did right matters now: `D(x)` and `D(fake)` are two calls. $D$ has batch
+# norm, which normalises over whatever minibatch it is given; in one call on real and fake together it
+# would mix the two. The Trainer, which joins them into one call for models without batch norm, keeps
+# them apart here.
 
 # %%
 trainer, snapshots = dcgan.train(settings, seed=SEED, data=data, n_fixed=16, every=snapshot_every, progress=True)

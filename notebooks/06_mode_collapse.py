@@ -273,6 +273,14 @@ if BUDGET != "test":
 # punished by the $D$ that would answer it. $D$ itself is still trained as in Algorithm 1. This changes
 # $G$'s step, which the shared Trainer computes against the current $D$ only, so `toy_gan.UnrolledTrainer`
 # is a subclass that replaces just `update_G`; the loop, history and callbacks are the Trainer's.
+#
+# In lesson 03's written-out `algorithm1`, the fixes of this lesson touch one place each: mini-batch
+# discrimination only changes $D$'s layers; packing changes what `D(x)` sees (`pack` samples to a verdict)
+# and draws $m \cdot \text{pack}$ examples and noise samples; the unrolled GAN changes only $G$'s loss line,
+#
+# ```python
+# loss_G = -F.logsigmoid(D_after_U_steps(G(z))).mean()  # lesson 03: D(G(z)), the D of this moment
+# ```
 
 # %%
 view = gan_lab.GANLabView("ring", title="unrolled GAN", live=LIVE)

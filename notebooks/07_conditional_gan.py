@@ -138,6 +138,17 @@ assert D.hidden[0].in_features == 784 + 10
 # is the last thing $G$ learns, and on seed 1 after 1,200 steps the classifier agreed with the requested
 # digit on 59% of samples at $5 \cdot 10^{-4}$ against 19% at $2 \cdot 10^{-4}$.
 #
+# In lesson 03's written-out `algorithm1` the label enters four lines; everything else is unchanged:
+#
+# ```python
+# x, y = next(batches)                                    # images and their labels
+# y_fake = labels[torch.randint(len(labels), (m,))]       # labels for G, as often as in the data
+# fake = G(z, y_fake).detach()
+# loss_D = -(F.logsigmoid(D(x, y)).mean() + F.logsigmoid(-D(fake, y_fake)).mean())
+# ...
+# loss_G = -F.logsigmoid(D(G(z, y_fake), y_fake)).mean()  # G is judged on the label it was asked for
+# ```
+#
 # We train in two cells, so that no cell keeps a lecture waiting for more than a minute: first 60% of the
 # steps and a look at what $G$ draws for each requested digit so far, then the rest (`trainer.train`
 # continues where it stopped).

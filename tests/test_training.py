@@ -152,7 +152,7 @@ def test_a_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
 @pytest.mark.parametrize("field, value, message", [
     ("k", 0, "k .*>= 1"), ("m", 0, "m .*>= 1"), ("lr_D", 0.0, "lr_D .*> 0"), ("lr_G", -1e-3, "lr_G .*> 0"),
     ("lr_D", float("nan"), "lr_D"), ("optimizer", "rmsprop", "adam, sgd"), ("g_loss", "wgan", "minimax, non_saturating"),
-    ("momentum", 1.0, "momentum"), ("precision", "float16", "float32, bfloat16"),
+    ("momentum", 1.0, "momentum"), ("precision", "float16", "float32, bfloat16"), ("g_noise", "new", "reuse, fresh"),
 ])
 def test_bad_settings_name_the_argument_and_the_range(field, value, message):
     with pytest.raises(ValueError, match=message):
@@ -299,3 +299,63 @@ def test_sample_recorder_keeps_fixed_z_and_does_not_change_the_run():
     assert record.steps == [0, 3, 6] and len(record.samples) == 3
     torch.testing.assert_close(record.samples[-1], trainer.sample(5, z=z))
     assert trainer.history == plain.history  # recording drew no random numbers
+
+
+@pytest.mark.parametrize("k", [1, 2])
+@pytest.mark.parametrize("g_noise", ["reuse", "fresh"])
+def test_g_noise_reuse_steps_G_on_D_s_last_noise_and_fresh_draws_new_noise(k, g_noise):
+    """Algorithm 1 draws fresh noise for G's step; the default reuses the z of D's last step."""
+    trainer = make_trainer(k=k, g_noise=g_noise)
+    trainer.set_data(gaussian_1d(256))
+    drawn, matches = [], []
+    noise, update_G = trainer.noise, trainer.update_G
+
+    def record_noise(n):
+        drawn.append(noise(n))
+        return drawn[-1]
+
+    def check_G_input(fake, y):  # G has not moved since it made `fake`: which z made it?
+        with torch.no_grad():
+            matches.append(torch.allclose(fake, trainer.G(drawn[-1])))
+        return update_G(fake, y)
+
+    trainer.noise, trainer.update_G = record_noise, check_G_input
+    trainer.train(steps=3, progress=False)
+    assert len(drawn) == 3 * (k + (g_noise == "fresh"))  # one noise minibatch per D step, one more for G if fresh
+    assert matches == [True] * 3  # G steps on the last noise drawn: D's last in "reuse", its own in "fresh"
+
+
+def test_g_noise_fresh_is_algorithm_1_written_out():
+    """The Trainer with fresh noise and a plain loop written as in lesson 03 reach the same weights."""
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    G0, D0 = Generator1D(), Discriminator1D()
+    data = gaussian_1d(512)
+    trainer = Trainer(copy.deepcopy(G0), copy.deepcopy(D0), TrainConfig(m=32, lr_D=2e-3, lr_G=1e-3, g_noise="fresh"),
+                      latent_dim=1, device="cpu")
+    trainer.set_data(data)
+    torch.manual_seed(1)
+    trainer.train(steps=40, progress=False)
+
+    torch.manual_seed(1)
+    G, D = copy.deepcopy(G0), copy.deepcopy(D0)
+    opt_D = torch.optim.Adam(D.parameters(), lr=2e-3, betas=(0.5, 0.999))
+    opt_G = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    order, cursor = None, 0
+    for _ in range(40):
+        if order is None or cursor + 32 > len(data):
+            order, cursor = torch.randperm(len(data)), 0
+        x, cursor = data[order[cursor:cursor + 32]], cursor + 32
+        fake = G(uniform_noise(32, 1)).detach()
+        loss_D = -(F.logsigmoid(D(x)).mean() + F.logsigmoid(-D(fake)).mean())
+        opt_D.zero_grad()
+        loss_D.backward()
+        opt_D.step()
+        loss_G = -F.logsigmoid(D(G(uniform_noise(32, 1)))).mean()
+        opt_G.zero_grad()
+        loss_G.backward()
+        opt_G.step()
+    for mine, theirs in ((G, trainer.G), (D, trainer.D)):
+        for p, q in zip(mine.parameters(), theirs.parameters()):
+            assert torch.allclose(p, q, atol=1e-5)
