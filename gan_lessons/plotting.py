@@ -42,7 +42,7 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
     """Two panels: both losses, and mean D(x) and D(G(z)), against generator steps; returns the axes.
 
     At the game's equilibrium D(x) = D(G(z)) = 1/2 and both losses sit near log 4 = 1.386 (D) and
-    log 2 = 0.693 (non-saturating G): the dotted lines.
+    log 2 = 0.693 (non-saturating G): the dotted lines (a minimax G sits at -log 2, off this line).
     """
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.2))
@@ -58,7 +58,8 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
     ax = axes[0]
     ax.plot(*smoothed(history["loss_D"]), label="D loss  -[log D(x) + log(1 - D(G(z)))]")
     ax.plot(*smoothed(history["loss_G"]), label="G loss")
-    ax.axhline(np.log(4), color="gray", ls=":", lw=1)
+    ax.axhline(np.log(4), color="gray", ls=":", lw=1)  # D's loss at the equilibrium
+    ax.axhline(np.log(2), color="gray", ls=":", lw=1)  # G's non-saturating loss there (-log 2 for minimax)
     ax.set_xlabel("generator step")
     ax.set_ylabel("loss")
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above the curves

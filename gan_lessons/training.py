@@ -2,11 +2,13 @@
 
     for number of training iterations:
         for k steps:
-            sample m noise samples z ~ p_g(z) and m examples x ~ p_data(x)
+            sample m noise samples z ~ p_z(z) and m examples x ~ p_data(x)
             update D by ascending  (1/m) sum [log D(x) + log(1 - D(G(z)))]
-        sample m noise samples z ~ p_g(z)
+        sample m noise samples z ~ p_z(z)
         update G by descending (1/m) sum log(1 - D(G(z)))      (``minimax``)
                or by ascending (1/m) sum log D(G(z))           (``non_saturating``)
+
+(p_z is the noise prior; the paper's Algorithm 1 writes it p_g(z), though p_g is G's distribution over x.)
 
 Every lesson from 03 to 07 trains with :class:`Trainer`. The data sit in one tensor on the device and
 a minibatch is an index into it. ``update_D`` and ``update_G`` are the two halves of one iteration;
@@ -114,7 +116,7 @@ class Trainer:
                              f"shape {tuple(fake.shape[1:])}; reshape the data to match G's output")
 
     def noise(self, n: int) -> torch.Tensor:
-        """n samples z ~ p_g(z) on the device, shape [n, latent_dim]."""
+        """n samples z ~ p_z(z) on the device, shape [n, latent_dim]."""
         return self.prior(n, self.latent_dim, device=self.device)
 
     def next_batch(self):

@@ -171,7 +171,7 @@ def algorithm1(G, D, data, steps, k=K, m=M, lr_D=LR_D, lr_G=LR_G):
     for step in range(steps):
         for _ in range(k):
             x = next(batches)                          # m examples x ~ p_data(x)
-            z = uniform_noise(m, 1)                    # m noise samples z ~ p_g(z)
+            z = uniform_noise(m, 1)                    # m noise samples z ~ p_z(z)
             fake = G(z).detach()                       # D's step leaves G's weights alone
             loss_D = -(F.logsigmoid(D(x)).mean() + F.logsigmoid(-D(fake)).mean())  # -[log D(x) + log(1 - D(G(z)))]
             opt_D.zero_grad()

@@ -70,7 +70,7 @@ SEED = 0                       # one seed for every run below, so the self-check
 BUDGET = current_budget()
 settings = dcgan.SETTINGS[BUDGET]  # generator steps (test 10, lecture 800, full 10000), m = 64, width 16
 WIDTH = settings.width         # D's first layer has 16 channels, G mirrors it (see the speed check in section 4)
-m = settings.m                 # minibatch size, as in Radford et al. (they used 128)
+m = settings.m                 # minibatch size 64 (Radford et al. used 128)
 steps = settings.steps
 snapshot_every = max(steps // 5, 1)                      # fixed-z samples at 5 moments during training
 speed_widths = budget(test=(32,), lecture=(16, 32, 64), full=(16, 32, 64))  # widths timed in the speed check
@@ -204,7 +204,8 @@ for name, p in list(G.named_parameters()) + list(D.named_parameters()):
 # ### How wide? A measurement on this machine
 #
 # The usual DCGAN for MNIST has $w = 64$. On a laptop CPU its generator's middle layer dominates the cost
-# (about $14^2 \cdot 4w \cdot 2w \cdot 16$ multiply-adds per sample, growing with $w^2$). We time a few
+# (its $4 \times 4$ kernels take each of the $7^2$ input positions from $4w$ to $2w$ channels: about
+# $7^2 \cdot 4w \cdot 2w \cdot 16$ multiply-adds per sample, growing with $w^2$). We time a few
 # training iterations at three widths and pick the one that fits the lecture budget.
 
 # %%
@@ -399,7 +400,7 @@ if BUDGET != "test":
 #   directions are real.
 # - **But the digit does not stay put.** At $a = \pm 0.75$ only about half the samples (46-54%) kept the
 #   class the classifier gave $G(z)$, and at $\pm 1.5$ a quarter to a third. In an unconditional GAN's $z$,
-#   style and class are entangled: pushing "more ink" also pushes some 1s towards 7s and 4s towards 9s.
+#   style and class are entangled: pushing "more ink" also changes which digit many samples are.
 #   Radford's faces did better partly because their concepts were averaged over exemplars *and* the
 #   model was much larger.
 # - **Digit arithmetic works only in part**: "7 $-$ 1 $+$ (a 1)" turned 50% of the 1s into 7s, "0 $-$ 6 $+$

@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -25,6 +27,8 @@ def test_plots_draw():
     history = {"step": [1, 2, 3], "loss_D": [1.4, 1.3, 1.2], "loss_G": [0.7, 0.8, 0.9],
                "D_real": [0.5, 0.6, 0.7], "D_fake": [0.5, 0.4, 0.3]}
     axes = plot_history(history, smooth=2)
-    assert len(axes[0].lines) == 3 and len(axes[0].lines[0].get_xdata()) == 2
+    assert len(axes[0].lines) == 4 and len(axes[0].lines[0].get_xdata()) == 2  # two losses, log 4 and log 2
+    levels = sorted(line.get_ydata()[0] for line in axes[0].lines[2:])
+    assert levels == pytest.approx([math.log(2), math.log(4)])  # the equilibrium levels the docstring promises
     ax = show_images(torch.zeros(10, 28, 28), nrow=5, title="x")
     assert ax.get_title() == "x"
