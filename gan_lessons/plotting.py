@@ -72,3 +72,36 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
     ax.set_ylabel("discriminator output")
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
     return axes
+
+
+def animate(frames, draw, *, figsize=(4.5, 3.4), interval: int = 200, dpi: int = 72):
+    """An HTML5 animation of ``draw(frame, ax)`` for each of ``frames``, one figure redrawn per frame.
+
+    Made with matplotlib's ``to_jshtml``: the frames are PNGs in the page with play, step and speed
+    buttons, so it plays in JupyterLab, Colab and on a static page, with no kernel. ``dpi`` sets the size
+    of each frame's PNG (the page carries them all). Returns IPython HTML.
+    """
+    from IPython.display import HTML
+    from matplotlib import animation
+
+    frames = list(frames)
+    if not frames:
+        raise ValueError("nothing to animate: frames is empty (record something during training first)")
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+
+    def update(i):
+        ax.clear()
+        draw(frames[i], ax)
+
+    anim = animation.FuncAnimation(fig, update, frames=len(frames), interval=interval)
+    try:
+        return HTML(anim.to_jshtml(default_mode="once"))
+    finally:
+        plt.close(fig)  # shown once, as the animation
+
+
+def animate_grids(record, nrow: int, *, title=lambda step: f"step {step:,}", figsize=(3.6, 3.9), interval: int = 600):
+    """The fixed-z grids a :class:`~gan_lessons.callbacks.SampleRecorder` kept, as an animation over training."""
+    return animate(list(zip(record.steps, record.samples)),
+                   lambda frame, ax: show_images(frame[1], nrow=nrow, ax=ax, title=title(frame[0])),
+                   figsize=figsize, interval=interval)

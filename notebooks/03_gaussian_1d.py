@@ -319,6 +319,16 @@ g1.plot_strip(record, moments=5)
 plt.show()
 
 # %% [markdown]
+# The same view at every snapshot the run recorded, as an animation: press play, or step through it
+# frame by frame. Watch $D$'s curve tilt towards the data, $G$'s arrows follow it, and both settle.
+
+# %%
+from gan_lessons.plotting import animate
+
+frames = record.samples[::2] + record.samples[-1:] * (len(record.samples) % 2 == 0)  # every other one, and the last
+animate(frames, lambda snap, ax: g1.plot_figure1(snap, ax), figsize=(5.5, 3.6), interval=200)
+
+# %% [markdown]
 # ## Does it hold for other seeds?
 #
 # One good run can be luck. The same settings from other seeds (in the `lecture` budget three, in

@@ -182,11 +182,16 @@ mnist_mlp.snapshot_figure(snapshots, settings);
 
 # %% [markdown]
 # Once digits appear, a cell's digit may still change between grids: $G$ keeps moving while $D$ keeps
-# finding its flaws.
+# finding its flaws. The same grids as an animation, one frame per grid (press play):
+
+# %%
+from gan_lessons.plotting import animate_grids
+
+animate_grids(snapshots, nrow=6, title=lambda step: f"epoch {step * settings.m / 50_000:.3g} (step {step:,})")
 
 # %% [markdown]
 # The losses and $D$'s outputs. At the game's equilibrium $D(x) = D(G(z)) = 1/2$ and $D$'s loss is
-# $\log 4 \approx 1.39$ (the dotted lines). On MNIST the MLP discriminator stays ahead: $D(x)$ above
+# $\log 4 \approx 1.39$ and $G$'s is $\log 2 \approx 0.69$ (the dotted lines). On MNIST the MLP discriminator stays ahead: $D(x)$ above
 # $1/2$, $D(G(z))$ below it, and the losses do not settle. Neither curve tells you whether the samples
 # are good; that is what the rest of the lesson measures.
 

@@ -64,7 +64,7 @@ from gan_lessons import dcgan, metrics, mnist_mlp
 from gan_lessons.classifier import load_classifier
 from gan_lessons.data import mnist_training_set
 from gan_lessons.models import DCGANDiscriminator, DCGANGenerator
-from gan_lessons.plotting import plot_history, show_images
+from gan_lessons.plotting import animate_grids, plot_history, show_images
 
 SEED = 0                       # one seed for every run below, so the self-checks are reproducible
 BUDGET = current_budget()
@@ -248,9 +248,12 @@ trainer, snapshots = dcgan.train(settings, seed=SEED, data=data, n_fixed=16, eve
 print(trainer, f"  {trainer.seconds:.0f} s, {steps / trainer.seconds:.1f} iterations/s")
 assert trainer.stopped is None and trainer.step == steps
 dcgan.snapshots_figure(snapshots);
+plt.show()
+animate_grids(snapshots, nrow=4)
 
 # %% [markdown]
-# Read the snapshots left to right: the same 16 $z$ go from blobs to strokes to digits. Below, the losses
+# Read the snapshots left to right: the same 16 $z$ go from blobs to strokes to digits; the animation
+# plays them in order, one frame per snapshot. Below, the losses
 # and $D$'s outputs: watch whether $D(x)$ and $D(G(z))$ stay apart without either saturating at 0 or 1,
 # the balance that batch norm and the low learning rate are meant to keep.
 

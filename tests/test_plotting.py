@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pytest
@@ -32,3 +33,16 @@ def test_plots_draw():
     assert levels == pytest.approx([math.log(2), math.log(4)])  # the equilibrium levels the docstring promises
     ax = show_images(torch.zeros(10, 28, 28), nrow=5, title="x")
     assert ax.get_title() == "x"
+
+
+def test_animation_has_one_frame_per_recorded_grid():
+    from gan_lessons.callbacks import SampleRecorder
+    from gan_lessons.plotting import animate, animate_grids
+
+    record = SampleRecorder(torch.zeros(4, 1), every=1)
+    record.steps, record.samples = [0, 10, 20], [torch.full((4, 28, 28), v) for v in (-1.0, 0.0, 1.0)]
+    html = animate_grids(record, nrow=2).data
+    frames = re.findall(r'data:image/png;base64,([^"]+)"', html)
+    assert len(frames) == 3 and len(set(frames)) == 3  # one picture per recorded step, each different
+    with pytest.raises(ValueError, match="nothing to animate"):
+        animate([], lambda frame, ax: None)
