@@ -154,6 +154,40 @@ def plot_generator_losses(axes=None):
 
 # ---- the picture and the live panel -----------------------------------------------------------------
 
+GAME_BOXES = {  # name: (x, y, label) of each box of plot_game, in axes coordinates
+    "z": (0.08, 0.72, "noise\n$z \\sim p_z$"),
+    "G": (0.30, 0.72, "generator\n$G$"),
+    "x_fake": (0.52, 0.72, "fake sample\n$G(z)$"),
+    "x_real": (0.52, 0.25, "real sample\n$x \\sim p_\\mathrm{data}$"),
+    "D": (0.74, 0.48, "discriminator\n$D$"),
+    "out": (0.93, 0.48, "$D(\\cdot)$:\nP(real)"),
+}
+GAME_ARROWS = [("z", "G"), ("G", "x_fake"), ("x_fake", "D"), ("x_real", "D"), ("D", "out")]
+
+
+def plot_game(ax=None):
+    """The game as a picture: noise into G, G's fakes and real data into D, D's verdict out; the two
+    feedback arrows say who learns from D's verdict (D to tell them apart, G to fool it). Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.2))
+    colours = {"G": "#cfe8cf", "D": "#cfdcf0"}
+    for name, (x, y, label) in GAME_BOXES.items():
+        ax.text(x, y, label, ha="center", va="center", fontsize=10, transform=ax.transAxes,
+                bbox=dict(boxstyle="round,pad=0.5", fc=colours.get(name, "white"), ec="gray"))
+    for a, b in GAME_ARROWS:
+        (xa, ya, _), (xb, yb, _) = GAME_BOXES[a], GAME_BOXES[b]
+        ax.annotate("", xy=(xb, yb), xytext=(xa, ya), xycoords="axes fraction",
+                    arrowprops=dict(arrowstyle="->", lw=1.4, color="black", shrinkA=34, shrinkB=34))
+    for target, text, y in (("G", "G learns to make D say 'real'", 0.97), ("D", "D learns to tell them apart", 0.04)):
+        xt = GAME_BOXES[target][0]
+        ax.annotate(text, xy=(xt, GAME_BOXES[target][1]), xytext=(0.93 if target == "D" else xt + 0.3, y),
+                    xycoords="axes fraction", textcoords="axes fraction", fontsize=8, color="tab:red",
+                    ha="center", va="center", arrowprops=dict(arrowstyle="->", color="tab:red", lw=1,
+                                                              connectionstyle="arc3,rad=0.25", shrinkB=30))
+    ax.set_axis_off()
+    return ax
+
+
 def plot_D_star(g_mean: float, g_std: float, data=P_DATA, ax=None):
     """p_data, p_g and D* on one axis (densities on the left scale, D* on the right); returns the info dict."""
     if ax is None:

@@ -76,6 +76,17 @@ print(f"budget: {current_budget()}   p_data = N{P_DATA}   p_g = N({G_MEAN}, {G_S
       f"settings checked: {n_settings}   tolerance: {TOL}")
 
 # %% [markdown]
+# ## The game in one picture
+#
+# $G$ never sees a real example: it only hears $D$'s verdict on its fakes. $D$ sees both kinds and
+# outputs the probability that its input is real. Every lesson of the course trains this picture; only
+# what is inside the two boxes changes.
+
+# %%
+mm.plot_game()
+plt.show()
+
+# %% [markdown]
 # ## 1. The value function on two examples (X. Pan's GAN lecture)
 #
 # $D$ wants $V$ **large**: $D(x)$ near 1 on real $x$ makes $\log D(x)$ near 0 (its maximum), and
