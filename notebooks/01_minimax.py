@@ -76,6 +76,52 @@ print(f"budget: {current_budget()}   p_data = N{P_DATA}   p_g = N({G_MEAN}, {G_S
       f"settings checked: {n_settings}   tolerance: {TOL}")
 
 # %% [markdown]
+# ## Why a generative model, and why a game
+#
+# **Discriminative and generative models.** Every model before GANs in these lectures was
+# *discriminative*: given data $x$, predict a label $y$, i.e. estimate $p(y \mid x)$ (X. Pan's GAN
+# lecture; H. Tamoyan, *Generative Adversarial Networks: Motivation and Architecture*, 2021). Such a model
+# cannot say how likely an $x$ is, and cannot make a new one. A *generative* model learns the
+# distribution of the data itself, $p_\text{data}(x)$, well enough to draw new samples from it.
+#
+# **Maximum likelihood is a distance.** The classic way to fit a model $p_\text{model}(x; \theta)$ is to
+# make the data as likely as possible (J. Grabocka's GAN lecture):
+#
+# $$\theta^* = \arg\max_\theta \sum_{i=1}^n \log p_\text{model}(x^{(i)}; \theta).$$
+#
+# Divided by $n$, the sum estimates $\mathbb{E}_{x \sim p_\text{data}}[\log p_\text{model}(x; \theta)]
+# = -H(p_\text{data}) - \mathrm{KL}(p_\text{data} \,\|\, p_\text{model})$, and the entropy $H$ does not
+# depend on $\theta$. So maximising the likelihood **minimises** the KL divergence:
+# $\theta^* = \arg\min_\theta \mathrm{KL}(p_\text{data} \,\|\, p_\text{model})$. (The lecture's slide writes
+# $\arg\max$ of the KL, a sign slip: the largest KL is the worst model.) The cell below checks it on
+# $p_\text{data} = \mathcal{N}(1, 1)$ and models $\mathcal{N}(\mu, 1)$, where
+# $\mathrm{KL} = (\mu - 1)^2 / 2$: the average log-likelihood of 100,000 samples traces
+# $-H - \mathrm{KL}$, and peaks where the KL is zero. A GAN never writes $p_\text{model}$ down, so it
+# cannot compute a likelihood; it replaces this distance with a game, and section 4 finds out which
+# distance the game measures.
+#
+# **A zero-sum game.** In a zero-sum game the players' gains add up to zero, as in chess: here $D$ gains
+# $V$ and $G$ gains $-V$. *Minimax* is the strategy of maximising one's worst-case outcome, without
+# knowing the other player's next move (J. Grabocka). $D$ maximises $V$; $G$ picks the move whose best
+# reply by $D$ is least bad for $G$: $\min_G \max_D V$.
+
+# %%
+x_ml = np.random.default_rng(SEED).normal(1.0, 1.0, 100_000)  # samples of p_data = N(1, 1)
+mus = np.linspace(-1.0, 3.0, 41)                        # the models N(mu, 1)
+avg_loglik = np.array([mm.normal_logpdf(x_ml, mu, 1.0).mean() for mu in mus])
+H_data = mm.normal_entropy(1.0)                         # 0.5 log(2 pi e) = 1.419
+kl = (mus - 1.0) ** 2 / 2                               # KL(N(1, 1) || N(mu, 1))
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(mus, avg_loglik, lw=2, label="average log-likelihood of the samples")
+ax.plot(mus, -H_data - kl, "k:", lw=2, label=r"$-H(p_\mathrm{data}) - \mathrm{KL}(p_\mathrm{data} \| p_\mathrm{model})$")
+ax.set_xlabel(r"$\mu$ of the model N($\mu$, 1)")
+ax.legend(fontsize=8)
+plt.show()
+gap_ml = np.abs(avg_loglik - (-H_data - kl)).max()
+print(f"largest gap between the two curves: {gap_ml:.4f}; the likelihood peaks at mu = {mus[avg_loglik.argmax()]:.1f}")
+assert gap_ml < 0.02 and avg_loglik.argmax() == kl.argmin() and abs(mus[kl.argmin()] - 1) < 1e-9  # max likelihood = min KL
+
+# %% [markdown]
 # ## The game in one picture
 #
 # $G$ never sees a real example: it only hears $D$'s verdict on its fakes. $D$ sees both kinds and

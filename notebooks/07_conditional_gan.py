@@ -301,6 +301,37 @@ assert torch.isfinite(torch.tensor(parzen.mean))
 #   agreement 0.594 as built, 0.191 at Radford's learning rate $2 \cdot 10^{-4}$, 0.361 without batch
 #   norm in $G$.
 #
+# ## Where GANs went from here
+#
+# The course's lectures end with what GANs were good and bad at, and what they were used for next.
+#
+# **Advantages** (Goodfellow et al. 2014, as presented by S. Hussain, 2022, and by Q. Meier and J. Pace):
+# gradients come from backpropagation alone, with no Markov chains and no inference during learning;
+# $G$ is never updated with data examples directly, only with gradients that flow through $D$; sampling is
+# one forward pass of $G$; and the model can represent very sharp, even degenerate distributions (lesson
+# 03's $G$ squeezed all of $[-1, 1]$ into a spike before it learned the bell).
+#
+# **Disadvantages**: there is no explicit $p_g(x)$, so no likelihood to compute (lesson 04 had to estimate
+# one with Parzen windows, and saw how little it says); and $D$ must be kept in step with $G$, or the game
+# circles (lesson 02), one player outruns the other (lesson 03) or $G$ collapses onto a few modes (lesson 06).
+#
+# **Applications** surveyed in X. Pan's lecture and in Meier and Pace's discussion, each built on a lesson
+# of this course:
+#
+# - *pix2pix* (Isola et al. 2017): image-to-image translation from paired examples (maps to aerial photos,
+#   sketches to photos); a conditional GAN, as in this lesson, whose condition $y$ is an image.
+# - *CycleGAN* (Zhu et al. 2017): translation between two sets of images with no pairs (horses and zebras),
+#   two generators and a cycle-consistency loss that maps each image there and back. Chu et al. (2017)
+#   showed that it can "cheat" by hiding the source image in faint, high-frequency signals.
+# - *StarGAN* (Choi et al. 2018): one generator for many domains (hair colour, age, expression of faces),
+#   conditioned on the target domain's label.
+# - *SRGAN* (Ledig et al. 2017): super-resolution, a low-resolution image in and a sharp one out, with an
+#   adversarial loss that rewards realistic texture over blur.
+# - *StackGAN* (Zhang et al. 2017): text to image in two stages, a rough 64 x 64 sketch and then a refined
+#   256 x 256 image, each conditioned on the sentence.
+# - *StyleGAN* (Karras et al. 2019): a generator that injects $z$ as "style" at every resolution, the
+#   fixed-$z$-holds-the-style idea of section 5 taken much further, on photographs of faces.
+#
 # ## Exercises
 #
 # Checked exercises first: write each function where it says `# your code`, then run its cell. The check
