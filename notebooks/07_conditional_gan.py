@@ -58,7 +58,7 @@ from gan_lessons import metrics
 from gan_lessons.classifier import load_classifier
 from gan_lessons.data import mnist_training_set
 from gan_lessons.models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, label_code
-from gan_lessons.plotting import plot_history, show_images
+from gan_lessons.plotting import animate_grids, plot_history, show_images
 
 SEED = 0                                               # one seed for every run below: reproducible self-checks
 settings = cgan.SETTINGS[current_budget()]             # generator steps (test 20, lecture 1500, full 12000)
@@ -155,15 +155,24 @@ assert D.hidden[0].in_features == 784 + 10
 
 # %%
 first_part = 3 * steps // 5
-trainer, _ = cgan.train(settings, seed=SEED, steps=first_part, data=data, labels=labels, progress=True)
+trainer, digits_over_time = cgan.train(settings, seed=SEED, steps=first_part, data=data, labels=labels, progress=True,
+                                       n_fixed=1, every=max(1, steps // 20))  # one fixed z per digit, 20 times
 print(trainer, f"  {trainer.seconds:.0f} s, {first_part / trainer.seconds:.1f} iterations/s")
 cgan.digit_rows(trainer, per_row=10, seed=SEED, title=f"G(z, y) after {trainer.step} steps: one row per y");
 
 # %%
-trainer.train(steps=steps - trainer.step)
+trainer.train(steps=steps - trainer.step, callback=digits_over_time, every=digits_over_time.every)
 print(trainer, f"  {trainer.seconds:.0f} s in all, {steps / trainer.seconds:.1f} iterations/s")
 assert trainer.stopped is None and trainer.step == steps
 plot_history(trainer.history, smooth=max(steps // 50, 1));
+
+# %% [markdown]
+# The whole run as an animation: one fixed $z$ for each of the digits 0 to 9, recorded twenty times during
+# training (press play). Section 4 says the label is the last thing $G$ learns: do the strokes become
+# digits before they become the digit asked for?
+
+# %%
+animate_grids(digits_over_time, nrow=10, figsize=(10, 1.6), interval=300)
 
 # %% [markdown]
 # ## 5. A chosen digit on demand
