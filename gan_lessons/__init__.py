@@ -7,7 +7,8 @@ One concern a module. Shared: ``config`` (budgets, device, seeding), ``data`` (M
 ``xy_game`` (02), ``gaussian_1d`` (03), ``mnist_mlp`` (04), ``dcgan`` (05), ``mode_collapse`` (06; its
 benchmarks in ``mixtures``, its networks and fixes in ``toy_gan``, its view and panel in ``gan_lab``),
 ``conditional`` (07). Commands: ``python -m gan_lessons.data``, ``.evaluate``, ``.bench`` (its pieces in
-``roofline``, ``tutorial_loop``, ``notebook_timing``). The notebooks in ``notebooks/`` import it and narrate.
+``roofline``, ``tutorial_loop``, ``notebook_timing``), ``.studies`` (the longer measurements lessons quote).
+The notebooks in ``notebooks/`` import it and narrate.
 
 The lesson-module contract
 --------------------------

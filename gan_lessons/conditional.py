@@ -44,6 +44,7 @@ class Settings:
     m: int = 64
     lr: float = 5e-4                   # Adam, both players: 2.5x Radford's 2e-4 (lesson 07 measures both)
     embedding_dim: int | None = None   # None: one-hot labels; an int: a learned embedding of that size
+    batch_norm: bool = True            # batch norm after G's hidden layers (lesson 07, section 2, says why)
 
 
 SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=1500),
@@ -62,7 +63,8 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     """
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
-    G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=settings.embedding_dim)
+    G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=settings.embedding_dim,
+                                batch_norm=settings.batch_norm)
     D = ConditionalMLPDiscriminator(NUM_CLASSES, embedding_dim=settings.embedding_dim)
     return Trainer(G, D, conditional_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=uniform_noise,
                    device=device)

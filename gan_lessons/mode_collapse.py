@@ -134,15 +134,21 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
 PUBLISHED_NAMES = {"none": "GAN", "pack2": "PacGAN2", "pack4": "PacGAN4"}
 
 
-def run_table(methods, seeds, steps: int, mixtures=("ring", "grid"), device=None, verbose: bool = True) -> list:
-    """Train every (method, mixture, seed) for ``steps`` and return one record (a dict) per run."""
+def run_table(methods, seeds, steps: int, mixtures=("ring", "grid"), device=None, verbose: bool = True,
+              batch_norm: bool = True) -> list:
+    """Train every (method, mixture, seed) for ``steps`` and return one record (a dict) per run.
+
+    ``batch_norm=False`` trains G without batch norm (the collapse-prone G of lesson 06's first runs).
+    """
     records = []
     for name in mixtures:
         for fix in methods:
             for seed in seeds:
-                trainer, record = train(Settings(fix=fix, steps=steps), mixture=name, seed=seed, device=device)
+                trainer, record = train(Settings(fix=fix, steps=steps, batch_norm=batch_norm), mixture=name, seed=seed,
+                                        device=device)
                 m = record.samples[-1]
-                records.append(dict(fix=fix, mixture=name, seed=seed, steps=steps, modes=m.modes, K=m.K,
+                records.append(dict(fix=fix, mixture=name, seed=seed, steps=steps, batch_norm=batch_norm,
+                                    modes=m.modes, K=m.K,
                                     high_quality=m.high_quality, reverse_kl=m.reverse_kl,
                                     seconds=trainer.seconds, stopped=trainer.stopped))
                 if verbose:

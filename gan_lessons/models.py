@@ -189,18 +189,19 @@ class ConditionalMLPGenerator(nn.Module):
     The one-hot label (or its embedding) is concatenated with the input of *every* layer, not only with z:
     Mirza & Osindero fed y into a hidden layer of its own, and a label that reaches every layer steers G
     from the first steps. Batch norm after each hidden layer (lesson 05's DCGAN guideline) raises the
-    classifier's agreement with the label; notebooks/07_conditional_gan, section 2, has the measurement.
+    classifier's agreement with the label; notebooks/07_conditional_gan, section 2, has the measurement
+    (``batch_norm=False`` leaves it out, for ``python -m gan_lessons.studies conditional-design``).
     """
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 10, hidden=(256, 512, 1024), image_shape=(1, 28, 28),
-                 embedding_dim: int | None = None):
+                 embedding_dim: int | None = None, batch_norm: bool = True):
         super().__init__()
         self.latent_dim, self.num_classes, self.image_shape = latent_dim, num_classes, tuple(image_shape)
         self.label = _LabelInput(num_classes, embedding_dim)
         self.hidden, self.norms, width = nn.ModuleList(), nn.ModuleList(), latent_dim
         for h in hidden:
             self.hidden.append(nn.Linear(width + self.label.dim, h))  # (N, 256) -> (N, 512) -> (N, 1024)
-            self.norms.append(nn.BatchNorm1d(h))
+            self.norms.append(nn.BatchNorm1d(h) if batch_norm else nn.Identity())
             width = h
         self.out = nn.Linear(width + self.label.dim, int(torch.tensor(image_shape).prod()))  # (N, 784)
 

@@ -220,8 +220,10 @@ del trainer_w
 # %% [markdown]
 # On the course's 2-core CPU (AMD EPYC, no GPU) width 16 ran at about 18 iterations/s, width 32 at 7.5
 # and width 64 at 3.1. Quality per *second* is what matters in a lecture: on seed 1, width 16 reached a
-# confident-sample rate of 0.346 (MNIST-FID 176) after 1,200 steps in 51 s of training, while width 32 had
-# 0.339 (FID 181) after 800 steps, which took 75 s. So the lesson uses width 16; on a GPU, try 64.
+# confident-sample rate of 0.342 (MNIST-FID 172) after 1,200 steps in 51 s of training, and width 32
+# 0.362 (FID 177) after 800 steps in 64 s: about the same quality, for a fifth less time at width 16
+# (`python -m gan_lessons.studies dcgan-width` regenerates these, 5,000 samples each; the seconds depend on
+# the machine, these are from the course's 2-core CPU). So the lesson uses width 16; on a GPU, try 64.
 #
 # ## 5. Training
 #

@@ -1,0 +1,138 @@
+"""``python -m gan_lessons.studies NAME``: the measurements lessons quote that take too long to run in a lesson.
+
+    python -m gan_lessons.studies dcgan-width          # lesson 05, section 4: width 16 against width 32
+    python -m gan_lessons.studies conditional-design   # lesson 07, sections 2 and 4: batch norm, learning rate
+    python -m gan_lessons.studies mixtures             # lesson 06, "What we saw": the full table, batch norm in G
+    python -m gan_lessons.studies mixtures-no-bn       # lesson 06, "What we saw": the same without batch norm in G
+    python -m gan_lessons.studies NAME --quick         # a seconds-long run of the same code (numbers mean nothing)
+
+Each study trains from fixed seeds, prints one line per run as it finishes, then its table, the seconds it
+took and the machine it ran on, so a figure in a lesson's prose can be regenerated and compared. Training
+time depends on the machine and its load; the quality figures depend only on the seeds (up to the small
+differences between CPU kernels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+
+@dataclass(frozen=True)
+class Study:
+    lesson: str
+    what: str
+    run: Callable[[bool], str]   # run(quick) -> the table as text
+
+
+def _classifier(quick: bool):
+    from .classifier import load_classifier
+    return load_classifier(budget="test" if quick else "lecture")  # the classifier lessons 05 and 07 use in `lecture`
+
+
+def dcgan_width(quick: bool = False) -> str:
+    """Lesson 05: quality per second of training at width 16 (1,200 steps) and width 32 (800 steps), seed 1,
+    scored like the lesson's `lecture` run (5,000 samples: confident-sample rate and MNIST-FID)."""
+    from . import dcgan, metrics
+
+    clf, seed, n = _classifier(quick), 1, 200 if quick else 5000
+    rows = []
+    for width, steps in ((16, 1200), (32, 800)):
+        steps = 3 if quick else steps
+        trainer, _ = dcgan.train(dcgan.Settings(steps=steps, width=width), seed=seed, n_fixed=0)
+        torch.manual_seed(seed + 1)
+        fake = dcgan.sample_many(trainer, n)
+        rows.append(dict(width=width, steps=trainer.step, seconds=trainer.seconds,
+                         confident=clf.confident_rate(fake), fid=metrics.mnist_fid(fake, "test", clf)))
+        print(f"width {width}: {rows[-1]}", flush=True)
+    lines = [f"seed {seed}, {n:,} samples, classifier: {clf}",
+             "| width | generator steps | training s | steps/s | confident | MNIST-FID |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r['width']} | {r['steps']:,} | {r['seconds']:.0f} | {r['steps'] / r['seconds']:.1f} | "
+              f"{r['confident']:.3f} | {r['fid']:.0f} |" for r in rows]
+    return "\n".join(lines)
+
+
+def conditional_design(quick: bool = False) -> str:
+    """Lesson 07: agreement with the requested digit on seed 1 after 1,200 steps, as built (batch norm in G,
+    learning rate 5e-4), at Radford's 2e-4, and without batch norm (300 samples of each digit)."""
+    from . import conditional as cgan
+
+    clf, seed, per_class = _classifier(quick), 1, 10 if quick else 300
+    variants = {"as built (lr 5e-4, batch norm in G)": cgan.Settings(steps=1200),
+                "Radford's lr 2e-4": cgan.Settings(steps=1200, lr=2e-4),
+                "no batch norm in G": cgan.Settings(steps=1200, batch_norm=False)}
+    lines = [f"seed {seed}, {per_class} samples of each digit, classifier: {clf}",
+             "| variant | generator steps | training s | agreement | confident |", "|---|---|---|---|---|"]
+    for name, settings in variants.items():
+        trainer, _ = cgan.train(settings, seed=seed, steps=3 if quick else None)
+        images, requested = cgan.samples_per_class(trainer, per_class, seed=seed)
+        score = cgan.label_agreement(clf, images, requested)
+        lines.append(f"| {name} | {trainer.step:,} | {trainer.seconds:.0f} | {score['agreement']:.3f} | "
+                     f"{score['confident']:.3f} |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
+def _mixtures(quick: bool, batch_norm: bool) -> str:
+    from . import mode_collapse
+    from .toy_gan import FIXES
+
+    methods = FIXES[:4] if batch_norm else ("none", "minibatch", "pack2")
+    seeds, steps = ((0,), 5) if quick else ((0, 1, 2), mode_collapse.FULL_STEPS)
+    records = mode_collapse.run_table(methods, seeds, steps, batch_norm=batch_norm)
+    per_seed = ["| method | mixture | modes, seed by seed |", "|---|---|---|"]
+    for fix in methods:
+        for mixture in ("ring", "grid"):
+            modes = [f"{r['modes']}/{r['K']}" for r in records if r["fix"] == fix and r["mixture"] == mixture]
+            per_seed.append(f"| {fix} | {mixture} | {' '.join(modes)} |")
+    return (f"G {'with' if batch_norm else 'without'} batch norm, seeds {list(seeds)}, {steps:,} steps per run "
+            f"(means over the seeds):\n" + mode_collapse.table_text(records) + "\n\n" + "\n".join(per_seed))
+
+
+def mixtures(quick: bool = False) -> str:
+    """Lesson 06: the plain GAN and three fixes on the ring and the grid, PacGAN's batch norm in G, 3 seeds."""
+    return _mixtures(quick, batch_norm=True)
+
+
+def mixtures_no_bn(quick: bool = False) -> str:
+    """Lesson 06: the plain GAN, mini-batch discrimination and PacGAN2 with no batch norm in G, 3 seeds."""
+    return _mixtures(quick, batch_norm=False)
+
+
+STUDIES = {
+    "dcgan-width": Study("05_dcgan", "width 16 vs 32: quality per second of training", dcgan_width),
+    "conditional-design": Study("07_conditional_gan", "batch norm and learning rate, seed 1", conditional_design),
+    "mixtures": Study("06_mode_collapse", "the full-budget table, batch norm in G", mixtures),
+    "mixtures-no-bn": Study("06_mode_collapse", "the full-budget table, no batch norm in G", mixtures_no_bn),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gan_lessons.studies", description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="+", metavar="NAME",
+                        help="; ".join(f"{k} ({s.lesson}: {s.what})" for k, s in STUDIES.items()))
+    parser.add_argument("--quick", action="store_true", help="a seconds-long run of the same code (numbers mean nothing)")
+    args = parser.parse_args(argv)
+    unknown = [n for n in args.names if n not in STUDIES]
+    if unknown:
+        parser.error(f"unknown study {', '.join(unknown)}; choose from {', '.join(STUDIES)}")
+    from .bench import machine
+
+    info = machine()
+    print(f"machine: {info.get('cpu')}, {info.get('cores')} cores, torch {info['torch']}"
+          + (f", {info['gpu']}" if "gpu" in info else "") + (" (--quick: the numbers mean nothing)" if args.quick else ""),
+          flush=True)
+    for name in args.names:
+        start = time.perf_counter()
+        print(f"\n== {name} ({STUDIES[name].lesson}): {STUDIES[name].what}", flush=True)
+        table = STUDIES[name].run(args.quick)
+        print(f"\n{table}\n\n{name}: {time.perf_counter() - start:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
