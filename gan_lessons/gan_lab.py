@@ -152,6 +152,28 @@ class GANLabView:
         fig.tight_layout()
         return fig
 
+    def animate(self, interval: int = 400):
+        """G's points at each recorded step, played over training (HTML, no kernel needed): where the mass
+        sits, and how it moves from mode to mode. The title of each frame names the step and the modes held."""
+        from .plotting import animate
+
+        extent = EXTENTS.get(self.mixture.name, 1.1 * float(self.mixture.means.abs().max()) + 0.5)
+        frames = list(zip(self.steps, self.recorder.samples if self.recorder else [], self.modes))
+
+        def draw(frame, ax):
+            step, points, modes = frame
+            ax.scatter(*self.real.T, s=3, c="black", label="real")
+            ax.scatter(*points.T, s=3, c="tab:orange", alpha=0.5, label="G(z)")
+            ax.set_xlim(-extent, extent)
+            ax.set_ylim(-extent, extent)
+            ax.set_aspect("equal")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(f"{self.title} step {step:,}: {modes} of {self.mixture.K} modes", fontsize=9)
+            ax.legend(loc="upper right", fontsize=7, markerscale=2)
+
+        return animate(frames, draw, figsize=(3.6, 3.8), interval=interval)
+
 
 # --- the live panel --------------------------------------------------------------------------------
 

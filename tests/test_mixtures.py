@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pytest
@@ -163,6 +164,8 @@ def test_view_callback_records_the_histogram_and_draws():
     assert len(fig.axes) >= 3
     heat = gan_lab.discriminator_map(trainer, 5.5, size=10, context=view.samples[:16])
     assert heat.shape == (10, 10) and ((heat >= 0) & (heat <= 1)).all()
+    frames = re.findall(r'data:image/png;base64,([^"]+)"', view.animate().data)
+    assert len(frames) == 2 and len(set(frames)) == 2  # one picture per recorded step, and G moved between them
 
 
 def test_panel_runs_from_code():
