@@ -82,6 +82,11 @@ class GANLabView:
         self.fig = self._handle = None
         self.last_metrics: ModeMetrics | None = None
 
+    @property
+    def extent(self) -> float:
+        """Half-width of the square the view and the animation show."""
+        return EXTENTS.get(self.mixture.name, 1.1 * float(self.mixture.means.abs().max()) + 0.5)
+
     def __call__(self, trainer: Trainer) -> None:
         if self.recorder is None:
             self.recorder = SampleRecorder(eval_noise(self.n_points, trainer.latent_dim, self.z_seed), every=1,
@@ -113,7 +118,7 @@ class GANLabView:
         fig = self.fig
         fig.clf()
         ax, ax_hist, ax_modes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 1.3, 1]})
-        extent = EXTENTS.get(self.mixture.name, 1.1 * float(self.mixture.means.abs().max()) + 0.5)
+        extent = self.extent
         m = trainer.config.batch_size
         batch = self.samples[:m]  # one minibatch: what a packed or mini-batch D judges together
         heat = discriminator_map(trainer, extent, context=batch)
@@ -157,7 +162,7 @@ class GANLabView:
         sits, and how it moves from mode to mode. The title of each frame names the step and the modes held."""
         from .plotting import animate
 
-        extent = EXTENTS.get(self.mixture.name, 1.1 * float(self.mixture.means.abs().max()) + 0.5)
+        extent = self.extent
         frames = list(zip(self.steps, self.recorder.samples if self.recorder else [], self.modes))
 
         def draw(frame, ax):
