@@ -20,6 +20,8 @@ attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import time
 import warnings
 from dataclasses import asdict, fields, replace
@@ -36,9 +38,31 @@ from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, m
 from .losses import discriminator_loss, generator_loss
 from .train_config import TrainConfig, lr_factor
 
-__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS"]
+__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS",
+           "watching"]
 
 HISTORY_KEYS = ("step", "loss_D", "loss_G", "D_real", "D_fake")
+
+# Who watches the training runs started inside a `with watching(...)` block (the live panels: a progress line
+# while they train). A context variable, so a watcher sees only the runs its own code starts.
+_WATCHERS: contextvars.ContextVar[tuple] = contextvars.ContextVar("gan_lessons_watchers", default=())
+
+
+@contextlib.contextmanager
+def watching(report: Callable[["Trainer", int, int], None], every_s: float = 0.5):
+    """Within the block, every ``Trainer.train`` calls ``report(trainer, done, steps)`` as it goes.
+
+    ``done`` of ``steps`` iterations of that call have run; a report comes at most every ``every_s``
+    seconds of wall time (and once at the end of each call), whatever a step costs, so a panel can show
+    "step 300 of 1000" without the reports costing the training anything. Nothing else changes: the
+    same seed gives the same run, watched or not.
+    """
+    token = _WATCHERS.set(_WATCHERS.get() + ((report, every_s),))
+    try:
+        yield
+    finally:
+        _WATCHERS.reset(token)
+
 
 
 class Trainer:
@@ -267,8 +291,14 @@ class Trainer:
         self._apply_schedule()  # the rates for the coming step (also after load())
 
         bar = tqdm(total=steps, disable=not progress, desc="training", leave=False)
+        watchers = [[report, every_s, start] for report, every_s in _WATCHERS.get()]
+        done = 0
         try:
             for i in range(steps):
+                for w in watchers:  # [report, every_s, last report's time]
+                    if time.perf_counter() - w[2] >= w[1]:
+                        w[0](self, i, steps)
+                        w[2] = time.perf_counter()
                 if not self.iteration():
                     warnings.warn(f"training stopped: {self.stopped}; the models are kept as they were after "
                                   f"step {self.step}. Try a smaller learning rate.", RuntimeWarning, stacklevel=2)
@@ -278,12 +308,15 @@ class Trainer:
                     bar.set_postfix(loss_D=f"{self.history['loss_D'][-1]:.3f}", loss_G=f"{self.history['loss_G'][-1]:.3f}")
                 if callback is not None and self.step % every == 0:
                     callback(self)
+                done = i + 1
         except KeyboardInterrupt:
             self.stopped = f"interrupted after step {self.step}"
             print(f"training {self.stopped}; models and history are kept: call train() again to continue")
         finally:
             bar.close()
             self.seconds += time.perf_counter() - start
+            for w in watchers:
+                w[0](self, done, steps)
         if callback is not None and (not self.history["step"] or self.history["step"][-1] % every != 0):
             callback(self)
         return self.history

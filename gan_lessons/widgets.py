@@ -24,6 +24,8 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from .training import watching
+
 # A second click this soon after the first (in the browser's clock) is the rest of a double click.
 DOUBLE_CLICK_S = 0.5
 
@@ -86,6 +88,9 @@ def _sent_at() -> dt.datetime | None:
 class Panel:
     """Widgets for the keyword arguments of ``run``, a Run button, and an output area for its figure.
 
+    While ``run`` trains, a progress bar and the line beside the button follow every ``Trainer.train`` it
+    calls (``training.watching``): the step reached and the seconds so far, updated every half second.
+
     After each run ``panel.shown`` holds the settings its figure was made with, ``panel.stale`` says whether a
     control has changed since, ``panel.error``/``panel.errors`` hold the last run's error and every error so
     far, and ``panel.ignored_clicks`` counts clicks that came while a run was going.
@@ -108,6 +113,8 @@ class Panel:
         self.fn, self.controls, self.live = run, dict(controls), live
         self.button = W.Button(description=run_label, button_style="primary", icon="play")
         self.status = W.HTML()
+        self.progress = W.FloatProgress(value=0, min=0, max=1, layout=W.Layout(width="160px", visibility="hidden"))
+        self.reports = 0  # progress reports shown during runs (training reports every half second)
         self.output = W.Output()
         self.caption = W.HTML()
         self.figure = self.result = self.error = None
@@ -122,7 +129,7 @@ class Panel:
             w.observe(self._changed, names="value")
         header = [W.HTML(f"<b>{title}</b>")] if title else []
         self.widget = W.VBox([W.HTML(_CSS)] + header + list(self.controls.values())
-                             + [W.HBox([self.button, self.status]), self.output, self.caption])
+                             + [W.HBox([self.button, self.progress, self.status]), self.output, self.caption])
         self.widget.add_class("gan-panel")
 
     def values(self) -> dict:
@@ -186,11 +193,21 @@ class Panel:
         frozen = [w for w in [self.button, *([] if self.live else self.controls.values())] if not w.disabled]
         for w in frozen:
             w.disabled = True
-        self.status.value = f"running with {html.escape(self.describe(used))}..."
+        running = f"running with {html.escape(self.describe(used))}"
+        self.status.value = running + "..."
         start = time.perf_counter()
         self.error = None
+
+        def report(trainer, done: int, steps: int) -> None:  # from every Trainer.train inside the run
+            self.reports += 1
+            self.progress.value = done / max(steps, 1)
+            self.progress.layout.visibility = "visible"
+            self.status.value = (f"{running}: step {trainer.step} ({done} of {steps} in this run), "
+                                 f"{time.perf_counter() - start:.1f} s")
+
         try:
-            result = self.fn(**used)
+            with watching(report):
+                result = self.fn(**used)
             fig = result[0] if isinstance(result, tuple) else result
             self.result, self.figure = result, fig
             self.output.clear_output(wait=True)
@@ -208,6 +225,7 @@ class Panel:
                 print("".join(traceback.format_exception(err)))
             self.status.value = f"<span style='color:#b00'>error: {html.escape(f'{type(err).__name__}: {err}')}</span>"
         finally:
+            self.progress.layout.visibility = "hidden"
             self.runs += 1
             self.shown = used
             what = "the error above" if self.error is not None else "the figure above"

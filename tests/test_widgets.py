@@ -1,7 +1,11 @@
+import itertools
+import re
 import time
+from unittest import mock
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 
 from gan_lessons.widgets import Panel, choice, slider
 
@@ -131,3 +135,48 @@ def test_error_is_the_last_runs_and_errors_keeps_them_all():
     fail["now"] = False
     panel.run()
     assert panel.error is None and len(panel.errors) == 2 and panel.figure is not None
+
+
+def test_a_training_run_inside_a_panel_reports_its_progress_as_it_goes():
+    from gan_lessons.data import gaussian_1d
+    from gan_lessons.gaussian_1d import Discriminator1D, Generator1D
+    from gan_lessons.training import Trainer
+
+    seen = []
+
+    def run(steps):
+        torch.manual_seed(0)
+        trainer = Trainer(Generator1D(), Discriminator1D(), latent_dim=1)
+        trainer.train(gaussian_1d(512), int(steps), progress=False)
+        return None, trainer
+
+    panel = Panel(run, {"steps": slider(400, 10, 1000, 10, "steps", integer=True)})
+    panel.status.observe(lambda change: seen.append(change["new"]), names="value")
+    with mock.patch("gan_lessons.training.time.perf_counter", side_effect=itertools.count(0, 0.3)):
+        panel.run()  # a fake clock: 0.3 s per reading, so a report every other step or so
+    during = [text for text in seen if "of 400 in this run" in text]
+    assert len(during) >= 10 and panel.reports == len(during), (len(during), panel.reports)
+    steps_shown = [int(re.search(r"step (\d+)", text).group(1)) for text in during]
+    assert steps_shown == sorted(steps_shown) and steps_shown[0] < 50 and steps_shown[-1] == 400
+    assert panel.progress.value == 1.0 and panel.progress.layout.visibility == "hidden"  # full, hidden after
+    assert seen[-1].startswith("done in")
+
+
+def test_watching_leaves_the_run_unchanged_and_ends_with_its_block():
+    from gan_lessons.data import gaussian_1d
+    from gan_lessons.gaussian_1d import Discriminator1D, Generator1D
+    from gan_lessons.training import Trainer, watching
+
+    def one_run():
+        torch.manual_seed(0)
+        trainer = Trainer(Generator1D(), Discriminator1D(), latent_dim=1)
+        trainer.train(gaussian_1d(256), 30, progress=False)
+        return trainer
+
+    reports = []
+    with watching(lambda t, done, steps: reports.append((done, steps)), every_s=0):
+        watched = one_run()
+    plain = one_run()
+    assert reports[-1] == (30, 30) and len(reports) == 31  # before each of the 30 steps, and at the end
+    assert all(torch.equal(a, b) for a, b in zip(watched.G.state_dict().values(), plain.G.state_dict().values()))
+    assert len(reports) == 31  # no report from the run outside the block
