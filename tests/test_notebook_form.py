@@ -75,3 +75,39 @@ def test_sync_keeps_cell_ids_and_takes_the_cells_from_the_py(tmp_path):
     assert after[0]["source"][0] == "An added line.\n" and after[1:] == before[1:]
     assert sync.main(["--check", str(py)]) == 0
     assert jupytext.read(py).cells[0].source.startswith("An added line.")
+
+
+_spec_b = importlib.util.spec_from_file_location("assert_budgets", ROOT / "tools" / "assert_budgets.py")
+assert_budgets = importlib.util.module_from_spec(_spec_b)
+_spec_b.loader.exec_module(assert_budgets)
+
+
+def test_assert_budgets_reads_the_gates_a_lesson_uses():
+    src = '''
+BUDGET = current_budget()
+CHECK = BUDGET != "test"
+assert a
+if BUDGET == "full":
+    assert b
+if BUDGET != "test":
+    assert c < {"lecture": 1, "full": 2}[BUDGET]
+else:
+    assert d
+if CHECK:
+    for x in xs:
+        assert x
+if n > 3:  # a condition on the data: runs wherever it holds
+    assert e
+'''
+    got = dict(assert_budgets.assert_budgets(src))
+    assert got == {4: ("test", "lecture", "full"), 6: ("full",), 8: ("lecture", "full"), 10: ("test",),
+                   13: ("lecture", "full"), 15: ("test", "lecture", "full")}
+
+
+@pytest.mark.parametrize("lesson", assert_budgets.lessons())
+def test_every_self_check_runs_in_a_budget_ci_runs(lesson):
+    """CI runs each lesson in `test` (nbval) and in `lecture` (the site build): a check only `full` runs
+    would never fail there, so the lesson may not have one."""
+    src = (ROOT / "notebooks" / f"{lesson}.py").read_text()
+    never = [line for line, runs in assert_budgets.assert_budgets(src) if not set(runs) & set(assert_budgets.CI_BUDGETS)]
+    assert not never, f"{lesson}.py: asserts on lines {never} run only in budgets CI does not run (full)"
