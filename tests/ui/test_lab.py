@@ -103,8 +103,14 @@ def press_run(page, notebook, box, timeout_s: float, *, double: bool = False) ->
     start = time.monotonic()
     run.dblclick() if double else run.click()
     deadline = start + timeout_s
+    progress = None  # the line beside Run while the panel trains ("... step 40 (40 of 100 in this run), 1.0 s")
     while time.monotonic() < deadline and not tracebacks(box):
         done = caption(box)[0] > before
+        if progress is None and not done:
+            line = " ".join(box.locator(".widget-html").all_text_contents())
+            if "in this run" in line:
+                progress = line[line.index("running with"):] if "running with" in line else line
+                box.screenshot(path=str(ARTIFACTS_NOTES.parent / f"run{before + 1}_progress.png"))
         if old_check is None and fresh.count() and not run.is_disabled():
             old_check = "after" if done else "BEFORE"
         if done and not run.is_disabled():
@@ -112,7 +118,8 @@ def press_run(page, notebook, box, timeout_s: float, *, double: bool = False) ->
         time.sleep(0.25)
     seconds = time.monotonic() - start
     with open(ARTIFACTS_NOTES, "a") as notes:
-        notes.write(f"run {before + 1}: a new <img> with Run enabled came {old_check or 'never'} the run's line\n")
+        notes.write(f"run {before + 1}: a new <img> with Run enabled came {old_check or 'never'} the run's line; "
+                    f"progress seen while it trained: {progress!r}\n")
     wait_idle(page, notebook, 60)
     number, text = caption(box)
     assert number > before, f"Run drew nothing in {timeout_s} s (the line under the figure: {text!r})"
@@ -161,6 +168,26 @@ def test_lesson_runs_top_to_bottom_without_errors(page, lab, artifacts, timings)
     stderr = notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert done == n_code, (f"only {done} of {n_code} code cells ran ({RUN_ALL_S} s at most); "
                             f"prompts {texts}; stderr: {stderr.all_text_contents()}")
+
+
+def test_the_animation_plays_in_jupyterlab(page, artifacts, timings):
+    """The lesson's HTML5 animation (matplotlib's to_jshtml): shown in the notebook, and Play moves its frame."""
+    notebook = document(page, LESSON)
+    frame = notebook.locator("img[id^=_anim_img]").first
+    assert frame.count() == 1, "the lesson shows no animation (matplotlib.animation ... to_jshtml())"
+    output = frame.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+    output.scroll_into_view_if_needed()
+    shot(page, artifacts, f"02a_{STEM}_animation_first_frame.png", output)
+    before = frame.get_attribute("src")
+    start = time.monotonic()
+    output.locator("div.anim-buttons button[onclick*='play_animation']").first.click()
+    page.wait_for_function("([el, src]) => el.src !== src", arg=[frame.element_handle(), before], timeout=15_000)
+    timings["animation: Play to a new frame"] = time.monotonic() - start
+    time.sleep(1.0)  # a few frames on (200 ms each)
+    output.locator("div.anim-buttons button[onclick*='pause_animation']").first.click()
+    shot(page, artifacts, f"02b_{STEM}_animation_playing.png", output)
+    slider = output.locator("input.anim-slider")
+    assert int(slider.input_value()) > 0, "the animation's slider did not move while it played"
 
 
 def test_panel_k_slider_and_run_redraws_the_plot(page, artifacts, timings):
