@@ -1,0 +1,292 @@
+"""Prepared earlier: generators trained in the `full` budget, shipped with the package, and the command that makes them.
+
+    python -m gan_lessons.pretrain                                  # every model, full budget, into gan_lessons/pretrained/
+    python -m gan_lessons.pretrain --models dcgan --budget lecture --out /tmp/night_before
+    python -m gan_lessons.pretrain --rescore                        # score the shipped files again, rewrite their records
+
+An instructor has minutes per notebook in class; the good results take the `full` budget. So the course
+ships, for lessons 04-07, the generator that the lesson's own ``train`` makes in `full` (the same function,
+settings and seed as the lesson's `full` run), and each lesson shows it after its live run ("prepared
+earlier"). For each model ``NAME`` the directory holds:
+
+- ``NAME.pt``: the generator's ``state_dict``, its floating-point tensors stored as float16 (half the
+  bytes; the record's scores are of these float16 weights, loaded back as float32);
+- ``NAME.json``: its record: the model, the lesson, the settings and seed, the budget, the project's commit,
+  torch's version, the machine, the training time and steps, the file's size and SHA-256, and the scores
+  the course's classifier gives 10,000 samples of it (confident rate, digits present, largest share,
+  MNIST-FID, Parzen; the label agreement for the conditional model; for the 2-D models PacGAN's mode
+  metrics on 2,500 samples).
+
+:func:`load` refuses a file that is not what its record says (size, checksum) and reads the weights with
+``torch.load(weights_only=True)``. ``python -m gan_lessons.evaluate --pretrained`` scores the shipped files
+with the same code, so anyone can check the records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import io
+import json
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from .config import BUDGETS
+from .files import write_atomically
+
+PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
+N_SAMPLES = 10_000  # samples scored per MNIST model (the Parzen protocol's size)
+SAMPLE_SEED = 1     # every score draws its noise from this seed, so a rescore reproduces the record
+
+
+class PretrainedError(RuntimeError):
+    """A shipped or prepared generator that is missing, damaged or not what its record says."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """One shipped generator: its lesson, how its lesson trains it, and how to rebuild a trainer around it."""
+
+    name: str
+    lesson: str
+    module: str                   # the lesson's module in gan_lessons
+    mixture: str | None = None    # the 2-D models: which benchmark
+
+    def lesson_module(self):
+        import importlib
+
+        return importlib.import_module(f".{self.module}", __package__)
+
+    def settings(self, budget: str):
+        """The settings the lesson trains this model with in ``budget``."""
+        mod = self.lesson_module()
+        if self.mixture is None:
+            return mod.SETTINGS[budget]
+        return replace(mod.SETTINGS[budget], fix=mod.EVALUATION_FIX[self.mixture])
+
+    def settings_from(self, record: dict):
+        cls = self.lesson_module().Settings
+        return cls(**{f.name: record["settings"][f.name] for f in dataclasses.fields(cls) if f.name in record["settings"]})
+
+    def train(self, budget: str, seed: int, progress: bool = True):
+        """The lesson's own training function in ``budget``: returns the Trainer."""
+        mod = self.lesson_module()
+        if self.mixture is None:
+            trainer, _ = mod.train(self.settings(budget), seed=seed, progress=progress)
+        else:
+            trainer, _ = mod.train(self.settings(budget), mixture=self.mixture, seed=seed)
+        return trainer
+
+    def trainer_for(self, settings, seed: int = 0, device=None):
+        """A fresh Trainer of the lesson (its D untrained) into which a shipped G is loaded."""
+        return self.lesson_module().make_trainer(settings, seed=seed, device=device)
+
+
+MODELS = {  # the names of python -m gan_lessons.evaluate
+    "mnist_mlp": Model("mnist_mlp", "04_mnist_mlp", "mnist_mlp"),
+    "dcgan": Model("dcgan", "05_dcgan", "dcgan"),
+    "mixture_ring": Model("mixture_ring", "06_mode_collapse", "mode_collapse", mixture="ring"),
+    "mixture_grid": Model("mixture_grid", "06_mode_collapse", "mode_collapse", mixture="grid"),
+    "conditional": Model("conditional", "07_conditional_gan", "conditional"),
+}
+
+
+# --- the files ----------------------------------------------------------------------------------------
+
+def _half(state: dict) -> dict:
+    return {k: (v.half() if v.is_floating_point() else v) for k, v in state.items()}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def paths(name: str, directory=None) -> tuple[Path, Path]:
+    directory = PRETRAINED_DIR if directory is None else Path(directory)
+    return directory / f"{name}.pt", directory / f"{name}.json"
+
+
+def _commit() -> str:
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "gan_lessons"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return head + (" (with uncommitted changes in gan_lessons/)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def machine() -> str:
+    """The CPU's model name (and the GPU's, if one was used), as lscpu names it."""
+    name = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = torch.get_num_threads()
+    gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""
+    return f"{name}, {cores} threads{gpu}"
+
+
+def read_record(name: str, directory=None) -> dict:
+    pt, js = paths(name, directory)
+    if not js.exists():
+        raise PretrainedError(f"no record {js}: run `python -m gan_lessons.pretrain --models {name}` to make one"
+                              + (" (the shipped ones come with the package: reinstall it)" if directory is None else ""))
+    try:
+        return json.loads(js.read_text())
+    except json.JSONDecodeError as err:
+        raise PretrainedError(f"{js} is not a valid record ({err}); remake it with "
+                              f"`python -m gan_lessons.pretrain --models {name}`") from err
+
+
+def load(name: str, directory=None, device=None):
+    """The generator ``name`` in a fresh Trainer of its lesson (D untrained), and its record.
+
+    Refuses, with a message that says what to do, a file that is missing or whose size or SHA-256 differ
+    from its record; the weights are read with ``torch.load(weights_only=True)``.
+    """
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+    model = MODELS[name]
+    record = read_record(name, directory)
+    pt, _ = paths(name, directory)
+    remake = f"remake it with `python -m gan_lessons.pretrain --models {name} --out {pt.parent}`"
+    if not pt.exists():
+        raise PretrainedError(f"{pt} is missing; {remake}")
+    size, digest = pt.stat().st_size, _sha256(pt)
+    if size != record["file"]["bytes"] or digest != record["file"]["sha256"]:
+        raise PretrainedError(f"{pt} is not the file its record describes ({size:,} bytes, sha256 {digest[:12]}..., "
+                              f"the record says {record['file']['bytes']:,} bytes, {record['file']['sha256'][:12]}...): "
+                              f"it is damaged or from another run; {remake}")
+    trainer = model.trainer_for(model.settings_from(record), seed=record["seed"], device=device)
+    try:
+        state = torch.load(pt, map_location="cpu", weights_only=True)
+        trainer.G.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
+    except Exception as err:  # noqa: BLE001 - any failure to read means the same to the learner
+        raise PretrainedError(f"{pt} could not be loaded as {name}'s generator ({type(err).__name__}: {err}); "
+                              f"{remake}") from err
+    trainer.G.eval()
+    trainer.step, trainer.seconds = int(record["steps"]), float(record["training_seconds"])
+    return trainer, record
+
+
+def save(name: str, trainer, directory, *, budget: str, seed: int, settings) -> dict:
+    """Write ``name``'s generator (float16) and its record (without scores: see :func:`score`)."""
+    pt, js = paths(name, directory)
+    buffer = io.BytesIO()
+    torch.save(_half({k: v.detach().cpu() for k, v in trainer.G.state_dict().items()}), buffer)
+    write_atomically(pt, lambda f: f.write(buffer.getvalue()))
+    model = MODELS[name]
+    record = {
+        "model": name, "lesson": model.lesson, "budget": budget, "seed": seed,
+        "settings": asdict(settings), "steps": trainer.step, "training_seconds": round(trainer.seconds, 1),
+        "commit": _commit(), "torch": torch.__version__, "machine": machine(),
+        "trained": time.strftime("%Y-%m-%d", time.gmtime()),
+        "file": {"name": pt.name, "bytes": pt.stat().st_size, "sha256": _sha256(pt), "dtype": "float16"},
+        "scores": None,
+    }
+    write_atomically(js, lambda f: f.write((json.dumps(record, indent=2) + "\n").encode()))
+    return record
+
+
+# --- scores -------------------------------------------------------------------------------------------
+
+def samples(name: str, trainer, n: int = N_SAMPLES) -> dict:
+    """Samples of a loaded generator, from SAMPLE_SEED: what :func:`score` and ``evaluate --pretrained`` use."""
+    model = MODELS[name]
+    mod = model.lesson_module()
+    if model.mixture is not None:
+        metrics, points = mod.evaluate(trainer, model.mixture)
+        return {"points": points.numpy(), "metrics": metrics}
+    if name == "conditional":
+        images, labels = mod.samples_per_class(trainer, n // 10, seed=SAMPLE_SEED)
+        return {"samples": images, "labels": labels}
+    torch.manual_seed(SAMPLE_SEED)
+    from .dcgan import sample_many
+
+    return {"samples": sample_many(trainer, n)}
+
+
+def scores_of(name: str, out: dict, clf=None) -> dict:
+    """The course's scores of :func:`samples`' output (JSON-ready)."""
+    if "points" in out:
+        m = out["metrics"]
+        return {"modes": m.modes, "of": m.K, "high_quality": round(m.high_quality, 4), "reverse_kl": round(m.reverse_kl, 4)}
+    from .classifier import load_classifier
+    from .evaluate import score_samples
+
+    clf = load_classifier(budget="full") if clf is None else clf
+    s = score_samples(out["samples"], clf, "full", labels=out.get("labels"))
+    p = s["parzen"]
+    result = {"confident": round(s["confident"], 4), "present": s["present"], "max_share": round(s["max_share"], 4),
+              "histogram": s["histogram"], "fid": round(s["fid"], 2), "fid_real_vs_real": round(s["fid_baseline"], 2),
+              "parzen": round(p.mean, 1), "parzen_se": round(p.se, 1), "parzen_sigma": round(p.sigma, 3),
+              "classifier": str(clf)}
+    if "label_match" in s:
+        result["agreement"] = round(s["label_match"], 4)
+    return result
+
+
+def score(name: str, directory=None, clf=None) -> dict:
+    """Load ``name`` from ``directory`` (as a learner would), score it and write the scores into its record."""
+    trainer, record = load(name, directory)
+    record["scores"] = scores_of(name, samples(name, trainer), clf)
+    _, js = paths(name, directory)
+    write_atomically(js, lambda f: f.write((json.dumps(record, indent=2) + "\n").encode()))
+    return record
+
+
+def caption(record: dict) -> str:
+    """One line for a lesson: where the generator came from."""
+    minutes = record["training_seconds"] / 60
+    return (f"prepared earlier: the `{record['budget']}` budget's run of this lesson ({record['steps']:,} steps, seed "
+            f"{record['seed']}), trained in {minutes:.0f} min on {record['machine']} on {record['trained']}")
+
+
+# --- the command ----------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gan_lessons.pretrain", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), metavar="NAME",
+                        help=f"which generators (default: all of {', '.join(MODELS)})")
+    parser.add_argument("--budget", choices=BUDGETS, default="full", help="the lessons' budget to train in (default full)")
+    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0, the lessons' own)")
+    parser.add_argument("--out", type=Path, default=PRETRAINED_DIR, metavar="DIR",
+                        help=f"where to write NAME.pt and NAME.json (default: the package's {PRETRAINED_DIR})")
+    parser.add_argument("--rescore", action="store_true", help="do not train: score the files in --out again")
+    parser.add_argument("--no-score", action="store_true", help="train and write the weights, score later (--rescore)")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.models:
+        model = MODELS[name]
+        if not args.rescore:
+            print(f"{name}: training the {args.budget} budget of lesson {model.lesson}, seed {args.seed}", flush=True)
+            trainer = model.train(args.budget, args.seed)
+            record = save(name, trainer, args.out, budget=args.budget, seed=args.seed, settings=model.settings(args.budget))
+            print(f"{name}: {record['steps']:,} steps in {record['training_seconds']:.0f} s -> {paths(name, args.out)[0]} "
+                  f"({record['file']['bytes'] / 1e6:.2f} MB)", flush=True)
+        if not args.no_score:
+            record = score(name, args.out)
+            print(f"{name}: {json.dumps({k: v for k, v in record['scores'].items() if k not in ('histogram', 'classifier')})}",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
