@@ -17,6 +17,8 @@ are ``models.DCGANGenerator`` and ``models.DCGANDiscriminator``; they train with
 
 from __future__ import annotations
 
+import statistics
+import time
 from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
@@ -155,17 +157,25 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
     return trainer, record
 
 
-def train_for_seconds(trainer: Trainer, seconds: float, data=None, chunk: int = 25) -> Trainer:
-    """Train in chunks of ``chunk`` steps until ``seconds`` more of training time have passed (at least one chunk).
+def seconds_per_step(trainers: dict, data, steps: int = 10, rounds: int = 3) -> dict:
+    """The median seconds per training iteration of each trainer in ``{name: trainer}``, timed in turns.
 
-    The number of steps this reaches depends on the machine and its load: the point of an equal-time
-    comparison. ``trainer.seconds`` counts the time trained.
+    Each round trains every trainer ``steps`` iterations, one after the other (A, B, A, B, ...), after one
+    warm-up iteration each; the median over ``rounds`` rounds is returned as ``{name: seconds}``. Timed in
+    turns, all trainers meet the same load, so the *ratio* of their times holds on a busy machine where
+    their absolute times do not. The trainers are trained by this: time throwaway ones.
     """
-    start = trainer.seconds
-    trainer.train(data, chunk, progress=False)
-    while trainer.seconds - start < seconds and trainer.stopped is None:
-        trainer.train(steps=chunk, progress=False)
-    return trainer
+    if steps < 1 or rounds < 1:
+        raise ValueError(f"steps and rounds must be >= 1, got steps={steps}, rounds={rounds}")
+    for trainer in trainers.values():
+        trainer.train(data, 1, progress=False)  # warm-up: the first iteration allocates
+    times = {name: [] for name in trainers}
+    for _ in range(rounds):
+        for name, trainer in trainers.items():
+            start = time.perf_counter()
+            trainer.train(steps=steps, progress=False)
+            times[name].append((time.perf_counter() - start) / steps)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def sample_many(trainer: Trainer, n: int, batch: int = 2000) -> torch.Tensor:

@@ -1,6 +1,7 @@
 """Lesson 05: the fractionally-strided convolution, the DCGAN guidelines layer by layer, training, the panel."""
 
 import math
+import time
 
 import pytest
 import torch
@@ -138,11 +139,36 @@ def test_tiny_training_run_is_finite(tiny_trainer):
     assert torch.isfinite(tiny_trainer.sample(4)).all()
 
 
-def test_train_for_seconds_stops_on_time():
-    trainer = dcgan.make_trainer(dcgan.Settings(width=4, m=8), device="cpu")
+class _Sleeper:
+    """A stand-in trainer whose iterations cost a known time; it logs who trained when."""
+
+    def __init__(self, name, seconds, log):
+        self.name, self.seconds, self.log = name, seconds, log
+
+    def train(self, data=None, steps=1, progress=True):
+        self.log.append((self.name, steps))
+        time.sleep(self.seconds * steps)
+
+
+def test_seconds_per_step_times_in_turns_and_keeps_the_ratio():
+    log = []
+    trainers = {"slow": _Sleeper("slow", 0.006, log), "fast": _Sleeper("fast", 0.002, log)}
+    t = dcgan.seconds_per_step(trainers, data=None, steps=4, rounds=3)
+    # one warm-up iteration each, then the rounds alternate: slow, fast, slow, fast, ...
+    assert log == [("slow", 1), ("fast", 1)] + [("slow", 4), ("fast", 4)] * 3
+    assert t["slow"] >= 0.006 and t["fast"] >= 0.002
+    assert 2.0 < t["slow"] / t["fast"] < 3.5, t  # 3 by construction; sleep overshoots a little
+    with pytest.raises(ValueError, match="steps and rounds"):
+        dcgan.seconds_per_step(trainers, None, steps=0)
+
+
+def test_seconds_per_step_on_real_trainers():
     data = torch.rand(64, 1, 28, 28) * 2 - 1
-    dcgan.train_for_seconds(trainer, 0.3, data, chunk=2)
-    assert trainer.step >= 2 and trainer.step % 2 == 0 and trainer.seconds >= 0.3
+    narrow = dcgan.make_trainer(dcgan.Settings(width=4, m=8), device="cpu")
+    wide = dcgan.make_trainer(dcgan.Settings(width=32, m=8), device="cpu")
+    t = dcgan.seconds_per_step({"narrow": narrow, "wide": wide}, data, steps=2, rounds=2)
+    assert narrow.step == wide.step == 1 + 2 * 2  # warm-up + rounds x steps
+    assert 0 < t["narrow"] < t["wide"], t  # 64x the multiply-adds in G's middle layer
 
 
 def test_interpolate_is_the_lectures_walk():
