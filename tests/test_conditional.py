@@ -139,3 +139,30 @@ def test_panel_picks_digits_and_draws_new_z(tiny_trainer):
     np.testing.assert_allclose(shown, np.asarray(expected), atol=1e-6)
     panel.run()  # the "new z" button
     assert panel.error is None and not torch.equal(panel.state["z"], z)
+
+
+class _StubG:
+    """A stand-in trainer: the stroke weight of G(z, y) is set by z[0] (``by_z``) or by fresh noise."""
+
+    latent_dim = 4
+
+    def __init__(self, by_z: bool):
+        self.by_z = by_z
+
+    def sample(self, n, labels=None, z=None):
+        weight = z[:, 0] if self.by_z else torch.rand(n) * 2 - 1                    # in [-1, 1]
+        images = -torch.ones(n, 1, 28, 28)
+        rows = (6 + 8 * (weight + 1)).long()                                        # 6 ... 22 rows of ink
+        for i in range(n):
+            images[i, 0, 4:4 + rows[i], 10 + int(labels[i]) % 3:16] = 1             # the digit moves the stroke
+            images[i, 0, 4:4 + rows[i]:3, 16:18] = 1 if (i + int(labels[i])) % 2 else -1
+        return images
+
+
+def test_style_consistency_sees_a_style_carried_by_z_and_only_that():
+    held = conditional.style_consistency(_StubG(by_z=True), n=200, seed=0)
+    assert held["ink"] > 0.9, held                                  # ink set by z: the same across digits
+    unpaired = conditional.style_consistency(_StubG(by_z=True), n=200, seed=0, shuffle=True)
+    assert abs(unpaired["ink"]) < 0.1 and abs(unpaired["slant"]) < 0.1, unpaired
+    lost = conditional.style_consistency(_StubG(by_z=False), n=200, seed=0)
+    assert abs(lost["ink"]) < 0.1, lost                             # ink from noise z does not hold: no claim
