@@ -2,6 +2,7 @@
 
     python -m gan_lessons.evaluate --budget lecture                 # every model, one table
     python -m gan_lessons.evaluate --budget full --models mnist_mlp --samples out/
+    python -m gan_lessons.evaluate --pretrained [--models dcgan ...] [--samples out/]   # the shipped generators
 
 For each model: the class histogram of 10,000 samples (digits present, largest share), the confident-
 sample rate (top class probability >= 0.9), MNIST-FID against the test set beside the real-versus-real
@@ -9,6 +10,9 @@ baseline, and the Parzen log-likelihood of Goodfellow et al. 2014 (``gan_lessons
 models also get the share of samples the classifier reads as the digit that was asked for.
 ``--samples DIR`` writes ``DIR/<model>_samples.npy`` (uint8 [10000, 28, 28]) and, for conditional models,
 ``DIR/<model>_labels.npy`` (int64 [10000]), so anyone can score them with their own tools.
+``--pretrained`` trains nothing: it loads the generators shipped in ``gan_lessons/pretrained/`` (or
+``--pretrained-dir DIR``, what ``python -m gan_lessons.pretrain --out DIR`` wrote), draws the same samples as
+their records were scored on, scores them with the `full` classifier and prints each record's figures beside.
 
 Adding a model is one line in ``MODELS``: a function ``(budget_name, seed) -> {"samples": uint8 [N, 28, 28]
 (or floats in [-1, 1]), "labels": int64 [N] (conditional models only)}``.
@@ -135,11 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=Path, default=None, metavar="DIR",
                         help="write each model's 10,000 samples (and labels) as .npy files into DIR")
     parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    parser.add_argument("--pretrained", action="store_true",
+                        help="score the shipped generators (gan_lessons/pretrained/) instead of training")
+    parser.add_argument("--pretrained-dir", type=Path, default=None, metavar="DIR",
+                        help="with --pretrained: the generators in DIR (python -m gan_lessons.pretrain --out DIR)")
     args = parser.parse_args(argv)
     budget_name = args.budget or current_budget()
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    if args.pretrained:
+        return main_pretrained(args)
     print(f"budget: {budget_name}   models: {', '.join(args.models)}   seed: {args.seed}", flush=True)
     clf = load_classifier(budget=budget_name)
     rows, baseline, points_done = {}, None, 0
@@ -172,6 +182,45 @@ def main(argv: list[str] | None = None) -> int:
     if args.samples is not None:
         print(f"samples written to {args.samples}/")
     return 0
+
+
+def main_pretrained(args) -> int:
+    """``--pretrained``: load, sample, score; each record's own figures printed beside the fresh ones."""
+    from . import pretrain
+
+    clf, rows, failed = None, {}, 0
+    for name in args.models:
+        try:
+            trainer, record = pretrain.load(name, args.pretrained_dir)
+        except pretrain.PretrainedError as err:
+            print(f"{name}: {err}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        print(f"{name}: {pretrain.caption(record)}", flush=True)
+        out = pretrain.samples(name, trainer)
+        if "points" in out:
+            from .mode_collapse import report_points
+            print(report_points(name, out, args.samples), flush=True)
+        else:
+            if clf is None:
+                clf = load_classifier(budget="full")
+            samples, labels = as_uint8(out["samples"]), out.get("labels")
+            if args.samples is not None:
+                args.samples.mkdir(parents=True, exist_ok=True)
+                np.save(args.samples / f"{name}_samples.npy", samples.numpy())
+                if labels is not None:
+                    np.save(args.samples / f"{name}_labels.npy", torch.as_tensor(labels).to(torch.int64).numpy())
+            rows[name] = score_samples(samples, clf, "full", labels=labels)
+        fresh = pretrain.scores_of(name, out, clf, scored=rows.get(name))
+        said = record.get("scores") or {}
+        keys = [k for k in fresh if k not in ("histogram", "classifier") and k in said]
+        print(f"{name}: " + ", ".join(f"{k} {fresh[k]} (record {said[k]})" for k in keys), flush=True)
+    if rows:
+        print()
+        print(format_table(rows, clf))
+    if args.samples is not None:
+        print(f"samples written to {args.samples}/")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
