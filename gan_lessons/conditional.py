@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 import matplotlib.pyplot as plt
 import torch
 
+from . import checkpoints
 from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import from_signed, mnist_training_set, uniform_noise
@@ -70,13 +71,15 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
                    device=device)
 
 
-def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None, labels=None,
-          n_fixed: int = 0, every: int = 100, progress: bool = False, device=None):
+def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, until: int | None = None,
+          data=None, labels=None, n_fixed: int = 0, every: int = 100, progress: bool = False, device=None):
     """Train the conditional GAN on MNIST train[:50000] for ``settings.steps`` (or ``steps``) generator steps.
 
     Returns ``(trainer, record)``: the Trainer (``trainer.sample(n, labels=y)``, ``trainer.seconds``) and,
     with ``n_fixed`` > 0, a :class:`~gan_lessons.callbacks.SampleRecorder` of G's samples of ``n_fixed``
-    fixed z for each digit every ``every`` steps (else None).
+    fixed z for each digit every ``every`` steps (else None). ``until`` stops the run early, after that many
+    steps, so that a lesson can show it so far and continue with
+    ``trainer.train(steps=settings.steps - trainer.step, callback=record, every=record.every)``.
     """
     settings = SETTINGS[current_budget()] if settings is None else settings
     settings = settings if steps is None else replace(settings, steps=steps)
@@ -84,13 +87,23 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
         data, labels = mnist_training_set()
     if labels is None:
         raise ValueError("a conditional GAN needs the labels of its training data")
-    record = None
-    if n_fixed:
-        z = torch.rand(n_fixed * NUM_CLASSES, LATENT_DIM, generator=torch.Generator().manual_seed(seed)) * 2 - 1
-        record = SampleRecorder(z, every=every, labels=torch.arange(NUM_CLASSES).repeat_interleave(n_fixed))
-    trainer = make_trainer(settings, seed=seed, device=device)
-    trainer.train(data, settings.steps, labels=labels, callback=record, every=every, progress=progress)
-    return trainer, record
+
+    def build():
+        record = None
+        if n_fixed:
+            z = torch.rand(n_fixed * NUM_CLASSES, LATENT_DIM, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+            record = SampleRecorder(z, every=every, labels=torch.arange(NUM_CLASSES).repeat_interleave(n_fixed))
+        trainer = make_trainer(settings, seed=seed, device=device)
+        trainer.set_data(data, labels)
+        return trainer, record
+
+    def run(trainer, record):
+        trainer.train(steps=settings.steps if until is None else min(until, settings.steps), callback=record,
+                      every=every, progress=progress)
+
+    # with GAN_LESSONS_CHECKPOINTS set, a run trained the night before is loaded instead (gan_lessons.checkpoints)
+    return checkpoints.cached_run("conditional", settings, seed, build, run,
+                                  finished=until is None or until >= settings.steps, n_fixed=n_fixed, every=every)
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:

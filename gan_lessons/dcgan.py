@@ -26,6 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import checkpoints
 from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import from_signed, mnist_training_set, normal_noise
@@ -150,11 +151,18 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
     settings = SETTINGS[current_budget()] if settings is None else settings
     settings = settings if steps is None else replace(settings, steps=steps)
     data = mnist_training_set()[0] if data is None else data
-    z_fixed = torch.randn(n_fixed, LATENT_DIM, generator=torch.Generator().manual_seed(seed))
-    record = SampleRecorder(z_fixed, every=every) if n_fixed else None
-    trainer = make_trainer(settings, seed=seed, device=device)
-    trainer.train(data, settings.steps, callback=record, every=every, progress=progress)
-    return trainer, record
+
+    def build():
+        z_fixed = torch.randn(n_fixed, LATENT_DIM, generator=torch.Generator().manual_seed(seed))
+        trainer = make_trainer(settings, seed=seed, device=device)
+        trainer.set_data(data)
+        return trainer, (SampleRecorder(z_fixed, every=every) if n_fixed else None)
+
+    def run(trainer, record):
+        trainer.train(steps=settings.steps, callback=record, every=every, progress=progress)
+
+    # with GAN_LESSONS_CHECKPOINTS set, a run trained the night before is loaded instead (gan_lessons.checkpoints)
+    return checkpoints.cached_run("dcgan", settings, seed, build, run, finished=True, n_fixed=n_fixed, every=every)
 
 
 def seconds_per_step(trainers: dict, data, steps: int = 10, rounds: int = 3) -> dict:

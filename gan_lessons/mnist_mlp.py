@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import torch
 
+from . import checkpoints
 from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import N_GAN_TRAIN, from_signed, mnist_training_set, uniform_noise
@@ -84,13 +85,22 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
     """
     settings = SETTINGS[current_budget()] if settings is None else settings
     steps = settings.steps if steps is None else steps
-    trainer = make_trainer(settings, seed=seed, device=device)
     data = mnist_training_set()[0] if data is None else data
-    record = SampleRecorder(trainer.noise(n_fixed), every=max(1, steps // SNAPSHOTS), transform=grid_of)
-    record(trainer)  # the start: G untrained
-    trainer.train(data, steps if until is None else min(until, steps), callback=record, every=record.every,
-                  progress=progress)
-    return trainer, record
+
+    def build():  # the order of the random draws is the run's: seed, fixed z, then set_data's check
+        trainer = make_trainer(settings, seed=seed, device=device)
+        record = SampleRecorder(trainer.noise(n_fixed), every=max(1, steps // SNAPSHOTS), transform=grid_of)
+        trainer.set_data(data)
+        return trainer, record
+
+    def run(trainer, record):
+        record(trainer)  # the start: G untrained
+        trainer.train(steps=steps if until is None else min(until, steps), callback=record, every=record.every,
+                      progress=progress)
+
+    # with GAN_LESSONS_CHECKPOINTS set, a run trained the night before is loaded instead (gan_lessons.checkpoints)
+    return checkpoints.cached_run("mnist_mlp", settings, seed, build, run, finished=until is None or until >= steps,
+                                  steps=steps, n_fixed=n_fixed)
 
 
 def epochs(record: SampleRecorder, settings: Settings, n_images: int = N_GAN_TRAIN) -> list[float]:

@@ -3,6 +3,7 @@
     python -m gan_lessons.pretrain                                  # every model, full budget, into gan_lessons/pretrained/
     python -m gan_lessons.pretrain --models dcgan --budget lecture --out /tmp/night_before
     python -m gan_lessons.pretrain --rescore                        # score the shipped files again, rewrite their records
+    python -m gan_lessons.pretrain --night-before DIR               # lessons 04, 05, 07 in `lecture`, for class tomorrow
 
 An instructor has minutes per notebook in class; the good results take the `full` budget. So the course
 ships, for lessons 04-07, the generator that the lesson's own ``train`` makes in `full` (the same function,
@@ -118,8 +119,8 @@ def _commit() -> str:
     root = Path(__file__).resolve().parents[1]
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "gan_lessons"], cwd=root, capture_output=True,
-                               text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "gan_lessons", ":!gan_lessons/pretrained"],
+                               cwd=root, capture_output=True, text=True, check=True).stdout.strip()
         return head + (" (with uncommitted changes in gan_lessons/)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
@@ -279,6 +280,54 @@ def caption(record: dict) -> str:
             f"{record['seed']}), trained in {minutes:.0f} min on {record['machine']} on {record['trained']}")
 
 
+# --- the night before ------------------------------------------------------------------------------------
+
+def _night_mnist_mlp(budget: str, seed: int):
+    from . import mnist_mlp
+    return mnist_mlp.train(mnist_mlp.SETTINGS[budget], seed=seed, progress=True)
+
+
+def _night_dcgan(budget: str, seed: int):
+    from . import dcgan
+    settings = dcgan.SETTINGS[budget]
+    return dcgan.train(settings, seed=seed, n_fixed=16, every=max(settings.steps // 5, 1), progress=True)
+
+
+def _night_conditional(budget: str, seed: int):
+    from . import conditional
+    settings = conditional.SETTINGS[budget]
+    return conditional.train(settings, seed=seed, n_fixed=1, every=max(1, settings.steps // 20), progress=True)
+
+
+# The training calls of the lessons whose runs take minutes, made as their notebooks make them (the same
+# settings, seed and recorded samples), so that a lesson run with GAN_LESSONS_CHECKPOINTS finds them.
+# tests/test_checkpoints.py runs lesson 05 that way and checks that its training cell loaded.
+NIGHT_BEFORE = {"04_mnist_mlp": _night_mnist_mlp, "05_dcgan": _night_dcgan, "07_conditional_gan": _night_conditional}
+
+
+def night_before(directory, budget: str = "lecture", seed: int = 0, lessons=None) -> list[Path]:
+    """Train the lessons' runs into ``directory`` (gan_lessons.checkpoints); returns the files there."""
+    import os
+
+    from . import checkpoints
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    previous = os.environ.get(checkpoints.ENV)
+    os.environ[checkpoints.ENV] = str(directory)
+    try:
+        for lesson in lessons or NIGHT_BEFORE:
+            print(f"{lesson}: the {budget} budget's run, seed {seed}", flush=True)
+            trainer, _ = NIGHT_BEFORE[lesson](budget, seed)
+            print(f"{lesson}: {trainer.step:,} steps, {trainer.seconds:.0f} s of training", flush=True)
+    finally:
+        if previous is None:
+            os.environ.pop(checkpoints.ENV, None)
+        else:
+            os.environ[checkpoints.ENV] = previous
+    return sorted(directory.glob("*.run.pt"))
+
+
 # --- the command ----------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,9 +340,18 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"where to write NAME.pt and NAME.json (default: the package's {PRETRAINED_DIR})")
     parser.add_argument("--rescore", action="store_true", help="do not train: score the files in --out again")
     parser.add_argument("--no-score", action="store_true", help="train and write the weights, score later (--rescore)")
+    parser.add_argument("--night-before", type=Path, default=None, metavar="DIR",
+                        help="train the runs of lessons 04, 05 and 07 into DIR (default budget: lecture); in class "
+                             "set GAN_LESSONS_CHECKPOINTS=DIR and their training cells load them")
     parser.add_argument("--quick-scores", action="store_true",
                         help="score with the `test` budget's classifier only (seconds; the full one takes minutes)")
     args = parser.parse_args(argv)
+    if args.night_before is not None:
+        budget = args.budget if "--budget" in (argv if argv is not None else sys.argv) else "lecture"
+        files = night_before(args.night_before, budget, args.seed)
+        print(f"{len(files)} runs in {args.night_before}; in class: GAN_LESSONS_CHECKPOINTS={args.night_before} "
+              f"(and GAN_LESSONS_BUDGET={budget})")
+        return 0
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")

@@ -347,11 +347,14 @@ class Trainer:
 
     def load(self, path) -> "Trainer":
         """Load a checkpoint written by :meth:`save` (``torch.load(weights_only=True)``)."""
-        state = torch.load(path, map_location=self.device, weights_only=True)
+        return self.load_state(torch.load(path, map_location=self.device, weights_only=True), source=path)
+
+    def load_state(self, state: dict, source="state") -> "Trainer":
+        """Load a :meth:`state_dict`: networks, optimizers, history, step and training time."""
         saved = {**asdict(TrainConfig()), **state.get("config", {})}  # fields added since: their defaults
         if saved != asdict(self.config):
-            warnings.warn(f"checkpoint {path} was trained with {state.get('config')}, this trainer has "
-                          f"{asdict(self.config)}", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"checkpoint {source} was trained with {state.get('config')}, this trainer has "
+                          f"{asdict(self.config)}", RuntimeWarning, stacklevel=3)
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.opt_G.load_state_dict(state["opt_G"])
