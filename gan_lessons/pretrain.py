@@ -138,7 +138,7 @@ def machine() -> str:
         pass
     cores = torch.get_num_threads()
     gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""
-    return f"{name}, {cores} threads{gpu}"
+    return f"{name}, {cores} thread{'s' if cores != 1 else ''}{gpu}"
 
 
 def read_record(name: str, directory=None) -> dict:

@@ -375,6 +375,35 @@ ax.set_ylim(bottom=max(-800, min(min(parzen.valid_ll.values()), min(parzen_real.
 ax.legend(fontsize=8);
 
 # %% [markdown]
+# ### 5.5 Prepared earlier: what the `full` budget makes
+#
+# A lecture has minutes. The `full` budget trains this same Example 2 (the same settings and seed) for
+# 50 epochs, and the course ships the generator it made: `gan_lessons/pretrained/mnist_mlp.pt`, written by
+# `python -m gan_lessons.pretrain` with a record of how and where it was trained beside it. Below: the
+# same 36 fixed $z$ as the grids of section 4, through your generator and through the prepared one, and
+# the prepared one scored now, by this lesson's classifier, on as many samples as yours.
+
+# %%
+from gan_lessons import pretrain
+
+prepared, prepared_record = pretrain.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
+print(pretrain.caption(prepared_record))
+fig, axes = plt.subplots(1, 2, figsize=(10, 5))
+show_images(trainer.sample(36, z=snapshots.z), nrow=6, ax=axes[0], title=f"your run: {trainer.step:,} steps")
+show_images(prepared.sample(36, z=snapshots.z), nrow=6, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")
+torch.manual_seed(SEED)
+prepared_samples = from_signed(prepared.sample(n_eval)[:, 0]).cpu()
+hist_prepared = clf.class_histogram(prepared_samples)
+confident_prepared = clf.confident_rate(prepared_samples, threshold=0.9)
+fid_prepared = metrics.mnist_fid(prepared_samples, "test", clf)
+print(f"{'':17s} {'steps':>6s} {'confident':>10s} {'MNIST-FID':>10s}  {'largest share':>13s}  digits 0-9")
+for name, t, conf, f, h in (("your run", trainer, confident, fid, hist),
+                            ("prepared earlier", prepared, confident_prepared, fid_prepared, hist_prepared)):
+    print(f"{name:17s} {t.step:6d} {conf:10.3f} {f:10.2f}  {100 * h.max() / h.sum():12.1f}%  {h.tolist()}")
+if BUDGET != "full":  # 50 epochs beat a short run (in `full`, your run is that run)
+    assert confident_prepared > confident + 0.1 and fid_prepared < fid, (confident_prepared, confident, fid_prepared)
+
+# %% [markdown]
 # ## 6. A live panel: $k$ and the two learning rates
 #
 # Retrain Example 2 for a short run from the same seed and redraw the samples and curves. Try a learning

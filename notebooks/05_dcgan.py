@@ -428,6 +428,34 @@ if BUDGET != "test":
 # A class is not one direction shared by all styles in this $z$; lesson 07 gives $G$ the class as a
 # separate input instead, and then a fixed $z$ does hold the style.
 #
+# ## 9. Prepared earlier: what the `full` budget makes
+#
+# A lecture has minutes. The `full` budget trains this same DCGAN (the same settings and seed) for
+# 10,000 steps, and the course ships the generator it made: `gan_lessons/pretrained/dcgan.pt`, written
+# by `python -m gan_lessons.pretrain` with a record of how and where it was trained beside it. Below: the
+# same 16 fixed $z$ as the snapshots of section 5, through your generator and through the prepared one,
+# and the prepared one scored now, by this lesson's classifier, on as many samples as yours.
+
+# %%
+from gan_lessons import pretrain
+
+prepared, prepared_record = pretrain.load("dcgan")       # a Trainer around the shipped G (its D untrained)
+print(pretrain.caption(prepared_record))
+fig, axes = plt.subplots(1, 2, figsize=(12, 1.9))
+show_images(trainer.sample(16, z=snapshots.z), nrow=8, ax=axes[0], title=f"your run: {trainer.step:,} steps")
+show_images(prepared.sample(16, z=snapshots.z), nrow=8, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")
+torch.manual_seed(SEED)
+fake_prepared = dcgan.sample_many(prepared, n_eval)
+hist_prepared, conf_prepared = clf.class_histogram(fake_prepared), clf.confident_rate(fake_prepared)
+fid_prepared = metrics.mnist_fid(fake_prepared, "test", clf)
+print(f"{'':17s} {'steps':>6s} {'confident':>10s} {'MNIST-FID':>10s}  digits 0-9")
+for name, t, conf, fid, hist in (("your run", trainer, conf_dcgan, fid_dcgan, hist_dcgan),
+                                 ("prepared earlier", prepared, conf_prepared, fid_prepared, hist_prepared)):
+    print(f"{name:17s} {t.step:6d} {conf:10.3f} {fid:10.2f}  {hist.tolist()}")
+if BUDGET != "full":  # 10,000 steps beat a short run (in `full`, your run is that run)
+    assert conf_prepared > conf_dcgan + 0.1 and fid_prepared < fid_dcgan, (conf_prepared, conf_dcgan, fid_prepared)
+
+# %% [markdown]
 # ## What we saw
 #
 # - A fractionally-strided convolution is a stride-1 convolution over the input with zeros inserted between

@@ -87,7 +87,8 @@ def test_no_package_data_rule_without_data():
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text()).get("tool", {}).get("setuptools", {})
     for package, patterns in setuptools.get("package-data", {}).items():
         for pattern in patterns:
-            assert list((ROOT / package).glob(pattern)), f"package-data {package}: {pattern} matches no file"
+            folder = ROOT / package.replace(".", "/")
+            assert list(folder.glob(pattern)), f"package-data {package}: {pattern} matches no file"
 
 
 def test_core_dependencies_are_what_the_package_imports():
@@ -124,6 +125,8 @@ def test_wheel_builds_without_warnings_and_carries_the_license(tmp_path):
         names = zf.namelist()
         metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    shipped = sorted(p.name for p in (ROOT / "gan_lessons" / "pretrained").glob("*.*"))
+    assert shipped and all(f"gan_lessons/pretrained/{n}" in names for n in shipped), (shipped, names)
     assert "License-Expression: MIT" in metadata and f"Version: {PROJECT['version']}" in metadata
     assert not any("jupyterlab" in line for line in metadata.splitlines()
                    if line.startswith("Requires-Dist") and "extra ==" not in line)
