@@ -184,7 +184,7 @@ def load(name: str, directory=None, device=None):
     return trainer, record
 
 
-def save(name: str, trainer, directory, *, budget: str, seed: int, settings) -> dict:
+def save(name: str, trainer, directory, *, budget: str, seed: int, settings, commit: str | None = None) -> dict:
     """Write ``name``'s generator (float16) and its record (without scores: see :func:`score`)."""
     pt, js = paths(name, directory)
     buffer = io.BytesIO()
@@ -194,7 +194,7 @@ def save(name: str, trainer, directory, *, budget: str, seed: int, settings) -> 
     record = {
         "model": name, "lesson": model.lesson, "budget": budget, "seed": seed,
         "settings": asdict(settings), "steps": trainer.step, "training_seconds": round(trainer.seconds, 1),
-        "commit": _commit(), "torch": torch.__version__, "machine": machine(),
+        "commit": commit or _commit(), "torch": torch.__version__, "machine": machine(),
         "trained": time.strftime("%Y-%m-%d", time.gmtime()),
         "file": {"name": pt.name, "bytes": pt.stat().st_size, "sha256": _sha256(pt), "dtype": "float16"},
         "scores": None,
@@ -360,8 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         model = MODELS[name]
         if not args.rescore:
             print(f"{name}: training the {args.budget} budget of lesson {model.lesson}, seed {args.seed}", flush=True)
+            commit = _commit()  # the code as training starts (the module is imported now)
             trainer = model.train(args.budget, args.seed)
-            record = save(name, trainer, args.out, budget=args.budget, seed=args.seed, settings=model.settings(args.budget))
+            record = save(name, trainer, args.out, budget=args.budget, seed=args.seed,
+                          settings=model.settings(args.budget), commit=commit)
             print(f"{name}: {record['steps']:,} steps in {record['training_seconds']:.0f} s -> {paths(name, args.out)[0]} "
                   f"({record['file']['bytes'] / 1e6:.2f} MB)", flush=True)
         if not args.no_score:
