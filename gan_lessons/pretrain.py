@@ -273,6 +273,35 @@ def score(name: str, directory=None, clf=None, quick_only: bool = False) -> dict
     return record
 
 
+def points_figure(names=("mixture_ring", "mixture_grid"), directory=None):
+    """Lesson 06's prepared earlier: each shipped 2-D generator's 2,500 points on its mixture's modes.
+
+    Returns ``(figure, {name: (ModeMetrics, record)})``; the metrics are measured now, on the same noise as
+    the lesson's evaluations (mode_collapse.EVAL_SEED).
+    """
+    import matplotlib.pyplot as plt
+
+    from .mixtures import get_mixture
+
+    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), 4.6), squeeze=False)
+    out = {}
+    for ax, name in zip(axes[0], names):
+        trainer, record = load(name, directory)
+        mixture = get_mixture(MODELS[name].mixture)
+        drawn = samples(name, trainer)
+        m, points = drawn["metrics"], drawn["points"]
+        ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.35, color="C2", label="G(z), 2,500 points")
+        ax.scatter(mixture.means[:, 0], mixture.means[:, 1], s=40, marker="x", color="k", label="the modes")
+        fix = record["settings"]["fix"]
+        ax.set_title(f"{mixture.name}, {fix}, {record['steps']:,} steps:\n{m.modes}/{m.K} modes, "
+                     f"{m.high_quality:.1f}% high quality, reverse KL {m.reverse_kl:.3f}", fontsize=9)
+        ax.set_aspect("equal")
+        out[name] = (m, record)
+    axes[0][0].legend(fontsize=8, loc="center")  # the middle of the ring is empty
+    fig.tight_layout()
+    return fig, out
+
+
 def caption(record: dict) -> str:
     """One line for a lesson: where the generator came from."""
     minutes = record["training_seconds"] / 60

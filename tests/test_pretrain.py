@@ -108,3 +108,12 @@ def test_each_shipped_generator_loads_and_scores_as_its_record_says(name, real_m
         assert abs(fresh["confident"] - said["confident"]) <= 0.01 and abs(fresh["max_share"] - said["max_share"]) <= 0.01
         if "agreement" in said:
             assert abs(fresh["agreement"] - said["agreement"]) <= 0.01
+
+
+@pytest.mark.skipif(not {"mixture_ring", "mixture_grid"} <= set(SHIPPED), reason="the 2-D generators are not shipped")
+def test_lesson_06_figure_shows_the_shipped_points_with_their_recorded_metrics():
+    fig, out = pretrain.points_figure()
+    assert len(fig.axes) == 2
+    for name, (m, record) in out.items():
+        assert m.modes == record["scores"]["modes"] and abs(m.high_quality - record["scores"]["high_quality"]) <= 1.0
+        assert f"{m.modes}/{m.K} modes" in fig.axes[list(out).index(name)].get_title()
