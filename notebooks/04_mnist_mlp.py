@@ -397,9 +397,10 @@ hist_prepared = clf.class_histogram(prepared_samples)
 confident_prepared = clf.confident_rate(prepared_samples, threshold=0.9)
 fid_prepared = metrics.mnist_fid(prepared_samples, "test", clf)
 print(f"{'':17s} {'steps':>6s} {'confident':>10s} {'MNIST-FID':>10s}  {'largest share':>13s}  digits 0-9")
-for name, t, conf, f, h in (("your run", trainer, confident, fid, hist),
-                            ("prepared earlier", prepared, confident_prepared, fid_prepared, hist_prepared)):
-    print(f"{name:17s} {t.step:6d} {conf:10.3f} {f:10.2f}  {100 * h.max() / h.sum():12.1f}%  {h.tolist()}")
+for row, run, row_conf, row_fid, row_hist in (("your run", trainer, confident, fid, hist),
+                                              ("prepared earlier", prepared, confident_prepared, fid_prepared, hist_prepared)):
+    print(f"{row:17s} {run.step:6d} {row_conf:10.3f} {row_fid:10.2f}  {100 * row_hist.max() / row_hist.sum():12.1f}%  "
+          f"{row_hist.tolist()}")
 if BUDGET != "full":  # 50 epochs beat a short run (in `full`, your run is that run)
     assert confident_prepared > confident + 0.1 and fid_prepared < fid, (confident_prepared, confident, fid_prepared)
 

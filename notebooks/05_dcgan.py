@@ -449,9 +449,9 @@ fake_prepared = dcgan.sample_many(prepared, n_eval)
 hist_prepared, conf_prepared = clf.class_histogram(fake_prepared), clf.confident_rate(fake_prepared)
 fid_prepared = metrics.mnist_fid(fake_prepared, "test", clf)
 print(f"{'':17s} {'steps':>6s} {'confident':>10s} {'MNIST-FID':>10s}  digits 0-9")
-for name, t, conf, fid, hist in (("your run", trainer, conf_dcgan, fid_dcgan, hist_dcgan),
-                                 ("prepared earlier", prepared, conf_prepared, fid_prepared, hist_prepared)):
-    print(f"{name:17s} {t.step:6d} {conf:10.3f} {fid:10.2f}  {hist.tolist()}")
+for row, run, row_conf, row_fid, row_hist in (("your run", trainer, conf_dcgan, fid_dcgan, hist_dcgan),
+                                              ("prepared earlier", prepared, conf_prepared, fid_prepared, hist_prepared)):
+    print(f"{row:17s} {run.step:6d} {row_conf:10.3f} {row_fid:10.2f}  {row_hist.tolist()}")
 if BUDGET != "full":  # 10,000 steps beat a short run (in `full`, your run is that run)
     assert conf_prepared > conf_dcgan + 0.1 and fid_prepared < fid_dcgan, (conf_prepared, conf_dcgan, fid_prepared)
 

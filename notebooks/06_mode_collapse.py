@@ -337,8 +337,8 @@ assert all(np.isfinite(r["reverse_kl"]) for r in records)
 from gan_lessons import pretrain
 
 fig, prepared = pretrain.points_figure(("mixture_ring", "mixture_grid"))
-for name, (m, record) in prepared.items():
-    print(f"{name}: {m}; {pretrain.caption(record)}")
+for row, (row_metrics, row_record) in prepared.items():
+    print(f"{row}: {row_metrics}; {pretrain.caption(row_record)}")
 ring_prepared, grid_prepared = prepared["mixture_ring"][0], prepared["mixture_grid"][0]
 assert ring_prepared.modes == 8 and grid_prepared.modes >= 24, (ring_prepared, grid_prepared)  # recorded: 8/8, 25/25
 

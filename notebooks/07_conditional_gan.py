@@ -300,9 +300,10 @@ cgan.digit_rows(prepared, per_row=12, seed=SEED, title=f"prepared earlier ({prep
 prepared_images, _ = cgan.samples_per_class(prepared, n_per_class, seed=SEED)
 prepared_scores = cgan.label_agreement(clf, prepared_images, requested)
 print(f"{'':17s} {'steps':>6s} {'agreement':>10s} {'confident':>10s}  lowest digit")
-for name, t, s in (("your run", trainer, scores), ("prepared earlier", prepared, prepared_scores)):
-    low = int(s["per_class_agreement"].argmin())
-    print(f"{name:17s} {t.step:6d} {s['agreement']:10.3f} {s['confident']:10.3f}  {low} ({s['per_class_agreement'][low]:.2f})")
+for row, run, row_scores in (("your run", trainer, scores), ("prepared earlier", prepared, prepared_scores)):
+    low = int(row_scores["per_class_agreement"].argmin())
+    print(f"{row:17s} {run.step:6d} {row_scores['agreement']:10.3f} {row_scores['confident']:10.3f}  "
+          f"{low} ({row_scores['per_class_agreement'][low]:.2f})")
 if BUDGET != "full":  # 12,000 steps beat a short run (in `full`, your run is that run)
     assert prepared_scores["agreement"] > scores["agreement"] + 0.1, (prepared_scores["agreement"], scores["agreement"])
 
