@@ -324,17 +324,18 @@ print(f"real test images against as many real training images (the MNIST-FID flo
 # %% [markdown]
 # The self-checks hold the lesson's claims to bounds a little below what we measured (see "What we
 # saw"): in the `lecture` budget a third of the DCGAN's samples are confident digits, of every class,
-# and at the same compute the DCGAN is far ahead of the MLP GAN (MNIST-FID 185 against 1,420 on seed 0,
-# 193 against 912 on seed 1). In the `full` budget two thirds are confident, of every class. But the lead
-# does not last: given the same 400 s, the MLP GAN (15,300 cheap steps against the DCGAN's 10,000) caught up and
-# passed this width-16 DCGAN (confident 0.854 against 0.662, FID 192 against 222). Convolutions buy
+# and at the same compute the DCGAN is far ahead of the MLP GAN (MNIST-FID 185 against 1,081 on seed 0,
+# 193 against 887 on seed 1). In the `full` budget two thirds are confident, of every class. But the lead
+# does not last: at the same compute (the MLP GAN's 15,275 cheaper steps against the DCGAN's 10,000; 556 s
+# and 555 s on the course's CPU) it caught up and passed this width-16 DCGAN (confident 0.861 against 0.672,
+# FID 177 against 227). Convolutions buy
 # quality per step early on; a DCGAN this narrow runs out of capacity first. The course's target for
 # `full`, at least 90% confident samples, needs a wider DCGAN trained longer than a 2-core CPU affords
 # (try `WIDTH = 64` on a GPU).
 
 # %%
 if BUDGET != "test":
-    # measured: lecture 0.337 (seed 0, 800 steps), 0.319 (seed 1); full 0.662 (seed 0, 10,000 steps at width 16)
+    # measured: lecture 0.337 (seed 0, 800 steps), 0.319 (seed 1); full 0.662, 0.672 (seed 0, 10,000 steps, 2 and 1 threads)
     assert conf_dcgan >= {"lecture": 0.25, "full": 0.55}[BUDGET], conf_dcgan
     assert (hist_dcgan > 0).all(), hist_dcgan
 if BUDGET == "lecture":
@@ -468,19 +469,19 @@ if BUDGET != "full":  # 10,000 steps beat a short run (in `full`, your run is th
 #
 # | | `lecture` (800 steps), seed 0 | `lecture`, seed 1 | `full` (10,000 steps), seed 0 |
 # |---|---|---|---|
-# | confident-sample rate (5,000 samples; `full`: 10,000) | 0.337 | 0.319 | 0.662 |
-# | digits present; largest, smallest share | 10/10; 17.4% (3), 2.2% (1) | 10/10; 21.4% (3), 2.8% (1) | 10/10; 17.7% (9), 4.5% (4) |
-# | MNIST-FID (real-vs-real floor) | 184.9 (16.4) | 192.6 | 222.1 (6.8; the `full` classifier) |
-# | lesson 04's MLP GAN at the same compute (steps: confident, FID) | 788 steps: 0.000, FID 1,420 | 1,343 steps: 0.011, FID 912 | 15,300 steps: 0.854, FID 192.0 (*) |
+# | confident-sample rate (5,000 samples; `full`: 10,000) | 0.337 | 0.319 | 0.672 |
+# | digits present; largest, smallest share | 10/10; 17.4% (3), 2.2% (1) | 10/10; 21.4% (3), 2.8% (1) | 10/10; 16.2% (9), 4.2% (4) |
+# | MNIST-FID (real-vs-real floor) | 184.9 (16.4) | 192.6 | 226.9 (6.8; the `full` classifier) |
+# | lesson 04's MLP GAN at the same compute (steps: confident, FID) | 1,254 steps: 0.010, FID 1,081 | 1,239 steps: 0.062, FID 887 | 15,275 steps: 0.861, FID 177.3 |
 #
 #   Each column is printed by this notebook's cells when run in that budget and seed (`GAN_LESSONS_BUDGET`,
 #   `SEED`); `python -m gan_lessons.evaluate --budget full --models dcgan` retrains and scores the `full` model.
-#   (*) The `full` run gave the MLP GAN the DCGAN's 400 s by the stopwatch, before section 6 timed the
-#   two models in turns; the two `lecture` runs shared the CPU with other work, which is why their MLP
-#   step counts differ (each run measures its own ratio: 0.99 and 1.68 MLP steps per DCGAN step).
+#   Each run measures its own cost ratio (section 6): the `full` run 1.53 MLP steps per DCGAN step (one
+#   thread; 555 s of DCGAN training, 556 s of MLP); the `lecture` runs 1.57 and 1.55, while other work
+#   shared the CPU.
 #   The self-checks ask for at least 0.25 confident samples, all ten digits and an MNIST-FID under half
-#   the MLP GAN's in `lecture`, and 0.55 and all ten digits in `full`. At equal time the DCGAN is far ahead in `lecture` and behind in `full` (see
-#   section 6). The course's target for `full`, at
+#   the MLP GAN's in `lecture`, and 0.55 and all ten digits in `full`. At equal compute the DCGAN is far
+#   ahead in `lecture` and behind in `full` (see section 6). The course's target for `full`, at
 #   least 90% confident samples, is not reached by this width-16 DCGAN on a CPU; try `WIDTH = 64` and
 #   more steps on a GPU.
 # - Straight lines in $z$ give smooth walks between digits; ink and slant are directions in $z$ that move
