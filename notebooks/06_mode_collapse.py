@@ -432,7 +432,8 @@ if BUDGET != "test":
 #   the run that built the course's site its samples touched 5 of 8 modes, 0.5% of them high quality),
 #   and no cell checks its quality in any budget: run it for longer in the exercises.
 # - The full budget: 3,000 generator steps per run, seeds 0, 1 and 2, the mean over the seeds; measured on
-#   the course's 2-core CPU (`mode_collapse.run_table(toy_gan.FIXES[:4], [0, 1, 2], 3000)`: 24 runs in 20 min). With
+#   the course's 2-core CPU (`python -m gan_lessons.studies mixtures` regenerates it: 24 runs; how long
+#   they take is in the README's "Budgets" table). With
 #   PacGAN's batch norm in $G$ (`mode_collapse.Settings()`):
 #
 # | method | ring: modes (of 8) | ring: high quality % | ring: reverse KL | grid: modes (of 25) | grid: high quality % | grid: reverse KL | PacGAN Table 1 ring | PacGAN Table 1 grid |
