@@ -15,7 +15,7 @@ from .callbacks import SampleRecorder
 from .losses import generator_loss
 from .mixtures import N_EVAL, MIXTURES, ModeMetrics, get_mixture, mode_metrics
 from .mode_collapse import Settings, eval_noise, train
-from .toy_gan import FIX_LABELS, FIXES, PackedDiscriminator
+from .toy_gan import FIX_LABELS, FIXES, FeatureMatchingTrainer, PackedDiscriminator, feature_matching_loss
 from .training import Trainer
 
 # --- watching it happen: a GAN Lab-style view ------------------------------------------------------
@@ -23,16 +23,23 @@ from .training import Trainer
 EXTENTS = {"ring": 1.6, "grid": 5.5}  # half-width of the square the plots show
 
 
-def generator_gradient(trainer: Trainer, samples: torch.Tensor) -> torch.Tensor:
+def generator_gradient(trainer: Trainer, samples: torch.Tensor, real: torch.Tensor | None = None) -> torch.Tensor:
     """-dL_G/dx for each sample [n, 2] of one minibatch: where G's loss pushes each generated point.
 
     L_G is the generator loss of the trainer (``non_saturating``: -log D(x) summed over the minibatch), so
     the arrows are the directions G would move its samples if it could move them freely. A packed or
-    mini-batch D judges the samples together, so the samples must form one minibatch (m of them).
+    mini-batch D judges the samples together, so the samples must form one minibatch (m of them). For a
+    :class:`~gan_lessons.toy_gan.FeatureMatchingTrainer` L_G is n times the feature-matching loss against
+    the real points ``real`` [m, 2] (required then): the loss G descends there.
     """
     x = samples.detach().to(trainer.device).requires_grad_(True)
-    logits = trainer.D(x)                                                     # (n,)
-    loss = generator_loss(logits, trainer.config.g_loss) * len(x)            # sum, not mean: per-sample scale
+    if isinstance(trainer, FeatureMatchingTrainer):
+        if real is None:
+            raise ValueError("feature matching's generator loss needs real points: pass real=")
+        loss = feature_matching_loss(trainer.D, real.to(trainer.device), x) * len(x)  # per-sample scale
+    else:
+        logits = trainer.D(x)                                                 # (n,)
+        loss = generator_loss(logits, trainer.config.g_loss) * len(x)        # sum, not mean: per-sample scale
     (grad,) = torch.autograd.grad(loss, x)
     return -grad.detach().cpu()                                               # (n, 2)
 
@@ -126,7 +133,7 @@ class GANLabView:
                   alpha=0.75)
         ax.scatter(*self.real.T, s=4, c="black", label="real")
         ax.scatter(*self.samples.T, s=4, c="tab:orange", alpha=0.6, label="G(z)")
-        grad = generator_gradient(trainer, batch)
+        grad = generator_gradient(trainer, batch, real=self.real)
         norm = grad.norm(dim=1, keepdim=True).clamp_min(1e-12)
         arrows = grad / norm * (0.12 * extent) * (norm / norm.max()).sqrt()  # direction, length ~ sqrt(|grad|)
         shown = slice(0, self.arrows)  # a packed D's minibatch holds m * pack samples: draw the first few

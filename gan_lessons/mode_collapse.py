@@ -19,7 +19,8 @@ from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import normal_noise
 from .mixtures import N_EVAL, PUBLISHED, ModeMetrics, get_mixture, mode_metrics
-from .toy_gan import (FIX_LABELS, FIXES, PackedDiscriminator, ToyDiscriminator, ToyGenerator, UnrolledTrainer)
+from .toy_gan import (FIX_LABELS, FIXES, FeatureMatchingTrainer, PackedDiscriminator, ToyDiscriminator, ToyGenerator,
+                      UnrolledTrainer)
 from .training import TrainConfig, Trainer
 
 FULL_STEPS = 3000  # generator steps per run in the full budget (the 2-core CPU table; a GPU affords more)
@@ -82,7 +83,8 @@ def build_models(settings: Settings) -> tuple[nn.Module, nn.Module]:
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None, **overrides) -> Trainer:
-    """A seeded Trainer (or :class:`UnrolledTrainer`) for the 2-D toy GAN with the fix in ``settings``.
+    """A seeded Trainer (:class:`UnrolledTrainer`, :class:`FeatureMatchingTrainer` for those fixes) for the
+    2-D toy GAN with the fix in ``settings``.
 
     ``settings`` defaults to ``SETTINGS[current_budget()]``; ``overrides`` replace its fields.
     """
@@ -93,6 +95,8 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     if settings.fix == "unrolled":
         return UnrolledTrainer(G, D, tc, latent_dim=settings.latent_dim, prior=normal_noise, device=device,
                                unroll=settings.unroll)
+    if settings.fix == "feature_matching":  # D as in Algorithm 1; only G's loss changes
+        return FeatureMatchingTrainer(G, D, tc, latent_dim=settings.latent_dim, prior=normal_noise, device=device)
     return Trainer(G, D, tc, latent_dim=settings.latent_dim, prior=normal_noise, device=device)
 
 

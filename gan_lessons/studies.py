@@ -5,6 +5,7 @@
     python -m gan_lessons.studies mixtures             # lesson 06, "What we saw": the full table, batch norm in G
     python -m gan_lessons.studies mixtures-no-bn       # lesson 06, "What we saw": the same without batch norm in G
     python -m gan_lessons.studies NAME --quick         # a seconds-long run of the same code (numbers mean nothing)
+    python -m gan_lessons.studies mixtures --methods feature_matching   # only these rows of a mixtures table
 
 Each study trains from fixed seeds, prints one line per run as it finishes, then its table, the seconds it
 took and the machine it ran on, so a figure in a lesson's prose can be regenerated and compared. Training
@@ -26,7 +27,8 @@ import torch
 class Study:
     lesson: str
     what: str
-    run: Callable[[bool], str]   # run(quick) -> the table as text
+    run: Callable[..., str]      # run(quick) -> the table as text; run(quick, methods) where `methods` is set
+    methods: tuple = ()          # the rows --methods may choose from (empty: the study has no rows to choose)
 
 
 def _classifier(quick: bool):
@@ -77,11 +79,14 @@ def conditional_design(quick: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _mixtures(quick: bool, batch_norm: bool) -> str:
-    from . import mode_collapse
-    from .toy_gan import FIXES
+MIXTURES_METHODS = ("none", "minibatch", "feature_matching", "pack2", "pack4")  # the unrolled GAN: 6x a step
+MIXTURES_NO_BN_METHODS = ("none", "minibatch", "feature_matching", "pack2")
 
-    methods = FIXES[:4] if batch_norm else ("none", "minibatch", "pack2")
+
+def _mixtures(quick: bool, batch_norm: bool, methods=None) -> str:
+    from . import mode_collapse
+
+    methods = methods or (MIXTURES_METHODS if batch_norm else MIXTURES_NO_BN_METHODS)
     seeds, steps = ((0,), 5) if quick else ((0, 1, 2), mode_collapse.FULL_STEPS)
     records = mode_collapse.run_table(methods, seeds, steps, batch_norm=batch_norm)
     per_seed = ["| method | mixture | modes, seed by seed |", "|---|---|---|"]
@@ -93,21 +98,24 @@ def _mixtures(quick: bool, batch_norm: bool) -> str:
             f"(means over the seeds):\n" + mode_collapse.table_text(records) + "\n\n" + "\n".join(per_seed))
 
 
-def mixtures(quick: bool = False) -> str:
-    """Lesson 06: the plain GAN and three fixes on the ring and the grid, PacGAN's batch norm in G, 3 seeds."""
-    return _mixtures(quick, batch_norm=True)
+def mixtures(quick: bool = False, methods=None) -> str:
+    """Lesson 06: the plain GAN and four fixes on the ring and the grid, PacGAN's batch norm in G, 3 seeds
+    (``methods``: only those rows)."""
+    return _mixtures(quick, batch_norm=True, methods=methods)
 
 
-def mixtures_no_bn(quick: bool = False) -> str:
-    """Lesson 06: the plain GAN, mini-batch discrimination and PacGAN2 with no batch norm in G, 3 seeds."""
-    return _mixtures(quick, batch_norm=False)
+def mixtures_no_bn(quick: bool = False, methods=None) -> str:
+    """Lesson 06: the plain GAN, mini-batch discrimination, feature matching and PacGAN2 with no batch norm in G,
+    3 seeds (``methods``: only those rows)."""
+    return _mixtures(quick, batch_norm=False, methods=methods)
 
 
 STUDIES = {
     "dcgan-width": Study("05_dcgan", "width 16 vs 32: quality per second of training", dcgan_width),
     "conditional-design": Study("07_conditional_gan", "batch norm and learning rate, seed 1", conditional_design),
-    "mixtures": Study("06_mode_collapse", "the full-budget table, batch norm in G", mixtures),
-    "mixtures-no-bn": Study("06_mode_collapse", "the full-budget table, no batch norm in G", mixtures_no_bn),
+    "mixtures": Study("06_mode_collapse", "the full-budget table, batch norm in G", mixtures, MIXTURES_METHODS),
+    "mixtures-no-bn": Study("06_mode_collapse", "the full-budget table, no batch norm in G", mixtures_no_bn,
+                            MIXTURES_NO_BN_METHODS),
 }
 
 
@@ -116,10 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="+", metavar="NAME",
                         help="; ".join(f"{k} ({s.lesson}: {s.what})" for k, s in STUDIES.items()))
     parser.add_argument("--quick", action="store_true", help="a seconds-long run of the same code (numbers mean nothing)")
+    parser.add_argument("--methods", nargs="+", metavar="FIX",
+                        help="only these rows of a study that has rows to choose (mixtures, mixtures-no-bn)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in STUDIES]
     if unknown:
         parser.error(f"unknown study {', '.join(unknown)}; choose from {', '.join(STUDIES)}")
+    for name in args.names if args.methods else ():
+        if not STUDIES[name].methods:
+            parser.error(f"--methods: study {name} has no rows to choose")
+        wrong = [m for m in args.methods if m not in STUDIES[name].methods]
+        if wrong:
+            parser.error(f"--methods: {name} has no row {', '.join(wrong)}; "
+                         f"choose from {', '.join(STUDIES[name].methods)}")
     from .bench import machine
 
     info = machine()
@@ -129,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.names:
         start = time.perf_counter()
         print(f"\n== {name} ({STUDIES[name].lesson}): {STUDIES[name].what}", flush=True)
-        table = STUDIES[name].run(args.quick)
+        table = STUDIES[name].run(args.quick, **({"methods": tuple(args.methods)} if args.methods else {}))
         print(f"\n{table}\n\n{name}: {time.perf_counter() - start:.0f} s", flush=True)
     return 0
 

@@ -1,16 +1,19 @@
-"""The toy G and D of the 2-D benchmarks, and three fixes for mode collapse (lesson 06).
+"""The toy G and D of the 2-D benchmarks, and four fixes for mode collapse (lesson 06).
 
 The networks follow PacGAN's appendix (Lin et al. 2018), shrunk for a CPU (:class:`gan_lessons.mode_collapse.Settings` gives
 each size and its reason). The fixes, each a change to D so that it can see a whole minibatch (the
 lecture's "let the Discriminator look at the entire batch instead of single examples"):
 
 - ``minibatch`` -- mini-batch discrimination (Salimans et al. 2016, Section 3.2): :class:`MinibatchDiscrimination`;
+- ``feature_matching`` -- feature matching (Salimans et al. 2016, Section 3.1): :class:`FeatureMatchingTrainer`,
+  G matches the mean of D's last hidden features over a real and a fake minibatch. Not a change to D
+  but to G's objective;
 - ``pack2`` / ``pack4`` -- packing (Lin et al. 2018): :class:`PackedDiscriminator`;
 - ``unrolled`` -- the unrolled GAN (Metz et al. 2017): :class:`UnrolledTrainer`, G's step looks U steps
   of D ahead. Not a change to D but to G's objective, so it needs its own update (see the class).
 
-All of them train with the course's one loop, :class:`gan_lessons.training.Trainer` (the unrolled GAN
-through a subclass that replaces only G's half of Algorithm 1).
+All of them train with the course's one loop, :class:`gan_lessons.training.Trainer` (feature matching and
+the unrolled GAN through subclasses that replace only G's half of Algorithm 1).
 """
 
 from __future__ import annotations
@@ -104,8 +107,12 @@ class ToyDiscriminator(Discriminator):
         self.mbd = MinibatchDiscrimination(hidden, kernels, kernel_dim) if minibatch else None
         self.head = nn.Linear(hidden + (kernels if minibatch else 0), 1)  # (N, 1) logit
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:  # x: (N, in_dim)
+        """f(x): the last hidden layer's activations, before mini-batch features and head (for feature matching)."""
+        return self.body(x)                                                # (N, hidden)
+
     def forward(self, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:  # x: (N, in_dim)
-        f = self.body(x)                                                   # (N, hidden)
+        f = self.features(x)                                               # (N, hidden)
         if self.mbd is not None:
             f = self.mbd(f, None if context is None else self.body(context))  # (N, hidden + kernels)
         return self.head(f).squeeze(1)                                     # (N,)
@@ -147,9 +154,59 @@ class PackedDiscriminator(Discriminator):
 
 # --- the fixes: one name each ----------------------------------------------------------------------
 
-FIXES = ("none", "minibatch", "pack2", "pack4", "unrolled")
-FIX_LABELS = {"none": "GAN", "minibatch": "mini-batch discr.", "pack2": "PacGAN2", "pack4": "PacGAN4",
-              "unrolled": "unrolled GAN"}
+FIXES = ("none", "minibatch", "feature_matching", "pack2", "pack4", "unrolled")
+FIX_LABELS = {"none": "GAN", "minibatch": "mini-batch discr.", "feature_matching": "feature matching",
+              "pack2": "PacGAN2", "pack4": "PacGAN4", "unrolled": "unrolled GAN"}
+
+
+def feature_matching_loss(D: ToyDiscriminator, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """G's loss under feature matching (Salimans et al. 2016, Section 3.1; lesson 06):
+
+        || E_x f(x) - E_z f(G(z)) ||_2^2,   f = ``D.features``, D's last hidden layer,
+
+    the expectations estimated by the means over a real minibatch ``real`` (m, 2) and a fake one ``fake``
+    (n, 2). The real side carries no gradient: only G is trained on this loss.
+    """
+    with torch.no_grad():
+        target = D.features(real).mean(0)          # (hidden,) E_x f(x)
+    return (target - D.features(fake).mean(0)).pow(2).sum()   # () squared L2 distance of the means
+
+
+class FeatureMatchingTrainer(Trainer):
+    """Feature matching (Salimans et al. 2016, Section 3.1): G matches the statistics of D's features.
+
+    Algorithm 1's G step ascends log D(G(z)), the verdict D gives now; G can satisfy it by piling onto
+    whatever point D currently likes best. Feature matching gives G a new objective instead: the squared
+    distance between the mean of D's last hidden features f (``ToyDiscriminator.features``) over a real
+    minibatch and over G's minibatch (:func:`feature_matching_loss`). The target is a statistic of the
+    whole real batch, not one point D likes: where f tells the modes apart, a G on one mode has a feature
+    mean far from the real one. (A matched mean does not imply matched distributions; Salimans et al.
+    offer no guarantee, only that it steadies training where the plain GAN is unstable.) D is trained
+    exactly as in Algorithm 1 (``update_D`` is the Trainer's), so f keeps learning what tells real from fake.
+
+    The real minibatch: ``update_G`` receives only G's samples, so it draws a fresh real minibatch of m
+    examples with the Trainer's own :meth:`~gan_lessons.training.Trainer.next_batch` (as
+    :class:`UnrolledTrainer` does), not the one D just saw; the data stream therefore advances by one
+    extra minibatch per iteration. The history's ``loss_G`` is this loss, not a log-likelihood.
+    """
+
+    def update_G(self, fake: torch.Tensor, y: torch.Tensor | None):
+        """One step of G on ||mean f(x) - mean f(G(z))||^2, x a fresh real minibatch; returns the loss or None."""
+        if y is not None:
+            raise ValueError("feature matching here is for unconditional models")
+        real, _ = self.next_batch()                  # (m, 2): a fresh real minibatch (see the class)
+        self.D.requires_grad_(False)                 # D is not updated here: skip its weight gradients
+        try:
+            with self._autocast():
+                loss = feature_matching_loss(self.D, real, fake).float()
+            if not torch.isfinite(loss):
+                return None
+            self.opt_G.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt_G.step()
+        finally:
+            self.D.requires_grad_(True)
+        return loss.detach()
 
 
 class UnrolledTrainer(Trainer):

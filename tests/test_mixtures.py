@@ -116,7 +116,7 @@ def test_minibatch_features_tell_collapsed_from_diverse_batches():
 
 # --- training through the shared Trainer -----------------------------------------------------------
 
-@pytest.mark.parametrize("fix", ["none", "minibatch", "pack2", "unrolled"])
+@pytest.mark.parametrize("fix", ["none", "minibatch", "feature_matching", "pack2", "unrolled"])
 def test_every_fix_trains_with_the_trainer(fix):
     trainer = make_trainer(Settings(fix=fix, m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2, unroll=2),
                            seed=0, device="cpu")

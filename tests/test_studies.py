@@ -46,7 +46,30 @@ def test_mixtures_no_bn_runs_each_method_on_both_mixtures(capsys):
     out = capsys.readouterr().out
     assert "G without batch norm" in out
     per_seed = [r for r in table_rows(out) if r[1] in ("ring", "grid")]
-    assert {(r[0], r[1]) for r in per_seed} == {(f, m) for f in ("none", "minibatch", "pack2") for m in ("ring", "grid")}
+    assert {(r[0], r[1]) for r in per_seed} == {(f, m) for f in ("none", "minibatch", "feature_matching", "pack2")
+                                                for m in ("ring", "grid")}
+
+
+def test_mixtures_table_has_a_feature_matching_row_and_methods_selects_rows(capsys):
+    assert studies.main(["mixtures", "--quick", "--methods", "feature_matching"]) == 0
+    out = capsys.readouterr().out
+    assert "G with batch norm" in out
+    rows = table_rows(out)
+    assert [r[0] for r in rows if r[1] not in ("ring", "grid")] == ["feature matching"]   # the means table
+    assert {(r[0], r[1]) for r in rows if r[1] in ("ring", "grid")} == {("feature_matching", "ring"),
+                                                                        ("feature_matching", "grid")}
+    assert "feature_matching" in studies.STUDIES["mixtures"].methods
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["mixtures", "--methods", "feature-matching"], "mixtures has no row feature-matching"),
+    (["mixtures-no-bn", "--methods", "pack4"], "mixtures-no-bn has no row pack4"),
+    (["dcgan-width", "--methods", "none"], "study dcgan-width has no rows to choose"),
+])
+def test_methods_refuses_rows_a_study_does_not_have(argv, message, capsys):
+    with pytest.raises(SystemExit) as err:
+        studies.main(argv)
+    assert err.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_unknown_study_is_refused_with_the_names_to_choose_from(capsys):
