@@ -195,18 +195,7 @@ class FeatureMatchingTrainer(Trainer):
         if y is not None:
             raise ValueError("feature matching here is for unconditional models")
         real, _ = self.next_batch()                  # (m, 2): a fresh real minibatch (see the class)
-        self.D.requires_grad_(False)                 # D is not updated here: skip its weight gradients
-        try:
-            with self._autocast():
-                loss = feature_matching_loss(self.D, real, fake).float()
-            if not torch.isfinite(loss):
-                return None
-            self.opt_G.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt_G.step()
-        finally:
-            self.D.requires_grad_(True)
-        return loss.detach()
+        return self.step_G(lambda: feature_matching_loss(self.D, real, fake))
 
 
 class UnrolledTrainer(Trainer):

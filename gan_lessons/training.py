@@ -202,11 +202,22 @@ class Trainer:
 
     def update_G(self, fake: torch.Tensor, y: torch.Tensor | None):
         """One step of G on samples ``fake`` = G(z) that still carry G's graph; returns the loss or None."""
+        def loss() -> torch.Tensor:
+            logits = (self.D(fake) if y is None else self.D(fake, y)).float()
+            return generator_loss(logits, self.config.g_loss)
+
+        return self.step_G(loss)
+
+    def step_G(self, compute_loss: Callable[[], torch.Tensor]):
+        """One step of G on ``compute_loss()``, D frozen (no weight gradients for it); None if not finite.
+
+        The one place G's optimizer steps: ``update_G`` and the subclasses that change G's loss
+        (feature matching in ``gan_lessons.toy_gan``) pass their loss here.
+        """
         self.D.requires_grad_(False)  # D is not updated here: skip its weight gradients
         try:
             with self._autocast():
-                logits = (self.D(fake) if y is None else self.D(fake, y)).float()
-                loss = generator_loss(logits, self.config.g_loss)
+                loss = compute_loss().float()
             if not torch.isfinite(loss):
                 return None
             self.opt_G.zero_grad(set_to_none=True)
