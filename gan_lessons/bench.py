@@ -298,6 +298,52 @@ def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None =
     return result
 
 
+def run_quality(*, models: list[str] | None = None, marks=None, seeds=(0,), json_path: str | None = None,
+                device=None, threads: int | None = None, clock: str = "wall", quick: bool = False,
+                recipe_budget: str = "lecture", n_samples: int | None = None) -> dict:
+    """The race (``--quality``, :mod:`gan_lessons.race`): each contestant trained from scratch and scored at
+    each mark; the table, the time and images to recognisable, and (with ``json_path``) every figure."""
+    from . import race
+    from .classifier import load_classifier
+
+    device = get_device(device) if not isinstance(device, torch.device) else device
+    if device.type != "cpu":
+        clock = "wall"
+    if threads:
+        torch.set_num_threads(threads)
+    marks = list(marks or ((1, 2) if quick else race.MARKS))
+    n_samples = n_samples or (500 if quick else 10_000)
+    pool = race.contestants(recipe_budget)
+    keys = models or list(pool)
+    unknown = [k for k in keys if k not in pool]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(pool)}")
+    clf = load_classifier(device, budget="test" if quick else "full", verbose=False)
+    print(f"gan_lessons.bench --quality on {device} ({machine().get('cpu')}, {torch.get_num_threads()} threads, "
+          f"torch {torch.__version__}); {clock} clock; marks {', '.join(f'{m:g}' for m in marks)} s of training; "
+          f"{n_samples:,} samples per score; recipes of the `{recipe_budget}` budget", flush=True)
+    results: dict[str, list[dict]] = {}
+    for seed in seeds:
+        for key in keys:
+            rows = race.run(pool[key], marks, clf, seed=seed, n_samples=n_samples, clock=clock, device=device,
+                            fid=not quick)
+            results.setdefault(f"{key}/{seed}", []).extend(rows)
+    print("", flush=True)
+    print("confident / digits present / largest share / MNIST-FID (/ label agreement) after each mark of training; "
+          f"recognisable: confident >= {race.RECOGNISABLE['confident']} and every digit between "
+          f"{race.RECOGNISABLE['min_share']:.0%} and {race.RECOGNISABLE['max_share']:.0%}", flush=True)
+    for seed in seeds:
+        print(f"\nseed {seed}:\n" + race.table({k: v for k, v in results.items() if k.endswith(f"/{seed}")}), flush=True)
+    result = {"device": str(device), "machine": machine(), "clock": clock, "threads": torch.get_num_threads(),
+              "marks": marks, "seeds": list(seeds), "n_samples": n_samples, "recipe_budget": recipe_budget,
+              "recipes": {k: pool[k].recipe for k in keys}, "quality": results}
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(result, indent=1))
+        print(f"wrote {json_path}")
+    return result
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m gan_lessons.bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
@@ -311,7 +357,19 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
                    help="wall time (default) or this process's CPU time (steadier on a busy machine, with --threads 1)")
+    p.add_argument("--quality", action="store_true",
+                   help="the race: train each MNIST model (and the PyTorch-GAN anchor) from scratch and score it at "
+                        "fixed marks of training time (--models from mnist_mlp,dcgan,conditional,pytorch_gan)")
+    p.add_argument("--marks", help="--quality: seconds of training at which to score (default 15,30,60,120,300,600)")
+    p.add_argument("--seeds", default="0", help="--quality: comma-separated seeds (default 0)")
+    p.add_argument("--samples", type=int, help="--quality: samples per score (default 10,000)")
     a = p.parse_args(argv)
+    if a.quality:
+        run_quality(models=[m for m in a.models.split(",") if m] if a.models else None,
+                    marks=[float(m) for m in a.marks.split(",")] if a.marks else None,
+                    seeds=[int(s) for s in a.seeds.split(",")], json_path=a.json, device=a.device,
+                    threads=a.threads, clock=a.clock, quick=a.quick, n_samples=a.samples)
+        return 0
     run(quick=a.quick, notebooks=a.notebooks, json_path=a.json, device=a.device, rounds=a.rounds,
         models=[m for m in a.models.split(",") if m != "none"] if a.models else None, budgets=a.budgets.split(",") if a.budgets else None,
         compile_cuda=not a.no_compile, threads=a.threads, clock=a.clock)

@@ -1,0 +1,295 @@
+"""The quality race of ``python -m gan_lessons.bench --quality``: the course's MNIST recipes against a tutorial's.
+
+Each contestant trains from scratch; training pauses at fixed marks of training time (the clock runs only
+while it trains, not while it is scored) and G's samples are scored with the course's classifier
+(:mod:`gan_lessons.classifier`): the confident rate (top class probability >= 0.9), digits present,
+the largest class share, MNIST-FID against the test set and, for the conditional model, the share read as
+the digit asked for. A contestant is **recognisable** at the first mark where its confident rate is >= 0.8
+and every digit holds between 5% and 15% of the samples; the race reports that time and the images seen by
+then (real images through D), which carries across machines where seconds do not.
+
+The contestants are the course's three MNIST models, each built by its lesson module's ``make_trainer``
+at the lesson's `lecture` recipe (:data:`COURSE`), and the anchor: PyTorch-GAN's
+``implementations/gan/gan.py`` (Linder-Noren, github.com/eriklindernoren/PyTorch-GAN), re-implemented
+here as its source reads (:class:`AnchorGAN`).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from .config import seed_everything
+
+MARKS = (15, 30, 60, 120, 300, 600)   # seconds of training at which each contestant is scored
+RECOGNISABLE = dict(confident=0.8, min_share=0.05, max_share=0.15)
+
+
+# --- the anchor: PyTorch-GAN implementations/gan/gan.py ----------------------------------------------------
+
+
+class AnchorGenerator(nn.Module):
+    """gan.py's Generator: 100 -> 128 -> 256 -> 512 -> 1024 -> 784, LeakyReLU(0.2), batch norm after the
+    hidden layers but the first, tanh. ``nn.BatchNorm1d(out_feat, 0.8)`` passes 0.8 as *eps* (the source's
+    second positional argument), kept as written."""
+
+    def __init__(self, latent_dim: int = 100):
+        super().__init__()
+
+        def block(n_in, n_out, normalize=True):
+            layers = [nn.Linear(n_in, n_out)]
+            if normalize:
+                layers.append(nn.BatchNorm1d(n_out, 0.8))
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            return layers
+
+        self.model = nn.Sequential(*block(latent_dim, 128, normalize=False), *block(128, 256), *block(256, 512),
+                                   *block(512, 1024), nn.Linear(1024, 784), nn.Tanh())
+
+    def forward(self, z):
+        return self.model(z).view(len(z), 1, 28, 28)
+
+
+class AnchorDiscriminator(nn.Module):
+    """gan.py's Discriminator: 784 -> 512 -> 256 -> 1, LeakyReLU(0.2), sigmoid (probabilities, for BCELoss)."""
+
+    def __init__(self):
+        super().__init__()
+        self.model = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2, inplace=True), nn.Linear(512, 256),
+                                   nn.LeakyReLU(0.2, inplace=True), nn.Linear(256, 1), nn.Sigmoid())
+
+    def forward(self, img):
+        return self.model(img.view(len(img), -1))
+
+
+class AnchorGAN:
+    """gan.py's training loop with the data in memory (reshuffled each epoch, as ``shuffle=True``): per batch
+    of 64, G's step first (BCE against "valid" on D(G(z)), z ~ N(0, 1)), then D's on the real batch and
+    ``gen_imgs.detach()``, d_loss = (real + fake) / 2; Adam(lr 2e-4, betas (0.5, 0.999)) for both.
+    ``sample`` draws as gan.py saves its images: batches of 64 through G in training mode (batch norm on
+    the batch's statistics)."""
+
+    name = "PyTorch-GAN gan.py"
+    m = 64
+
+    def __init__(self, data: torch.Tensor, seed: int = 0, device=None):
+        seed_everything(seed)
+        self.device = torch.device(device or "cpu")
+        self.G, self.D = AnchorGenerator().to(self.device), AnchorDiscriminator().to(self.device)
+        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.loss = nn.BCELoss()
+        self.data = data.to(self.device, torch.float32)
+        self._order, self._cursor = torch.randperm(len(self.data)), 0
+        self.valid = torch.ones(self.m, 1, device=self.device)
+        self.fake = torch.zeros(self.m, 1, device=self.device)
+        self.step = 0
+
+    def _batch(self):
+        if self._cursor >= len(self._order):
+            self._order, self._cursor = torch.randperm(len(self.data)), 0
+        idx = self._order[self._cursor:self._cursor + self.m]
+        self._cursor += self.m
+        return self.data[idx.to(self.device)]
+
+    def iteration(self) -> None:
+        imgs = self._batch()
+        n = len(imgs)  # the last batch of an epoch is smaller, as in a DataLoader without drop_last
+        valid, fake = self.valid[:n], self.fake[:n]
+        self.opt_G.zero_grad()
+        z = torch.randn(n, 100, device=self.device)
+        gen_imgs = self.G(z)
+        g_loss = self.loss(self.D(gen_imgs), valid)
+        g_loss.backward()
+        self.opt_G.step()
+        self.opt_D.zero_grad()
+        d_loss = (self.loss(self.D(imgs), valid) + self.loss(self.D(gen_imgs.detach()), fake)) / 2
+        d_loss.backward()
+        self.opt_D.step()
+        g_loss.item(), d_loss.item()  # gan.py prints both every batch
+        self.step += 1
+        self.images_seen += n
+
+    images_seen = 0
+
+    @torch.no_grad()
+    def sample(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, None]:
+        G = copy.deepcopy(self.G).train()  # training mode as gan.py's saved images; a copy keeps G's statistics
+        out = [G(torch.randn(min(self.m, n - i), 100, generator=gen).to(self.device)) for i in range(0, n, self.m)]
+        return torch.cat(out), None
+
+
+# --- the course's recipes -------------------------------------------------------------------------------
+
+
+class CourseRecipe:
+    """A lesson model in the course's Trainer (``make_trainer`` of its lesson module at ``settings``)."""
+
+    def __init__(self, name: str, trainer, data: torch.Tensor, labels: torch.Tensor | None = None):
+        self.name, self.trainer = name, trainer
+        self.conditional = labels is not None
+        trainer.set_data(data, labels)
+        trainer.G.train()
+        trainer.D.train()
+        self.images_seen = 0
+
+    @property
+    def step(self) -> int:
+        return self.trainer.step
+
+    def iteration(self) -> None:
+        if not self.trainer.iteration():
+            raise RuntimeError(f"{self.name}: {self.trainer.stopped}")
+        self.images_seen += self.trainer.config.batch_size * self.trainer.config.k
+
+    @torch.no_grad()
+    def sample(self, n: int, gen: torch.Generator):
+        """n samples of the lesson's prior through ``trainer.sample`` (G in eval mode, as the lessons show
+        them); the noise comes from ``gen``'s seed without touching the training's random numbers."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(torch.randint(2**31, (1,), generator=gen)))
+            z = self.trainer.noise(n)
+        labels = torch.arange(n) % 10 if self.conditional else None
+        return self.trainer.sample(n, labels=labels, z=z), labels
+
+
+@dataclass
+class Contestant:
+    key: str
+    name: str
+    make: Callable[[int, torch.device], object]   # (seed, device) -> something with iteration(), sample(), ...
+    recipe: str = ""
+
+
+def course_contestants(budget: str = "lecture") -> list[Contestant]:
+    """The three MNIST lesson models at their ``budget`` recipe (the lesson's settings but for the length)."""
+    from . import conditional, dcgan, mnist_mlp
+    from .data import mnist_training_set
+
+    def images():
+        return mnist_training_set()[0]
+
+    def mlp(seed, device):
+        s = mnist_mlp.SETTINGS[budget]
+        return CourseRecipe("04 MLP (Example 2)", mnist_mlp.make_trainer(s, seed=seed, device=device), images())
+
+    def dc(seed, device):
+        s = dcgan.SETTINGS[budget]
+        return CourseRecipe("05 DCGAN", dcgan.make_trainer(s, seed=seed, device=device), images())
+
+    def cond(seed, device):
+        s = conditional.SETTINGS[budget]
+        x, y = mnist_training_set()
+        return CourseRecipe("07 conditional", conditional.make_trainer(s, seed=seed, device=device), x, y)
+
+    return [Contestant("mnist_mlp", "04 MLP (Example 2)", mlp, f"lesson 04, {budget} recipe"),
+            Contestant("dcgan", "05 DCGAN", dc, f"lesson 05, {budget} recipe"),
+            Contestant("conditional", "07 conditional", cond, f"lesson 07, {budget} recipe")]
+
+
+def anchor_contestants() -> list[Contestant]:
+    from .data import mnist_training_set
+    return [Contestant("pytorch_gan", AnchorGAN.name, lambda seed, device: AnchorGAN(mnist_training_set()[0], seed, device),
+                       "eriklindernoren/PyTorch-GAN implementations/gan/gan.py, as written")]
+
+
+def contestants(budget: str = "lecture") -> dict[str, Contestant]:
+    return {c.key: c for c in course_contestants(budget) + anchor_contestants()}
+
+
+# --- scoring and the race -------------------------------------------------------------------------------
+
+
+def recognisable(row: dict) -> bool:
+    """Confident rate >= 0.8 and every digit between 5% and 15% of the samples."""
+    shares = np.asarray(row["histogram"], dtype=float)
+    shares = shares / max(shares.sum(), 1)
+    return (row["confident"] >= RECOGNISABLE["confident"] and shares.min() >= RECOGNISABLE["min_share"]
+            and shares.max() <= RECOGNISABLE["max_share"])
+
+
+def score(images: torch.Tensor, labels, clf, fid: bool = True) -> dict:
+    """The race's figures for samples in [-1, 1] (or uint8): confident, present, largest share, FID, agreement."""
+    from . import metrics
+    from .evaluate import as_uint8
+
+    x = as_uint8(images)
+    hist = clf.class_histogram(x)
+    row = {"confident": clf.confident_rate(x, 0.9), "present": int((hist > 0).sum()),
+           "max_share": float(hist.max() / hist.sum()), "histogram": hist.tolist(),
+           "fid": metrics.mnist_fid(x, "test", clf) if fid else None}
+    if labels is not None:
+        row["label_match"] = float((clf.predict(x) == torch.as_tensor(labels)).float().mean())
+    row["recognisable"] = recognisable(row)
+    return row
+
+
+def run(contestant: Contestant, marks, clf, *, seed: int = 0, n_samples: int = 10_000, clock: str = "wall",
+        device=None, fid: bool = True, log: Callable[[str], None] | None = print) -> list[dict]:
+    """Train ``contestant`` from scratch, scoring at each mark (seconds of training on ``clock``)."""
+    from .roofline import CLOCKS
+
+    now = CLOCKS[clock]
+    device = torch.device(device or "cpu")
+    model = contestant.make(seed, device)
+    rows, spent = [], 0.0
+    for mark in sorted(marks):
+        start = now()
+        while spent + (now() - start) < mark:
+            model.iteration()
+        spent += now() - start
+        gen = torch.Generator().manual_seed(10_000 + seed)
+        images, labels = model.sample(n_samples, gen)
+        row = {"model": contestant.key, "name": contestant.name, "mark": mark, "seconds": spent, "clock": clock,
+               "steps": model.step, "images_seen": model.images_seen, "seed": seed,
+               **score(images, labels, clf, fid=fid)}
+        rows.append(row)
+        if log:
+            log(format_row(row))
+    return rows
+
+
+def format_row(row: dict) -> str:
+    agree = f"  agreement {row['label_match']:.2f}" if "label_match" in row else ""
+    fid = f"  FID {row['fid']:7.1f}" if row.get("fid") is not None else ""
+    return (f"{row['name']:<22} {row['mark']:>5g} s  {row['steps']:>6,} steps  {row['images_seen'] / 1e6:5.2f}M images  "
+            f"confident {row['confident']:.2f}  digits {row['present']:>2}  largest {row['max_share']:4.0%}{fid}"
+            f"{agree}{'  RECOGNISABLE' if row['recognisable'] else ''}")
+
+
+def first_recognisable(rows: list[dict]) -> dict | None:
+    return next((r for r in sorted(rows, key=lambda r: r["mark"]) if r["recognisable"]), None)
+
+
+def table(results: dict[str, list[dict]]) -> str:
+    """Markdown: one row per contestant, confident / digits / largest share / FID at each mark, then the
+    time and images to recognisable."""
+    marks = sorted({r["mark"] for rows in results.values() for r in rows})
+    head = "| model | " + " | ".join(f"{m:g} s" for m in marks) + " | recognisable at |"
+    lines = [head, "|---" * (len(marks) + 2) + "|"]
+    for rows in results.values():
+        by_mark = {r["mark"]: r for r in rows}
+        cells = []
+        for m in marks:
+            r = by_mark.get(m)
+            if r is None:
+                cells.append("")
+                continue
+            cell = f"{r['confident']:.2f} / {r['present']} / {r['max_share']:.0%}"
+            if r.get("fid") is not None:
+                cell += f" / {r['fid']:.0f}"
+            if "label_match" in r:
+                cell += f" / agr {r['label_match']:.2f}"
+            cells.append(cell)
+        first = first_recognisable(rows)
+        when = (f"{first['mark']:g} s ({first['images_seen'] / 1e6:.2f}M images)" if first
+                else f"not by {max(by_mark):g} s")
+        lines.append(f"| {rows[0]['name']} | " + " | ".join(cells) + f" | {when} |")
+    return "\n".join(lines)
