@@ -175,11 +175,13 @@ def load(name: str, directory=None, device=None):
     trainer = model.trainer_for(model.settings_from(record), seed=record["seed"], device=device)
     try:
         state = torch.load(pt, map_location="cpu", weights_only=True)
-        trainer.G.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
+        weights = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+        for G in {id(trainer.G): trainer.G, id(trainer.generator): trainer.generator}.values():
+            G.load_state_dict(weights)  # the shown generator (the running average, if kept) and G alike
     except Exception as err:  # noqa: BLE001 - any failure to read means the same to the learner
         raise PretrainedError(f"{pt} could not be loaded as {name}'s generator ({type(err).__name__}: {err}); "
                               f"{remake}") from err
-    trainer.G.eval()
+    trainer.generator.eval()
     trainer.step, trainer.seconds = int(record["steps"]), float(record["training_seconds"])
     return trainer, record
 
@@ -188,7 +190,8 @@ def save(name: str, trainer, directory, *, budget: str, seed: int, settings, com
     """Write ``name``'s generator (float16) and its record (without scores: see :func:`score`)."""
     pt, js = paths(name, directory)
     buffer = io.BytesIO()
-    torch.save(_half({k: v.detach().cpu() for k, v in trainer.G.state_dict().items()}), buffer)
+    # the generator the lesson shows: G's running average where the recipe keeps one
+    torch.save(_half({k: v.detach().cpu() for k, v in trainer.generator.state_dict().items()}), buffer)
     write_atomically(pt, lambda f: f.write(buffer.getvalue()))
     model = MODELS[name]
     record = {

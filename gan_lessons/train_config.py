@@ -41,6 +41,9 @@ class TrainConfig:
                                      # a minibatch is then m packs, m * pack samples of each kind
     g_noise: str = "reuse"           # G's step: "reuse" the fake minibatch of D's last step (one forward pass
                                      # of G fewer), or draw "fresh" noise for it, as Algorithm 1 writes it
+    average: float = 0.0             # beta of a running average of G's weights, updated after each G step
+                                     # (G_avg <- beta G_avg + (1 - beta) G; lesson 03 introduces it): the
+                                     # trainer then samples from G_avg; 0: no average, samples from G
 
     def __post_init__(self):
         if not isinstance(self.k, int) or self.k < 1:
@@ -73,6 +76,9 @@ class TrainConfig:
             raise ValueError(f"joint_D must be None (automatic), True or False, got {self.joint_D!r}")
         if self.g_noise not in G_NOISE:
             raise ValueError(f"g_noise must be one of {', '.join(G_NOISE)}, got {self.g_noise!r}")
+        if not isinstance(self.average, (int, float)) or not 0 <= self.average < 1:
+            raise ValueError(f"average (the beta of G's running average) must be in [0, 1), 0 for none, "
+                             f"got {self.average!r}")
         if not isinstance(self.pack, int) or self.pack < 1:
             raise ValueError(f"pack (samples per judgement of D) must be an int >= 1, got {self.pack!r}")
 

@@ -21,6 +21,7 @@ attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
 from __future__ import annotations
 
 import contextlib
+import copy
 import contextvars
 import time
 import warnings
@@ -104,6 +105,29 @@ class Trainer:
                              f"{c.pack}; pass TrainConfig(pack={getattr(self.D, 'pack', 1)})")
         self._data = self._labels = None
         self._order, self._cursor = None, 0
+        self.G_avg: nn.Module | None = None  # the running average of G's weights (config.average > 0)
+        self._start_average()
+
+    def _start_average(self) -> None:
+        """G_avg starts as a copy of G (no gradients, eval mode) when ``config.average`` > 0."""
+        if self.config.average > 0:
+            self.G_avg = copy.deepcopy(self.G).eval().requires_grad_(False)
+        else:
+            self.G_avg = None
+
+    @torch.no_grad()
+    def _update_average(self) -> None:
+        """G_avg <- beta G_avg + (1 - beta) G for the weights; batch norm's statistics are G's own."""
+        if self.G_avg is None:
+            return
+        torch._foreach_lerp_(list(self.G_avg.parameters()), list(self.G.parameters()), 1.0 - self.config.average)
+        for mine, live in zip(self.G_avg.buffers(), self.G.buffers()):
+            mine.copy_(live)
+
+    @property
+    def generator(self) -> nn.Module:
+        """The generator to show: the running average G_avg when the config keeps one, else G."""
+        return self.G if self.G_avg is None else self.G_avg
 
     def __repr__(self) -> str:
         c = self.config
@@ -223,6 +247,7 @@ class Trainer:
             self.opt_G.zero_grad(set_to_none=True)
             loss.backward()
             self.opt_G.step()
+            self._update_average()
         finally:
             self.D.requires_grad_(True)
         return loss.detach()
@@ -333,23 +358,27 @@ class Trainer:
         return self.history
 
     @torch.no_grad()
-    def sample(self, n: int, labels: torch.Tensor | None = None, z: torch.Tensor | None = None) -> torch.Tensor:
-        """n samples G(z) (G in eval mode, no gradients), on the device."""
+    def sample(self, n: int, labels: torch.Tensor | None = None, z: torch.Tensor | None = None, *,
+               averaged: bool = True) -> torch.Tensor:
+        """n samples (G in eval mode, no gradients), on the device: from the running average G_avg when the
+        config keeps one (``averaged=False``: from G itself), else from G."""
         z = self.noise(n) if z is None else z.to(self.device)
-        was_training = self.G.training
-        self.G.eval()
+        G = self.generator if averaged else self.G
+        was_training = G.training
+        G.eval()
         try:
             y = None if labels is None else labels.to(self.device)
-            return self.G(*self._inputs_G(z, y))
+            return G(*self._inputs_G(z, y))
         finally:
-            self.G.train(was_training)
+            G.train(was_training)
 
     # --- checkpoints ------------------------------------------------------------------------------
 
     def state_dict(self) -> dict:
         return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_G": self.opt_G.state_dict(),
                 "opt_D": self.opt_D.state_dict(), "history": self.history, "step": self.step,
-                "seconds": self.seconds, "config": asdict(self.config)}
+                "seconds": self.seconds, "config": asdict(self.config),
+                **({"G_avg": self.G_avg.state_dict()} if self.G_avg is not None else {})}
 
     def save(self, path) -> Path:
         """Write models, optimizers and history to ``path`` atomically (``gan_lessons.files``); return the path."""
@@ -368,6 +397,8 @@ class Trainer:
                           f"{asdict(self.config)}", RuntimeWarning, stacklevel=3)
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
+        if self.G_avg is not None:  # a state without the average (saved without one): start it from G
+            self.G_avg.load_state_dict(state.get("G_avg", state["G"]))
         self.opt_G.load_state_dict(state["opt_G"])
         self.opt_D.load_state_dict(state["opt_D"])
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
@@ -376,7 +407,7 @@ class Trainer:
         return self
 
     def configure(self, **changes) -> "Trainer":
-        """Change settings that need no new optimizer (k, g_loss, precision, joint_D, the schedule), checked
+        """Change settings that need no new optimizer (k, g_loss, precision, joint_D, the schedule, average), checked
         as :class:`TrainConfig` checks them; for other changes (m, the learning rates, ...) build a new Trainer."""
         rebuild = {"m", "lr_D", "lr_G", "optimizer", "momentum", "pack"} & set(changes)
         unknown = set(changes) - {f.name for f in fields(TrainConfig)}
@@ -384,6 +415,8 @@ class Trainer:
             raise ValueError(f"configure() cannot change {', '.join(sorted(unknown | rebuild))}: "
                              f"build a new Trainer with the TrainConfig you want")
         self.config = replace(self.config, **changes)
+        if "average" in changes and (self.G_avg is None) != (self.config.average == 0):
+            self._start_average()  # an average started now starts from G as it is
         if "joint_D" in changes:
             self.joint_D = self.config.joint_D if self.config.joint_D is not None else not has_batch_norm(self.D)
         return self

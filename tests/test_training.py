@@ -359,3 +359,58 @@ def test_g_noise_fresh_is_algorithm_1_written_out():
     for mine, theirs in ((G, trainer.G), (D, trainer.D)):
         for p, q in zip(mine.parameters(), theirs.parameters()):
             assert torch.allclose(p, q, atol=1e-5)
+
+
+# --- the running average of G's weights (TrainConfig.average) -----------------------------------------------
+
+
+def test_running_average_follows_its_formula_and_leaves_training_alone():
+    plain, avg = make_trainer(), make_trainer(average=0.9)
+    assert plain.G_avg is None and plain.generator is plain.G
+    start = [p.clone() for p in avg.G.parameters()]
+    assert all(torch.equal(a, b) for a, b in zip(avg.G_avg.parameters(), start))
+    data = gaussian_1d(256)
+    torch.manual_seed(1)
+    plain.train(data, 1, progress=False)
+    torch.manual_seed(1)
+    avg.train(data, 1, progress=False)
+    for a, g0, g1 in zip(avg.G_avg.parameters(), start, avg.G.parameters()):
+        assert torch.allclose(a, 0.9 * g0 + 0.1 * g1, atol=1e-7)
+        assert not a.requires_grad
+    torch.manual_seed(2)
+    plain.train(steps=20, progress=False)
+    torch.manual_seed(2)
+    avg.train(steps=20, progress=False)
+    # the average is only read: G and D train exactly as without it
+    assert all(torch.equal(a, b) for a, b in zip(plain.G.parameters(), avg.G.parameters()))
+    assert all(torch.equal(a, b) for a, b in zip(plain.D.parameters(), avg.D.parameters()))
+    z = avg.noise(8)
+    assert torch.equal(avg.sample(8, z=z), avg.G_avg.eval()(z))
+    assert torch.equal(avg.sample(8, z=z, averaged=False), plain.sample(8, z=z))
+    assert not torch.equal(avg.sample(8, z=z), plain.sample(8, z=z))
+
+
+def test_running_average_is_saved_and_loaded(tmp_path):
+    trainer = make_trainer(average=0.5)
+    trainer.train(gaussian_1d(256), 5, progress=False)
+    path = trainer.save(tmp_path / "run.pt")
+    other = make_trainer(average=0.5).load(path)
+    assert all(torch.equal(a, b) for a, b in zip(trainer.G_avg.parameters(), other.G_avg.parameters()))
+    # a checkpoint written without an average starts one from its G
+    plain = make_trainer()
+    plain.train(gaussian_1d(256), 5, progress=False)
+    with pytest.warns(RuntimeWarning, match="trained with"):
+        late = make_trainer(average=0.5).load(plain.save(tmp_path / "plain.pt"))
+    assert all(torch.equal(a, b) for a, b in zip(late.G_avg.parameters(), plain.G.parameters()))
+
+
+def test_configure_starts_and_stops_the_average():
+    trainer = make_trainer()
+    trainer.train(gaussian_1d(256), 3, progress=False)
+    trainer.configure(average=0.99)
+    assert all(torch.equal(a, b) for a, b in zip(trainer.G_avg.parameters(), trainer.G.parameters()))
+    trainer.configure(average=0.0)
+    assert trainer.G_avg is None and trainer.generator is trainer.G
+    for bad in (1.0, -0.1, "0.9"):
+        with pytest.raises(ValueError, match="average"):
+            TrainConfig(average=bad)
