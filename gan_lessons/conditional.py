@@ -46,15 +46,18 @@ class Settings:
     lr: float = 5e-4                   # Adam, both players: 2.5x Radford's 2e-4 (lesson 07 measures both)
     embedding_dim: int | None = None   # None: one-hot labels; an int: a learned embedding of that size
     batch_norm: bool = True            # batch norm after G's hidden layers (lesson 07, section 2, says why)
+    average: float = 0.995             # samples from G's running average (TrainConfig.average); 0: G itself
 
 
-SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=1500),
+SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=3000),
             "full": Settings(steps=12_000)}  # m = 64: 12,000 steps ~ 15 epochs
 
 
-def conditional_config(m: int = 64, lr: float = 5e-4) -> TrainConfig:
-    """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m."""
-    return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating")
+def conditional_config(m: int = 64, lr: float = 5e-4, average: float = 0.0) -> TrainConfig:
+    """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m; with
+    ``average`` > 0 the Trainer keeps a running average of G's weights and samples from it."""
+    return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating",
+                       average=average)
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
@@ -67,7 +70,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=settings.embedding_dim,
                                 batch_norm=settings.batch_norm)
     D = ConditionalMLPDiscriminator(NUM_CLASSES, embedding_dim=settings.embedding_dim)
-    return Trainer(G, D, conditional_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=uniform_noise,
+    return Trainer(G, D, conditional_config(settings.m, settings.lr, settings.average), latent_dim=LATENT_DIM, prior=uniform_noise,
                    device=device)
 
 
@@ -119,18 +122,21 @@ def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progres
 # --- samples and figures -----------------------------------------------------------------------------
 
 @torch.no_grad()
-def generate(trainer: Trainer, y: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
-    """G(z, y) in eval mode on the CPU, [N, 1, 28, 28]; y is int [N] or label vectors [N, 10] (mixes of one-hots)."""
+def generate(trainer: Trainer, y: torch.Tensor, z: torch.Tensor | None = None, averaged: bool = True) -> torch.Tensor:
+    """G(z, y) in eval mode on the CPU, [N, 1, 28, 28]; y is int [N] or label vectors [N, 10] (mixes of one-hots).
+    From G's running average where the trainer keeps one (``averaged=False``: G itself)."""
     z = trainer.noise(len(y)) if z is None else z
-    return trainer.sample(len(y), labels=y, z=z).cpu()
+    return trainer.sample(len(y), labels=y, z=z, averaged=averaged).cpu()
 
 
-def samples_per_class(trainer: Trainer, n_per_class: int = 1000, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """``n_per_class`` samples of each digit: uint8 images [10 n, 28, 28] and the requested labels int64 [10 n]."""
+def samples_per_class(trainer: Trainer, n_per_class: int = 1000, seed: int = 0,
+                      averaged: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n_per_class`` samples of each digit: uint8 images [10 n, 28, 28] and the requested labels int64 [10 n]
+    (``averaged=False``: from G itself rather than its running average)."""
     gen = torch.Generator().manual_seed(seed)
     y = torch.arange(NUM_CLASSES).repeat_interleave(n_per_class)                     # (10 n,)
     z = torch.rand(len(y), trainer.latent_dim, generator=gen) * 2 - 1              # U(-1, 1)
-    images = torch.cat([generate(trainer, y[i:i + 2000], z[i:i + 2000]) for i in range(0, len(y), 2000)])
+    images = torch.cat([generate(trainer, y[i:i + 2000], z[i:i + 2000], averaged) for i in range(0, len(y), 2000)])
     return from_signed(images)[:, 0], y
 
 
