@@ -14,6 +14,10 @@ One run measures
    ``shuffle=True``, a sigmoid on D's output with ``nn.BCELoss``, a fresh forward pass of G for G's step,
    D's weight gradients computed in G's step, ``loss.item()`` every step, Adam with torch's defaults.
 
+``--quality`` runs the race instead (:mod:`gan_lessons.race`): each MNIST model of the course at its `lecture`
+recipe, and PyTorch-GAN's ``gan.py`` as written, trained from scratch and scored by the course's classifier
+at marks of training time (``--marks``), with the time and images seen to "recognisable".
+
 On CUDA each lesson also gets a ``torch.compile``-d variant of the course's loop (``--no-compile`` skips it).
 
 All variants of one model are timed in the same rounds, one after the other, so that other load on the

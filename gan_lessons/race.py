@@ -211,8 +211,8 @@ def recognisable(row: dict) -> bool:
     """Confident rate >= 0.8 and every digit between 5% and 15% of the samples."""
     shares = np.asarray(row["histogram"], dtype=float)
     shares = shares / max(shares.sum(), 1)
-    return (row["confident"] >= RECOGNISABLE["confident"] and shares.min() >= RECOGNISABLE["min_share"]
-            and shares.max() <= RECOGNISABLE["max_share"])
+    return bool(row["confident"] >= RECOGNISABLE["confident"] and shares.min() >= RECOGNISABLE["min_share"]
+                and shares.max() <= RECOGNISABLE["max_share"])
 
 
 def score(images: torch.Tensor, labels, clf, fid: bool = True) -> dict:

@@ -46,7 +46,7 @@ def test_anchor_steps_as_gan_py_does():
 
 def test_recognisable_needs_confidence_and_every_digit_in_its_band():
     even = [1000] * 10
-    assert race.recognisable({"confident": 0.85, "histogram": even})
+    assert race.recognisable({"confident": 0.85, "histogram": even}) is True  # a bool, for --json
     assert not race.recognisable({"confident": 0.79, "histogram": even})
     assert not race.recognisable({"confident": 0.95, "histogram": [1600] + [933] * 9})   # one digit at 16%
     assert not race.recognisable({"confident": 0.95, "histogram": [400] + [1066] * 9})   # one digit at 4%
