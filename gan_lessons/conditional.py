@@ -126,7 +126,8 @@ def generate(trainer: Trainer, y: torch.Tensor, z: torch.Tensor | None = None, a
     """G(z, y) in eval mode on the CPU, [N, 1, 28, 28]; y is int [N] or label vectors [N, 10] (mixes of one-hots).
     From G's running average where the trainer keeps one (``averaged=False``: G itself)."""
     z = trainer.noise(len(y)) if z is None else z
-    return trainer.sample(len(y), labels=y, z=z, averaged=averaged).cpu()
+    extra = {} if averaged else {"averaged": False}  # (a stand-in trainer need only take n, labels and z)
+    return trainer.sample(len(y), labels=y, z=z, **extra).cpu()
 
 
 def samples_per_class(trainer: Trainer, n_per_class: int = 1000, seed: int = 0,

@@ -42,9 +42,10 @@ def mnist(real_mnist):
 
 
 def scores(trainer, judge, real, labels=None):
+    """Scores of G itself: a few hundred steps are what the running average (TrainConfig.average) lags by."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(123)
-        x = trainer.sample(N, labels=labels).cpu()
+        x = trainer.sample(N, labels=labels, averaged=False).cpu()
     return {"fid": metrics.mnist_fid(x, "test", judge), "confident": judge.confident_rate(x),
             "pixels": pixel_w1(x, real)}
 
