@@ -137,9 +137,16 @@ assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1
 # ## 4. Training
 #
 # Algorithm 1 with $k = 1$ and minibatches of $m = 64$, the generator on the non-saturating loss
-# $-\log D(G(z))$ (lesson 01 shows why), Adam with $\beta_1 = 0.5$ and learning rates $5 \cdot 10^{-4}$
+# $-\log D(G(z))$ (lesson 01 shows why), Adam with $\beta_1 = 0.5$ and learning rates $10^{-3}$
 # (the lecture gives no optimiser; with the DCGAN rate $2 \cdot 10^{-4}$ a two-epoch run was still one
-# blurry mode when we measured it). One **epoch** is one pass over the 50,000 images: 781 generator steps.
+# blurry mode, and with $5 \cdot 10^{-4}$ short runs made mostly one digit when we measured them: the
+# README's "Where the settings come from"). One **epoch** is one pass over the 50,000 images: 781 generator steps.
+#
+# One more line than Algorithm 1: after each step of $G$ the Trainer updates a **running average of
+# $G$'s weights**, $\theta_{avg} \leftarrow \beta\,\theta_{avg} + (1 - \beta)\,\theta_G$ with $\beta = 0.995$
+# (about the last 200 steps), lesson 03's `G_avg`. Training never reads it: $G$ and $D$ play exactly the
+# game they would without it. The grids, the samples and every score below come from the average
+# (`trainer.sample`; `trainer.sample(..., averaged=False)` is $G$ itself); section 5.3 measures what it buys.
 #
 # This is the loop lesson 03 wrote out as `algorithm1(G, D, data, steps)`, with the lines that differ
 # for MNIST: a minibatch is $m$ images of 784 pixels, and the noise has 100 dimensions,
@@ -225,7 +232,7 @@ copy_dist = metrics.nearest_neighbours(train_images[:5], train_images[:50_000])[
 assert copy_dist.max() < 1e-3   # a copy sits at distance 0, so the check below can fail
 assert dist.min() > 0.5, "a sample is (nearly) a training image: G has copied it"
 if BUDGET != "full":  # after a short run samples are further from the training set than real digits are
-    assert dist.median() > real_dist.median(), (dist.median(), real_dist.median())  # lecture: 5.26, 6.31 > 4.19
+    assert dist.median() > real_dist.median(), (dist.median(), real_dist.median())  # lecture: 4.63, 4.65 > 4.19
 
 # %% [markdown]
 # A sample that copied a training digit would sit at distance 0, as the training images themselves do.
@@ -233,8 +240,8 @@ if BUDGET != "full":  # after a short run samples are further from the training 
 # (train[50000:52000]) the closest came to 0.82, so nearer than 0.5 is a copy, not a likeness. Compare the two medians: real digits that
 # $G$ never saw (train[50000:50200]) are this far from their nearest training digit by nature. Samples at
 # least as far are not copies. After a short run they are further still (the cell checks it in `test` and
-# `lecture`; `lecture` measured medians of 5.26 and 6.31 on seeds 0 and 1, against 4.19); after the `full`
-# run they sit a little closer than real digits do (section 8).
+# `lecture`; `lecture` measured medians of 4.63 and 4.65 on seeds 0 and 1, against 4.19); after the `full`
+# run they sit closer than real digits do (section 8).
 #
 # ### 5.2 A walk in $z$
 #
@@ -288,6 +295,31 @@ ax.set_xticks(range(10))
 ax.set_xlabel("digit the classifier reads")
 ax.set_ylabel("% of samples")
 ax.legend(fontsize=8);
+
+# %% [markdown]
+# **What the running average buys.** The same $z$ through $G$ itself and through its running average
+# (section 4), read by the same classifier. $G$ keeps moving while $D$ finds its flaws (section 4's
+# curves); the average sits in the middle of that motion and carries less of each step's noise.
+
+# %%
+torch.manual_seed(SEED + 2)
+z_ab = trainer.noise(n_eval)
+ablation = {}
+for name, averaged in (("G itself", False), ("running average", True)):
+    x_ab = from_signed(trainer.sample(n_eval, z=z_ab, averaged=averaged)[:, 0]).cpu()
+    h_ab = clf.class_histogram(x_ab)
+    ablation[name] = dict(images=x_ab[:12], confident=clf.confident_rate(x_ab, threshold=0.9),
+                          digits=int((h_ab > 0).sum()), largest=float(h_ab.max() / h_ab.sum()),
+                          fid=metrics.mnist_fid(x_ab, "test", clf))
+print(f"{'':16s} {'confident':>9s} {'digits':>6s} {'largest share':>13s} {'MNIST-FID':>9s}")
+for name, r in ablation.items():
+    print(f"{name:16s} {r['confident']:9.3f} {r['digits']:6d} {100 * r['largest']:12.1f}% {r['fid']:9.1f}")
+fig, axes = plt.subplots(1, 2, figsize=(8, 1.6))
+for ax, (name, r) in zip(axes, ablation.items()):
+    show_images(r["images"], nrow=12, ax=ax, title=name)
+gain = ablation["running average"]["confident"] - ablation["G itself"]["confident"]
+if BUDGET != "test":  # the claim: the average reads as clearer digits (in `test` it is still mostly the untrained G)
+    assert gain > 0.03, ablation  # measured 0.073 (seed 0), 0.121 (seed 1): section 8
 
 # %% [markdown]
 # Here is the Fréchet distance computed inline from its formula, on two small feature sets, checked
@@ -381,7 +413,8 @@ ax.legend(fontsize=8);
 # 50 epochs, and the course ships the generator it made: `gan_lessons/pretrained/mnist_mlp.pt`, written by
 # `python -m gan_lessons.pretrain` with a record of how and where it was trained beside it. Below: the
 # same 36 fixed $z$ as the grids of section 4, through your generator and through the prepared one, and
-# the prepared one scored now, by this lesson's classifier, on as many samples as yours.
+# the prepared one scored now, by this lesson's classifier, on as many samples as yours. Its digits are
+# clearer (the confident-sample rate); look at the histogram too: 50 epochs drew more 1s than four did.
 
 # %%
 from gan_lessons import pretrain
@@ -402,7 +435,7 @@ for row, run, row_conf, row_fid, row_hist in (("your run", trainer, confident, f
     print(f"{row:17s} {run.step:6d} {row_conf:10.3f} {row_fid:10.2f}  {100 * row_hist.max() / row_hist.sum():12.1f}%  "
           f"{row_hist.tolist()}")
 if BUDGET != "full":  # 50 epochs beat a short run (in `full`, your run is that run)
-    assert confident_prepared > confident + 0.1 and fid_prepared < fid, (confident_prepared, confident, fid_prepared)
+    assert confident_prepared > confident + 0.1, (confident_prepared, confident)  # lecture: 0.92 against 0.69, 0.65
 
 # %% [markdown]
 # ## 6. A live panel: $k$ and the two learning rates
@@ -439,10 +472,12 @@ assert np.isfinite(parzen.mean) and parzen.sigma in metrics.PARZEN_SIGMAS and tr
 assert (parzen.n_samples, parzen.n_valid, parzen.n_test) == parzen_sizes
 if BUDGET != "test":
     assert parzen.full_protocol                            # the paper's sizes, exactly
-    assert int((hist > 0).sum()) >= 3                      # several digits: measured 8/10 (seed 0), 4/10 (seed 1)
-    assert confident >= 0.1                                # measured 0.166 (seed 0), 0.215 (seed 1)
-    assert fid < 0.8 * fid_untrained                       # measured 847 (seed 0), 985 (seed 1); untrained G 1800
-    assert parzen.mean >= -300                             # measured -65 (seed 0), -148 (seed 1)
+    assert int((hist > 0).sum()) == 10                     # every digit: measured 10/10 (seeds 0 and 1; full 10/10)
+    # lecture measured 19.4% (seed 0), 18.5% (seed 1), the target 20%; full 35.1% (the shipped run, section 8)
+    assert float(hist.max() / hist.sum()) <= {"lecture": 0.25, "full": 0.4}[BUDGET]
+    assert confident >= {"lecture": 0.5, "full": 0.85}[BUDGET]  # measured 0.688, 0.651; full 0.926
+    assert fid < 0.25 * fid_untrained                      # measured 95 (seed 0), 134 (seed 1); untrained G 1800
+    assert parzen.mean >= 50                               # measured 144 (seed 0), 143 (seed 1)
 print("self-checks passed")
 
 # %% [markdown]
@@ -451,30 +486,40 @@ print("self-checks passed")
 # This notebook top to bottom on the course's CPU (how long each budget takes: the table in the README's
 # "Budgets"):
 #
-# | | `test` budget | `lecture`, seed 0 | `lecture`, seed 1 | `full`, seed 0 |
+# | | `test` budget | `lecture`, seed 0 | `lecture`, seed 1 | `full`, seed 0 (the shipped generator) |
 # |---|---|---|---|---|
-# | training | 75 steps (0.1 epoch) | 1,560 steps (2 epochs) | 1,560 steps | 39,060 steps (50 epochs) |
+# | training | 75 steps (0.1 epoch) | 3,125 steps (4 epochs) | 3,125 steps | 39,060 steps (50 epochs) |
 # | classifier (its test accuracy) | 94.8% (10,000 images, 1 epoch) | 98.8% (60,000 images, 1 epoch) | 98.8% | 99.5% (8 epochs, shifts) |
-# | digits present, largest share | mechanics only | 8/10, 21.6% (digit 8) | 4/10, 47.3% (digit 3) | 10/10, 32.2% (digit 1) |
-# | confident-sample rate | | 16.6% (real test digits: 95.8%) | 21.5% | 93.9% (real: 98.5%) |
-# | MNIST-FID (real vs real) | | 847 (3.3); untrained G 1800 | 985 (3.3) | 314 (6.8); untrained G 1920 |
-# | Parzen LL, paper's protocol | reduced sizes | -65 +- 1.2 (sigma 0.28) | -148 +- 1.1 (sigma 0.28) | 153 +- 1.7 (sigma 0.22) |
+# | digits present, largest share | mechanics only | 10/10, 19.4% (digit 1) | 10/10, 18.5% (digit 1) | 10/10, 35.1% (digit 1) |
+# | confident-sample rate | | 68.8% (real test digits: 95.8%) | 65.1% | 92.6% (real: 98.5%) |
+# | MNIST-FID (real vs real) | | 95 (3.3); untrained G 1800 | 134 (3.3) | 265 (6.8); untrained G 1920 |
+# | Parzen LL, paper's protocol | reduced sizes | 144 +- 1.4 (sigma 0.22) | 143 +- 1.4 (sigma 0.22) | 181 +- 2.5 (sigma 0.17) |
+# | G itself against its running average (section 5.3): confident, MNIST-FID | | 0.605 / 150 against 0.678 / 102 | 0.531 / 208 against 0.652 / 133 | |
 #
-# Each column is printed by this notebook's cells when it runs in that budget and seed (`GAN_LESSONS_BUDGET`,
-# `SEED`); `python -m gan_lessons.evaluate --budget full --models mnist_mlp` retrains and scores the `full`
-# model on its own.
+# The `test` and `lecture` columns are printed by this notebook's cells when it runs in that budget and seed
+# (`GAN_LESSONS_BUDGET`, `SEED`). The `full` column is the record of the generator the course ships (section
+# 5.5): the same settings and seed as this notebook's `full` run, trained by `python -m gan_lessons.pretrain`
+# and scored by the `full` classifier on 10,000 samples (`python -m gan_lessons.evaluate --pretrained
+# --models mnist_mlp` prints it again; `python -m gan_lessons.evaluate --budget full --models mnist_mlp`
+# retrains and scores it).
 #
-# Real training digits put through the same Parzen protocol score 241 +- 2.1 (sigma 0.17). A two-epoch
-# run gives recognisable strokes and a few clear digits, and the classifier's numbers say so. The 50
-# epochs of the `full` budget meet one of the course's three targets: a confident-sample rate of at
-# least 80% (93.9%). They miss the other two: the digits are not balanced (the 1s take 32% of the
-# samples, against the target's 20% at most: a partial mode collapse, the subject of
-# lesson 06), and the Parzen log-likelihood is 153, not the paper's 225 (the paper's $D$ was a maxout
-# network trained with dropout). Samples sit closer to
-# their nearest training image than unseen real digits do (a median distance of 3.8 against 4.2), so
-# section 5.1's figure is worth a look: $G$ has not copied the training set, but it stays near it.
-# The MNIST-FID numbers of the two columns are not comparable with each other: each is computed with
-# its budget's classifier.
+# Real training digits put through the same Parzen protocol score 241 +- 2.1 (sigma 0.17). Four epochs
+# (about 100 s of training here) draw all ten digits, none above a fifth of the samples, two thirds of
+# them confident: the course's `lecture` targets (all ten digits, none above 20%, a confident-sample rate
+# of at least 50%) hold on both seeds. Two things made the difference against the earlier two-epoch
+# recipe (8/10 and 4/10 digits, 17% and 22% confident): the learning rate and $G$'s running average
+# (README, "Where the settings come from"; the last row of the table measures the average in this run).
+# The 50 epochs of the `full` budget meet one of the course's three `full` targets, a confident-sample
+# rate of at least 80% (92.6%), and miss two: the digits are not balanced (the 1s take 35% of the
+# samples, against 20% at most: a partial mode collapse, the subject of lesson 06; the earlier recipe
+# gave 32%), and the Parzen log-likelihood is 181, not the paper's 225 (the paper's $D$ was a maxout
+# network trained with dropout; the earlier recipe gave 153). Its samples sit closer to their nearest
+# training image than unseen real digits do (a median distance of 3.3 against 4.2), so section 5.1's
+# figure is worth a look: $G$ has not copied the training set, but it stays near it. The `lecture` run
+# spreads its digits more evenly, and MNIST-FID, which sees the spread, scores it better than the
+# shipped `full` generator under the same classifier (section 5.5).
+# The MNIST-FID numbers of the columns are not comparable across budgets: each is computed with its
+# budget's classifier.
 #
 # ## Exercises
 #
