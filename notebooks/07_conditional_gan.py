@@ -61,7 +61,7 @@ from gan_lessons.models import ConditionalMLPDiscriminator, ConditionalMLPGenera
 from gan_lessons.plotting import animate_grids, plot_history, show_images
 
 SEED = 0                                               # one seed for every run below: reproducible self-checks
-settings = cgan.SETTINGS[current_budget()]             # generator steps (test 20, lecture 1500, full 12000)
+settings = cgan.SETTINGS[current_budget()]             # generator steps (test 20, lecture 3000, full 12000)
 m = settings.m                                         # minibatch size
 steps = settings.steps
 n_per_class = budget(test=30, lecture=300, full=1000)  # samples of each digit scored by the classifier
@@ -138,6 +138,9 @@ assert D.hidden[0].in_features == 784 + 10
 # 2.5 times Radford's: $D$ only learns to check the label once the fakes look like digits, so the label
 # is the last thing $G$ learns, and on seed 1 after 1,200 steps the classifier agreed with the requested
 # digit on 59% of samples at $5 \cdot 10^{-4}$ against 19% at $2 \cdot 10^{-4}$ (the same study regenerates it).
+#
+# As in lesson 04, the Trainer keeps a running average of $G$'s weights ($\beta = 0.995$, lesson 03's
+# `G_avg`) that training never reads; every sample below comes from it, and section 6 measures what it buys.
 #
 # In lesson 03's written-out `algorithm1` the label enters four lines; everything else is unchanged:
 #
@@ -264,6 +267,21 @@ cgan.plot_agreement(scores);
 assert scores["confusion"].sum() == len(requested)
 
 # %% [markdown]
+# **What the running average buys**: the same $z$ and labels through $G$ itself, read by the same classifier.
+# In our runs the average drew clearer digits (a higher confident-sample rate) and obeyed the label about
+# as well as $G$ itself (the figures in "What we saw"): the label is learned by $G$; the average only
+# smooths the strokes.
+
+# %%
+images_G, _ = cgan.samples_per_class(trainer, n_per_class, seed=SEED, averaged=False)
+scores_G = cgan.label_agreement(clf, images_G, requested)
+print(f"agreement: G itself {scores_G['agreement']:.3f}, its running average {scores['agreement']:.3f};   "
+      f"confident: {scores_G['confident']:.3f}, {scores['confident']:.3f}")
+if BUDGET != "test":  # the claims above (in `test` the average is still mostly the untrained G)
+    assert scores["confident"] > scores_G["confident"], (scores["confident"], scores_G["confident"])
+    assert scores["agreement"] > scores_G["agreement"] - 0.03, (scores["agreement"], scores_G["agreement"])
+
+# %% [markdown]
 # Where a bar is low, $G$ draws something the classifier reads as another digit; the confusion matrix
 # (requested digit against the classifier's digit) says which, and the next cell prints the most common
 # mistake. The self-checks hold the lesson to bounds a little below what we measured in each budget
@@ -273,8 +291,8 @@ assert scores["confusion"].sum() == len(requested)
 worst = scores["confusion"].clone().fill_diagonal_(0)
 r, c = divmod(int(worst.argmax()), 10)
 print(f"most common mistake: asked for {r}, the classifier read {c} ({int(worst[r, c])} times)")
-if BUDGET != "test":  # measured: lecture 0.661 (seed 0), 0.693 (seed 1); full 0.914 (seed 0, 12,000 steps)
-    assert scores["agreement"] >= {"lecture": 0.5, "full": 0.85}[BUDGET], scores["agreement"]
+if BUDGET != "test":  # measured: lecture 0.878 (seed 0), 0.844 (seed 1); full 0.905 (seed 0, the shipped generator)
+    assert scores["agreement"] >= {"lecture": 0.8, "full": 0.85}[BUDGET], scores["agreement"]
 # the check of the check: the same images with their labels shuffled, and G before training, fail the bound
 shuffled = requested[torch.randperm(len(requested), generator=torch.Generator().manual_seed(SEED))]
 untrained_images, _ = cgan.samples_per_class(cgan.make_trainer(seed=SEED), n_per_class, seed=SEED)
@@ -305,7 +323,8 @@ for row, run, row_scores in (("your run", trainer, scores), ("prepared earlier",
     print(f"{row:17s} {run.step:6d} {row_scores['agreement']:10.3f} {row_scores['confident']:10.3f}  "
           f"{low} ({row_scores['per_class_agreement'][low]:.2f})")
 if BUDGET != "full":  # 12,000 steps beat a short run (in `full`, your run is that run)
-    assert prepared_scores["agreement"] > scores["agreement"] + 0.1, (prepared_scores["agreement"], scores["agreement"])
+    # lecture measured 0.923 against 0.878 (seed 0), 0.923 against 0.844 (seed 1)
+    assert prepared_scores["agreement"] > scores["agreement"] + 0.02, (prepared_scores["agreement"], scores["agreement"])
 
 # %% [markdown]
 # ## 7. The 2014 Parzen table
@@ -333,28 +352,35 @@ assert torch.isfinite(torch.tensor(parzen.mean))
 #   $G$ and a learning rate 2.5 times Radford's, without which the classifier agreed with the requested
 #   digit far less often (sections 2 and 4 give the figures, measured on seed 1).
 # - With the label outside $z$, a fixed $z$ holds the style across all ten digits: over 500 $z$, stroke
-#   weight and slant correlated 0.76 and 0.78 between digits made from the same $z$ (seed 0, `lecture`;
-#   0.77 and 0.68 on seed 1), and 0.00 between digits made from different $z$. Mixes of two one-hots
+#   weight and slant correlated 0.68 and 0.81 between digits made from the same $z$ (seed 0, `lecture`;
+#   0.74 and 0.80 on seed 1), and 0.00 between digits made from different $z$. Mixes of two one-hots
 #   morph one digit into another at fixed $z$.
-# - This notebook top to bottom on the course's CPU, seed 0 (how long each budget takes: the table in
-#   the README's "Budgets"):
+# - $G$'s running average drew clearer digits than $G$ itself and obeyed about as well (section 6):
+#   confident 0.821 against 0.787 and agreement 0.878 against 0.886 on seed 0, 0.761 against 0.712 and
+#   0.844 against 0.813 on seed 1 (`lecture`).
+# - This notebook top to bottom on the course's CPU (how long each budget takes: the table in the
+#   README's "Budgets"):
 #
-# | | `lecture` (1,500 steps) | `full` (12,000 steps, 15 epochs) |
-# |---|---|---|
-# | classifier's test accuracy | 98.84% | 99.47% |
-# | agreement with the requested digit | 0.661 (300 per digit) | 0.914 (1,000 per digit) |
-# | confident-sample rate | 0.573 | 0.892 |
-# | agreement per digit, lowest and highest | 0.44 (8), 0.90 (1) | 0.82 (8), 0.98 (1) |
-# | most common mistake | a requested 9 read as 7 | a requested 8 read as 3 |
-# | Parzen log-likelihood (10,000 / 1,000 / 10,000) | 75.9 +- 1.5 (sigma 0.215) | 160.3 +- 1.3 (sigma 0.215) |
+# | | `lecture` (3,000 steps), seed 0 | `lecture`, seed 1 | `full` (12,000 steps, 15 epochs), seed 0 |
+# |---|---|---|---|
+# | classifier's test accuracy | 98.84% | 98.84% | 99.47% |
+# | agreement with the requested digit | 0.878 (300 per digit) | 0.844 | 0.905 (1,000 per digit) |
+# | confident-sample rate | 0.821 | 0.761 | 0.891 |
+# | agreement per digit, lowest and highest | 0.68 (8), 0.96 (1 and 7) | 0.70 (5), 0.97 (1) | 0.80 (8), 0.99 (0) |
+# | most common mistake | a requested 9 read as 7 | a requested 5 read as 3 | a requested 2 read as 3 |
+# | Parzen log-likelihood (10,000 / 1,000 / 10,000) | 193.2 +- 2.2 (sigma 0.167) | 188.3 +- 2.2 (sigma 0.167) | 191.4 +- 2.1 (sigma 0.167) |
 #
-#   Each column is printed by this notebook's cells when run in that budget and seed (`GAN_LESSONS_BUDGET`,
-#   `SEED`); `python -m gan_lessons.evaluate --budget full --models conditional` retrains and scores the `full` model.
+#   The `lecture` columns are printed by this notebook's cells when run in that budget and seed
+#   (`GAN_LESSONS_BUDGET`, `SEED`). The `full` column is the generator the course ships (the same settings
+#   and seed as this notebook's `full` run, trained by `python -m gan_lessons.pretrain` in 10 min on one
+#   thread), measured as sections 6 and 7 measure it, with the `full` classifier; with the earlier recipe
+#   (no running average) the `full` run gave 0.914 agreement, 0.892 confident and a Parzen estimate of 160.
 #   Mirza & Osindero's Table 1 has 132 +- 1.8 for their conditional net. The course's targets, 90%
-#   agreement in `lecture` and 98% in `full`, are not reached on this CPU: `full` gets 91%, and more steps
-#   (or a GPU and a longer run) are what it needs. Seed 1 after 1,200 steps measures the design choices:
+#   agreement in `lecture` and 98% in `full`, are not reached on this CPU: `lecture` gets 84-88%, `full`
+#   90%, and more steps (or a GPU and a longer run) are what it needs. Seed 1 after 1,200 steps measures the design choices:
 #   agreement 0.594 as built, 0.191 at Radford's learning rate $2 \cdot 10^{-4}$, 0.361 without batch
-#   norm in $G$ (`python -m gan_lessons.studies conditional-design`, 300 samples of each digit).
+#   norm in $G$ (`python -m gan_lessons.studies conditional-design`, 300 samples of each digit; $G$ itself,
+#   without the running average).
 #
 # ## Where GANs went from here
 #
