@@ -444,7 +444,9 @@ if BUDGET != "full":  # 50 epochs beat a short run (in `full`, your run is that 
 # rate of $10^{-2}$ for $D$ (what happens to $D(G(z))$, and to $G$'s samples?), a small one for $G$, or
 # $k = 3$ (three discriminator steps per generator step: three times D's work for the same number of $G$
 # steps).
-# The run is short, so compare settings with each other, not with the trained model above.
+# The run is short, so compare settings with each other, not with the trained model above. The panel
+# draws $G$ itself, not its running average: over a run this short the average is still mostly the
+# untrained $G$.
 
 # %%
 panel = mnist_mlp.make_panel(steps=panel_steps, seed=SEED, data=data)
