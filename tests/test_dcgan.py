@@ -152,23 +152,26 @@ class _Sleeper:
 
 def test_seconds_per_step_times_in_turns_and_keeps_the_ratio():
     log = []
-    trainers = {"slow": _Sleeper("slow", 0.006, log), "fast": _Sleeper("fast", 0.002, log)}
+    trainers = {"slow": _Sleeper("slow", 0.02, log), "fast": _Sleeper("fast", 0.005, log)}
     t = dcgan.seconds_per_step(trainers, data=None, steps=4, rounds=3)
     # one warm-up iteration each, then the rounds alternate: slow, fast, slow, fast, ...
     assert log == [("slow", 1), ("fast", 1)] + [("slow", 4), ("fast", 4)] * 3
-    assert t["slow"] >= 0.006 and t["fast"] >= 0.002
-    assert 2.0 < t["slow"] / t["fast"] < 3.5, t  # 3 by construction; sleep overshoots a little
+    assert t["slow"] >= 0.02 and t["fast"] >= 0.005
+    # 4 by construction; sleep overshoots by a few ms, more on a busy machine, which pulls the ratio towards 1
+    assert 2.0 < t["slow"] / t["fast"] < 4.5, t
     with pytest.raises(ValueError, match="steps and rounds"):
         dcgan.seconds_per_step(trainers, None, steps=0)
 
 
 def test_seconds_per_step_on_real_trainers():
     data = torch.rand(64, 1, 28, 28) * 2 - 1
-    narrow = dcgan.make_trainer(dcgan.Settings(width=4, m=8), device="cpu")
-    wide = dcgan.make_trainer(dcgan.Settings(width=32, m=8), device="cpu")
-    t = dcgan.seconds_per_step({"narrow": narrow, "wide": wide}, data, steps=2, rounds=2)
-    assert narrow.step == wide.step == 1 + 2 * 2  # warm-up + rounds x steps
-    assert 0 < t["narrow"] < t["wide"], t  # 64x the multiply-adds in G's middle layer
+    narrow = dcgan.make_trainer(dcgan.Settings(width=4, m=32), device="cpu")
+    wide = dcgan.make_trainer(dcgan.Settings(width=64, m=32), device="cpu")
+    t = dcgan.seconds_per_step({"narrow": narrow, "wide": wide}, data, steps=2, rounds=3)
+    assert narrow.step == wide.step == 1 + 3 * 2  # warm-up + rounds x steps
+    # 256x the multiply-adds in G's middle layer: a margin no load on the machine closes (width 4 against
+    # 32 at m = 8, 8x less work than this, timed the wrong way round once in CI beside a busy process)
+    assert 0 < t["narrow"] < t["wide"], t
 
 
 def test_interpolate_is_the_lectures_walk():
