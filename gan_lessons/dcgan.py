@@ -39,15 +39,20 @@ LATENT_DIM = 100    # z in R^100, as in Radford et al. and the lecture ("the 100
 
 @dataclass(frozen=True)
 class Settings:
-    """One DCGAN run: generator steps, minibatch size and width (D's first layer's channels; G mirrors it)."""
+    """One DCGAN run: generator steps, minibatch size, width (D's first layer's channels; G mirrors it) and
+    the learning rate of both players."""
 
     steps: int = 800
     m: int = 64
     width: int = DCGAN_WIDTH
+    lr: float = 2e-4   # Radford et al.'s Adam learning rate
 
 
-SETTINGS = {"test": Settings(steps=10), "lecture": Settings(steps=800),
-            "full": Settings(steps=10_000)}  # m = 64: 10,000 steps ~ 13 epochs
+# lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, with half
+# as many confident samples again (lesson 05, section 5; `python -m gan_lessons.studies dcgan-recipe`); full keeps
+# Radford's learning rate, which the shipped generator was trained with: m = 64, 10,000 steps ~ 13 epochs
+SETTINGS = {"test": Settings(steps=10, m=32, lr=5e-4), "lecture": Settings(steps=1600, m=32, lr=5e-4),
+            "full": Settings(steps=10_000)}
 
 
 # --- 1. Fractionally-strided (transposed) convolution ---------------------------------------------
@@ -123,9 +128,9 @@ def plot_transposed_conv(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padd
 
 # --- 2. Training -------------------------------------------------------------------------------------
 
-def dcgan_config(m: int = 64) -> TrainConfig:
-    """Radford et al.: Adam with lr 2e-4 for both players and beta1 = 0.5 (0.9 oscillated), minibatch m."""
-    return TrainConfig(k=1, m=m, lr_D=2e-4, lr_G=2e-4, optimizer="adam", momentum=0.5, g_loss="non_saturating")
+def dcgan_config(m: int = 64, lr: float = 2e-4) -> TrainConfig:
+    """Radford et al.: Adam with lr 2e-4 (the default) for both players and beta1 = 0.5 (0.9 oscillated), minibatch m."""
+    return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating")
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
@@ -136,7 +141,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = DCGANGenerator(LATENT_DIM, settings.width), DCGANDiscriminator(settings.width)
-    return Trainer(G, D, dcgan_config(settings.m), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
+    return Trainer(G, D, dcgan_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None,

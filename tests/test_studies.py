@@ -33,6 +33,16 @@ def test_dcgan_width_trains_both_widths_and_scores_them(tiny, capsys):
         assert 0 <= float(r[4]) <= 1 and float(r[5]) > 0               # confident share, MNIST-FID
 
 
+def test_dcgan_recipe_trains_four_recipes_on_two_seeds(tiny, capsys):
+    assert studies.main(["dcgan-recipe", "--quick"]) == 0
+    rows = table_rows(capsys.readouterr().out)[-8:]   # the table (each row is also printed as its run ends)
+    assert [(r[0], r[1]) for r in rows] == [(name, seed) for seed in "01" for name in
+                                            ("Radford: m 64, lr 2e-4", "m 64, lr 5e-4", "m 32, lr 2e-4",
+                                             "lecture: m 32, lr 5e-4")]
+    for r in rows:
+        assert r[2] == "3" and 0 <= float(r[4]) <= 1 and float(r[6]) > 0   # steps, confident share, MNIST-FID
+
+
 def test_conditional_design_prints_the_three_variants(tiny, capsys):
     assert studies.main(["conditional-design", "--quick"]) == 0
     out = capsys.readouterr().out
@@ -76,7 +86,7 @@ def test_unknown_study_is_refused_with_the_names_to_choose_from(capsys):
     with pytest.raises(SystemExit) as err:
         studies.main(["dcgan-depth"])
     assert err.value.code == 2
-    assert "choose from dcgan-width, conditional-design" in capsys.readouterr().err
+    assert "choose from dcgan-width, dcgan-recipe, conditional-design" in capsys.readouterr().err
 
 
 def count_batch_norms(module: nn.Module) -> int:
