@@ -41,6 +41,7 @@ class Settings:
     lr_D: float = 1e-3    # Adam with beta1 = 0.5 (the Trainer's default); 1e-3 rather than DCGAN's 2e-4: short
     lr_G: float = 1e-3    # runs at 2e-4 and 5e-4 stayed a blob or made mostly one digit (README, "Where the settings come from")
     average: float = 0.995  # the grids and scores show G's running average (TrainConfig.average); 0: G itself
+    final_lr: float = 1.0   # < 1: both rates decay linearly over the run's steps to this fraction of lr_D, lr_G
     panel_steps: int = 150  # the live panel's short run
 
     @property
@@ -53,7 +54,7 @@ class Settings:
 SETTINGS = {
     "test": Settings(epochs=0.1, panel_steps=10),   # mechanics only
     "lecture": Settings(epochs=4),                  # trained in two cells of the lesson: 37 s and 27 s in CI
-    "full": Settings(epochs=50, panel_steps=500),   # the lecture's 50 epochs
+    "full": Settings(epochs=50, panel_steps=500, final_lr=0.1),  # the lecture's 50 epochs; rates decay to a tenth
 }
 
 
@@ -66,7 +67,10 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = MLPGenerator(LATENT_DIM), MLPDiscriminator()
-    config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, average=settings.average)
+    decay = (dict(schedule="linear", final_lr=settings.final_lr, schedule_steps=settings.steps)
+             if settings.final_lr < 1 else {})
+    config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, average=settings.average,
+                         **decay)
     return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 

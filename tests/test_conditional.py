@@ -166,3 +166,15 @@ def test_style_consistency_sees_a_style_carried_by_z_and_only_that():
     assert abs(unpaired["ink"]) < 0.1 and abs(unpaired["slant"]) < 0.1, unpaired
     lost = conditional.style_consistency(_StubG(by_z=False), n=200, seed=0)
     assert abs(lost["ink"]) < 0.1, lost                             # ink from noise z does not hold: no claim
+
+
+def test_final_lr_decays_both_rates_linearly_over_the_run():
+    trainer = conditional.make_trainer(conditional.Settings(steps=100, m=8, final_lr=0.1), device="cpu")
+    c = trainer.config
+    assert (c.schedule, c.final_lr, c.schedule_steps) == ("linear", 0.1, 100)
+    assert conditional.make_trainer(conditional.Settings(steps=100, m=8), device="cpu").config.schedule == "constant"
+    data, labels = torch.rand(64, 1, 28, 28) * 2 - 1, torch.arange(64) % 10
+    trainer.set_data(data, labels)
+    trainer.train(steps=50, progress=False)
+    for opt in (trainer.opt_D, trainer.opt_G):  # halfway: 1 - 0.9 * 50 / 100 of 5e-4
+        assert opt.param_groups[0]["lr"] == pytest.approx(5e-4 * 0.55, rel=0.02)
