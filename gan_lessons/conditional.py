@@ -31,6 +31,7 @@ from .config import current_budget, seed_everything
 from .data import from_signed, mnist_training_set, uniform_noise
 from .models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, label_code
 from .plotting import image_grid
+from .train_config import linear_decay
 from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100    # z ~ U(-1, 1)^100, Example 2's prior
@@ -61,9 +62,8 @@ def conditional_config(m: int = 64, lr: float = 5e-4, average: float = 0.0, fina
     """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m; with
     ``average`` > 0 the Trainer keeps a running average of G's weights and samples from it; with
     ``final_lr`` < 1 both rates decay linearly to that fraction over ``steps`` generator steps."""
-    decay = dict(schedule="linear", final_lr=final_lr, schedule_steps=steps) if final_lr < 1 else {}
     return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating",
-                       average=average, **decay)
+                       average=average, **linear_decay(final_lr, steps))
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:

@@ -25,6 +25,7 @@ from .config import current_budget, seed_everything
 from .data import N_GAN_TRAIN, from_signed, mnist_training_set, uniform_noise
 from .models import MLPDiscriminator, MLPGenerator
 from .plotting import plot_history, show_images
+from .train_config import linear_decay
 from .training import Trainer, TrainConfig
 
 LATENT_DIM = 100       # Example 2: z ~ U(-1, 1)^100
@@ -69,10 +70,8 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = MLPGenerator(LATENT_DIM), MLPDiscriminator()
-    decay = (dict(schedule="linear", final_lr=settings.final_lr, schedule_steps=settings.steps)
-             if settings.final_lr < 1 else {})
     config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, average=settings.average,
-                         **decay)
+                         **linear_decay(settings.final_lr, settings.steps))
     return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 

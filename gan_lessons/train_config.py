@@ -88,6 +88,12 @@ class TrainConfig:
         return self.m * self.pack
 
 
+def linear_decay(final_lr: float, steps: int) -> dict:
+    """The TrainConfig fields of a linear decay of both rates to ``final_lr`` times them over ``steps`` generator
+    steps; {} (constant rates) when ``final_lr`` is 1. ``TrainConfig(..., **linear_decay(0.1, steps))``."""
+    return dict(schedule="linear", final_lr=final_lr, schedule_steps=steps) if final_lr < 1 else {}
+
+
 def lr_factor(config: TrainConfig, step: int) -> float:
     """The fraction of lr_D and lr_G that the schedule gives generator step ``step`` + 1.
 
