@@ -37,20 +37,28 @@ def _classifier(quick: bool):
     return load_classifier(budget="test" if quick else "lecture")  # the classifier lessons 05 and 07 use in `lecture`
 
 
+def _dcgan_run(settings, seed: int, n: int, clf, quick: bool) -> dict:
+    """Train lesson 05's DCGAN with ``settings`` (3 steps if ``quick``) and score ``n`` samples as its `lecture`
+    run does: steps, training seconds, confident-sample rate, largest digit share and MNIST-FID."""
+    from . import dcgan, metrics
+
+    trainer, _ = dcgan.train(settings, seed=seed, steps=3 if quick else None, n_fixed=0)
+    torch.manual_seed(seed + 1)
+    fake = dcgan.sample_many(trainer, n)
+    hist = clf.class_histogram(fake)
+    return dict(steps=trainer.step, seconds=trainer.seconds, confident=clf.confident_rate(fake),
+                largest=float(hist.max() / hist.sum()), fid=metrics.mnist_fid(fake, "test", clf))
+
+
 def dcgan_width(quick: bool = False) -> str:
     """Lesson 05: quality per second of training at width 16 (1,200 steps) and width 32 (800 steps), seed 1,
     scored like the lesson's `lecture` run (5,000 samples: confident-sample rate and MNIST-FID)."""
-    from . import dcgan, metrics
+    from . import dcgan
 
     clf, seed, n = _classifier(quick), 1, 200 if quick else 5000
     rows = []
     for width, steps in ((16, 1200), (32, 800)):
-        steps = 3 if quick else steps
-        trainer, _ = dcgan.train(dcgan.Settings(steps=steps, width=width), seed=seed, n_fixed=0)
-        torch.manual_seed(seed + 1)
-        fake = dcgan.sample_many(trainer, n)
-        rows.append(dict(width=width, steps=trainer.step, seconds=trainer.seconds,
-                         confident=clf.confident_rate(fake), fid=metrics.mnist_fid(fake, "test", clf)))
+        rows.append(dict(width=width, **_dcgan_run(dcgan.Settings(steps=steps, width=width), seed, n, clf, quick)))
         print(f"width {width}: {rows[-1]}", flush=True)
     lines = [f"seed {seed}, {n:,} samples, classifier: {clf}",
              "| width | generator steps | training s | steps/s | confident | MNIST-FID |", "|---|---|---|---|---|---|"]
@@ -63,7 +71,7 @@ def dcgan_recipe(quick: bool = False) -> str:
     """Lesson 05, section 5: Radford's recipe (m = 64, Adam 2e-4, 800 steps) against the `lecture` recipe (m = 32,
     Adam 5e-4, 1,600 steps: about the same training time) and each change alone, seeds 0 and 1, scored like the
     lesson's `lecture` run (5,000 samples: confident-sample rate, largest digit share and MNIST-FID)."""
-    from . import dcgan, metrics
+    from . import dcgan
 
     clf, n = _classifier(quick), 200 if quick else 5000
     variants = {"Radford: m 64, lr 2e-4": dcgan.Settings(steps=800, m=64, lr=2e-4),
@@ -75,12 +83,9 @@ def dcgan_recipe(quick: bool = False) -> str:
              "|---|---|---|---|---|---|---|"]
     for seed in (0, 1):
         for name, settings in variants.items():
-            trainer, _ = dcgan.train(settings, seed=seed, steps=3 if quick else None, n_fixed=0)
-            torch.manual_seed(seed + 1)
-            fake = dcgan.sample_many(trainer, n)
-            hist = clf.class_histogram(fake)
-            lines.append(f"| {name} | {seed} | {trainer.step:,} | {trainer.seconds:.0f} | {clf.confident_rate(fake):.3f} | "
-                         f"{float(hist.max() / hist.sum()):.0%} | {metrics.mnist_fid(fake, 'test', clf):.0f} |")
+            r = _dcgan_run(settings, seed, n, clf, quick)
+            lines.append(f"| {name} | {seed} | {r['steps']:,} | {r['seconds']:.0f} | {r['confident']:.3f} | "
+                         f"{r['largest']:.0%} | {r['fid']:.0f} |")
             print(lines[-1], flush=True)
     return "\n".join(lines)
 
