@@ -1,21 +1,33 @@
-"""Shared fixtures: a throwaway cache for every test, and the real MNIST files from ../shared."""
+"""Shared fixtures: a throwaway cache for every test, and the real MNIST files.
+
+The real files come from ``GAN_LESSONS_MNIST_MIRROR`` (a folder), else ``../shared/data/mnist`` beside the
+project (CI's), else the MNIST cache that ``make test`` fills first (``python -m gan_lessons.data``), as the
+environment the test session started with names it. So a contributor's ``make test`` runs every MNIST test,
+as CI does; with ``GAN_LESSONS_REQUIRE_MNIST=1`` (``make test`` sets it) MNIST that cannot be found is an
+error, never a quiet skip.
+"""
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
 import matplotlib
 import pytest
 
+from gan_lessons.data import MNIST_SHA256, mnist_dir
+
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+# ../shared beside the project; GAN_LESSONS_TEST_SHARED names another (tests of the suite hide it this way)
+SHARED_MNIST = Path(os.environ.get("GAN_LESSONS_TEST_SHARED", ROOT.parent / "shared")) / "data" / "mnist"
+USER_MNIST = mnist_dir()  # the cache as the session's environment names it, before any test changes it
 
 
 def mnist_mirror() -> Path | None:
-    """The folder with the four real MNIST files: GAN_LESSONS_MNIST_MIRROR if it is a folder, else ../shared."""
+    """A folder with the four real MNIST files gzipped: GAN_LESSONS_MNIST_MIRROR if it is one, else ../shared."""
     env = os.environ.get("GAN_LESSONS_MNIST_MIRROR", "")
     for candidate in (Path(env) if env and "://" not in env else None, SHARED_MNIST):
         if candidate is not None and (candidate / "train-images-idx3-ubyte.gz").is_file():
@@ -23,18 +35,43 @@ def mnist_mirror() -> Path | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def mirror() -> Path:
-    """The real MNIST files, looked up once from the environment the session started with.
+def cached_mnist(folder: Path = USER_MNIST) -> dict[str, Path] | None:
+    """The four MNIST files in the cache ``folder`` (each uncompressed, or gzipped as ``NAME.gz``), or None."""
+    found = {}
+    for name in MNIST_SHA256:
+        path = next((p for p in (folder / name, folder / f"{name}.gz") if p.is_file()), None)
+        if path is None:
+            return None
+        found[name] = path
+    return found
 
-    Session scope makes pytest set it up before any test's function-scoped fixtures, so ``empty_cache``
-    (which unsets GAN_LESSONS_MNIST_MIRROR) cannot hide the folder, whatever order a test lists them in.
+
+@pytest.fixture(scope="session")
+def mirror(tmp_path_factory) -> Path:
+    """A folder with the real MNIST files gzipped, looked up once from the environment the session started with.
+
+    Without a mirror folder, it is made from the user's cache (the fetch that reads it checks every file's
+    checksum). Session scope makes pytest set it up before any test's function-scoped fixtures, so
+    ``empty_cache`` (which unsets GAN_LESSONS_MNIST_MIRROR) cannot hide it, whatever order a test lists them in.
     """
     folder = mnist_mirror()
-    if folder is None:
-        pytest.skip(f"the real MNIST files are not here: set GAN_LESSONS_MNIST_MIRROR to a folder with "
-                    f"train-images-idx3-ubyte.gz and the other three, or put them in {SHARED_MNIST}")
-    return folder
+    if folder is not None:
+        return folder
+    cached = cached_mnist()
+    if cached is not None:
+        folder = tmp_path_factory.mktemp("mnist_from_cache")
+        for name, path in cached.items():
+            payload = path.read_bytes()
+            if path.suffix != ".gz":
+                payload = gzip.compress(payload, compresslevel=1)
+            (folder / f"{name}.gz").write_bytes(payload)
+        return folder
+    message = (f"the real MNIST files are not here: no GAN_LESSONS_MNIST_MIRROR folder, no {SHARED_MNIST}, and "
+               f"the cache {USER_MNIST} lacks them. Run `python -m gan_lessons.data` (`make test` does) or set "
+               f"GAN_LESSONS_MNIST_MIRROR to a folder with train-images-idx3-ubyte.gz and the other three")
+    if os.environ.get("GAN_LESSONS_REQUIRE_MNIST") == "1":
+        pytest.fail(message + " (GAN_LESSONS_REQUIRE_MNIST=1: the MNIST tests may not be skipped)")
+    pytest.skip(message)
 
 
 @pytest.fixture
