@@ -54,7 +54,7 @@ from typing import Callable
 
 import torch
 
-from .config import get_device, seed_everything
+from .config import BUDGETS, check_environment, check_writable, get_device, seed_everything
 from .notebook_timing import time_notebooks
 from .roofline import CLOCKS, count_flops, matmul_limit, precisions, sync
 from .training import Trainer
@@ -243,12 +243,42 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+# --- what run and run_quality accept (checked before any work) -------------------------------------------
+
+
+def _check_names(names, known, what: str = "model") -> None:
+    unknown = [n for n in names or () if n not in known]
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+
+
+def check_run(*, models=None, budgets=None, clock: str = "wall") -> None:
+    """Raise ValueError for what :func:`run` cannot time: unknown model keys, budgets or clock."""
+    _check_names(models, [c.key for c in lesson_cases()])
+    _check_names(budgets, BUDGETS, "budget")
+    _check_names([clock], CLOCKS, "clock")
+
+
+def check_quality(*, models=None, marks=(), seeds=(0,), n_samples: int = 10_000, clock: str = "wall") -> None:
+    """Raise ValueError for what :func:`run_quality` cannot race: unknown contestants, marks that are not
+    distinct non-negative seconds, seeds that are not non-negative ints, fewer than 2 samples per score."""
+    from . import race
+
+    _check_names(models, list(race.contestants()))
+    _check_names([clock], CLOCKS, "clock")
+    if not all(math.isfinite(m) and m >= 0 for m in marks) or len(set(marks)) != len(marks):
+        raise ValueError(f"marks must be distinct seconds of training >= 0, got {', '.join(f'{m:g}' for m in marks)}")
+    if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be non-negative ints, got {', '.join(map(str, seeds)) or 'none'}")
+    if n_samples < 2:
+        raise ValueError(f"samples per score must be at least 2 (MNIST-FID fits a covariance), got {n_samples}")
+
+
 def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None = None, models: list[str] | None = None,
         device=None, rounds: int | None = None, budgets: list[str] | None = None, compile_cuda: bool = True,
         threads: int | None = None, clock: str = "wall") -> dict:
+    check_run(models=models, budgets=budgets, clock=clock)
     device = get_device(device) if not isinstance(device, torch.device) else device
-    if clock not in CLOCKS:
-        raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
     if device.type != "cpu":
         clock = "wall"  # the device's work is not this process's CPU time
     if threads:
@@ -310,18 +340,16 @@ def run_quality(*, models: list[str] | None = None, marks=None, seeds=(0,), json
     from . import race
     from .classifier import load_classifier
 
+    marks = list(marks or ((1, 2) if quick else race.MARKS))
+    n_samples = n_samples or (500 if quick else 10_000)
+    check_quality(models=models, marks=marks, seeds=seeds, n_samples=n_samples, clock=clock)
     device = get_device(device) if not isinstance(device, torch.device) else device
     if device.type != "cpu":
         clock = "wall"
     if threads:
         torch.set_num_threads(threads)
-    marks = list(marks or ((1, 2) if quick else race.MARKS))
-    n_samples = n_samples or (500 if quick else 10_000)
     pool = race.contestants(recipe_budget)
     keys = models or list(pool)
-    unknown = [k for k in keys if k not in pool]
-    if unknown:
-        raise ValueError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(pool)}")
     clf = load_classifier(device, budget="test" if quick else "full", verbose=False)
     print(f"gan_lessons.bench --quality on {device} ({machine().get('cpu')}, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}); {clock} clock; marks {', '.join(f'{m:g}' for m in marks)} s of training; "
@@ -348,35 +376,75 @@ def run_quality(*, models: list[str] | None = None, marks=None, seeds=(0,), json
     return result
 
 
+# --- the command ----------------------------------------------------------------------------------------
+
+
+def _list_of(kind):
+    """An argparse type: "a,b,c" -> [kind("a"), kind("b"), kind("c")], empty items left out."""
+    def parse(text: str) -> list:
+        try:
+            return [kind(item) for item in text.split(",") if item.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of {kind.__name__}s") from None
+    return parse
+
+
+def _positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m gan_lessons.bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH (replacing what is there)")
     p.add_argument("--notebooks", action="store_true", help="also time every notebook in each budget (nbconvert)")
     p.add_argument("--quick", action="store_true", help="a seconds-long smoke run (the numbers mean little)")
-    p.add_argument("--models", help="comma-separated subset of: 1d,2d,mnist_mlp,dcgan,conditional (none: skip)")
-    p.add_argument("--rounds", type=int, help="timed rounds per variant (default 15; 2 with --quick)")
-    p.add_argument("--budgets", help="budgets for --notebooks (default test,lecture; also full on CUDA)")
+    p.add_argument("--models", type=_list_of(str),
+                   help="comma-separated subset of: 1d,2d,mnist_mlp,dcgan,conditional (none: skip)")
+    p.add_argument("--rounds", type=_positive_int, help="timed rounds per variant (default 15; 2 with --quick)")
+    p.add_argument("--budgets", type=_list_of(str),
+                   help="budgets for --notebooks (default test,lecture; also full on CUDA)")
     p.add_argument("--device", help="torch device (default: gan_lessons.get_device())")
     p.add_argument("--no-compile", action="store_true", help="on CUDA, skip the torch.compile variants")
-    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--threads", type=_positive_int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
                    help="wall time (default) or this process's CPU time (steadier on a busy machine, with --threads 1)")
     p.add_argument("--quality", action="store_true",
                    help="the race: train each MNIST model (and the PyTorch-GAN anchor) from scratch and score it at "
                         "fixed marks of training time (--models from mnist_mlp,dcgan,conditional,pytorch_gan)")
-    p.add_argument("--marks", help="--quality: seconds of training at which to score (default 15,30,60,120,300,600)")
-    p.add_argument("--seeds", default="0", help="--quality: comma-separated seeds (default 0)")
-    p.add_argument("--samples", type=int, help="--quality: samples per score (default 10,000)")
+    p.add_argument("--marks", type=_list_of(float),
+                   help="--quality: seconds of training at which to score (default 15,30,60,120,300,600)")
+    p.add_argument("--seeds", type=_list_of(int), help="--quality: comma-separated seeds (default 0)")
+    p.add_argument("--samples", type=_positive_int, help="--quality: samples per score (default 10,000)")
     a = p.parse_args(argv)
+    timing_only = {"--notebooks": a.notebooks, "--rounds": a.rounds, "--budgets": a.budgets, "--no-compile": a.no_compile}
+    quality_only = {"--marks": a.marks, "--seeds": a.seeds, "--samples": a.samples}
+    for option, value in (timing_only if a.quality else quality_only).items():
+        if value not in (None, False):
+            p.error(f"argument {option}: {'not allowed with' if a.quality else 'only with'} argument --quality")
+    if a.budgets and not a.notebooks:
+        p.error("argument --budgets: only with argument --notebooks")
+    models = a.models or None  # no --models (or an empty one): every model
+    if models is not None and not a.quality:
+        models = [m for m in models if m != "none"]  # none: no model timed, only the limit (and --notebooks)
+    try:
+        check_environment(a.device)
+        if a.json:
+            check_writable(a.json, "--json")
+        if a.quality:
+            check_quality(models=models, marks=a.marks or [], seeds=a.seeds or [0], n_samples=a.samples or 10_000,
+                          clock=a.clock)
+        else:
+            check_run(models=models, budgets=a.budgets, clock=a.clock)
+    except ValueError as err:
+        p.error(str(err))
     if a.quality:
-        run_quality(models=[m for m in a.models.split(",") if m] if a.models else None,
-                    marks=[float(m) for m in a.marks.split(",")] if a.marks else None,
-                    seeds=[int(s) for s in a.seeds.split(",")], json_path=a.json, device=a.device,
+        run_quality(models=models or None, marks=a.marks, seeds=a.seeds or [0], json_path=a.json, device=a.device,
                     threads=a.threads, clock=a.clock, quick=a.quick, n_samples=a.samples)
         return 0
-    run(quick=a.quick, notebooks=a.notebooks, json_path=a.json, device=a.device, rounds=a.rounds,
-        models=[m for m in a.models.split(",") if m != "none"] if a.models else None, budgets=a.budgets.split(",") if a.budgets else None,
-        compile_cuda=not a.no_compile, threads=a.threads, clock=a.clock)
+    run(quick=a.quick, notebooks=a.notebooks, json_path=a.json, models=models, device=a.device, rounds=a.rounds,
+        budgets=a.budgets, compile_cuda=not a.no_compile, threads=a.threads, clock=a.clock)
     return 0
 
 

@@ -1,7 +1,10 @@
-"""Budgets, device choice and seeding: the three settings every lesson reads first.
+"""Budgets, device choice and seeding: the three settings every lesson reads first; what the commands check.
 
 - ``GAN_LESSONS_BUDGET`` (test | lecture | full, default lecture) sizes every training run.
 - ``GAN_LESSONS_DEVICE`` overrides the device (default: cuda, then mps, then cpu).
+
+The commands (``python -m gan_lessons.X``) check both before any work (:func:`check_environment`), and
+that what they will write can be written (:func:`check_writable`).
 
 Introduced in ``notebooks/00_start_here``.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -39,25 +43,52 @@ def budget(*, test, lecture, full):
 
 def get_device(name: str | None = None) -> torch.device:
     """The torch device to train on: ``name``, else ``GAN_LESSONS_DEVICE``, else cuda, mps, cpu."""
-    name = name or os.environ.get("GAN_LESSONS_DEVICE", "").strip()
+    env = os.environ.get("GAN_LESSONS_DEVICE", "").strip()
+    said, fix = (f"device {name!r}", "use cpu") if name else (f"GAN_LESSONS_DEVICE={env!r}", "unset it or set it to cpu")
+    name = name or env
     if name:
         try:
             device = torch.device(name)
         except RuntimeError as err:
-            raise ValueError(f"GAN_LESSONS_DEVICE={name!r} is not a torch device; use cpu, cuda, cuda:0 or mps") from err
+            raise ValueError(f"{said} is not a torch device; use cpu, cuda, cuda:0 or mps") from err
         available = {
             "cpu": True,
             "cuda": torch.cuda.is_available(),
             "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
         }
         if not available.get(device.type, True):
-            raise ValueError(f"device {name!r} was asked for but is not available here; unset GAN_LESSONS_DEVICE or use cpu")
+            raise ValueError(f"{said}: {device.type} is not available on this machine; {fix}")
         return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def check_environment(device: str | None = None) -> None:
+    """Raise ValueError, with the valid choices, if ``GAN_LESSONS_BUDGET`` or the device cannot be used here.
+
+    The device is ``device`` (a command's ``--device``), else ``GAN_LESSONS_DEVICE``. Every command
+    (``python -m gan_lessons.X``) calls this right after parsing its arguments and hands the message to
+    ``parser.error``, so a mistyped setting ends in one line and exit status 2 before any training.
+    """
+    current_budget()
+    get_device(device)
+
+
+def check_writable(path, option: str, *, folder: bool = False) -> None:
+    """Raise ValueError unless ``path`` (given as ``option``) can be written: a file, or with ``folder`` a
+    folder to write into. What does not exist yet is fine where the nearest existing folder is writable."""
+    path = Path(path)
+    kind = "folder" if folder else "file"
+    if path.exists() and path.is_dir() != folder:
+        raise ValueError(f"{option} {path}: that is a {'file' if folder else 'folder'}, not a {kind}")
+    base = path if path.is_dir() else next(p for p in path.absolute().parents if p.exists())
+    if not base.is_dir():
+        raise ValueError(f"{option} {path}: {base} is a file, so no {kind} can be made under it")
+    if not os.access(base, os.W_OK):
+        raise ValueError(f"{option} {path}: {base} is not writable")
 
 
 def seed_everything(seed: int) -> torch.Generator:

@@ -1,9 +1,11 @@
 """Data: verified MNIST, image scaling, and the toy samplers of the lessons.
 
-MNIST is kept in the cache as the four uncompressed IDX files. A missing file is fetched from
+MNIST is kept in the cache as the four IDX files, each uncompressed (``NAME``, what a fetch writes) or
+gzipped (``NAME.gz``, as the mirrors serve it, e.g. copied there by hand). A missing file is fetched from
 ``GAN_LESSONS_MNIST_MIRROR`` (a URL or a folder) or, if that is unset, from the usual public mirrors in
 turn; it is checked against the SHA-256 of its uncompressed content, written to a temporary file, and
-renamed into the cache only once verified, so a bad download never stays in the cache.
+renamed into the cache only once verified, so a bad download never stays in the cache. A cached file is
+checked the same way each time it is read, and removed if it fails.
 
 - ``GAN_LESSONS_DATA`` overrides where data and caches live (default: the user's cache directory).
   One folder can serve a class: cached files are readable by all (they honour the umask, see
@@ -77,6 +79,15 @@ def _sources() -> list[str]:
     return [mirror] if mirror else list(MNIST_MIRRORS)
 
 
+def check_mirror() -> None:
+    """Raise ValueError if ``GAN_LESSONS_MNIST_MIRROR`` names a folder that is not there (a URL is tried when used)."""
+    mirror = os.environ.get("GAN_LESSONS_MNIST_MIRROR", "").strip()
+    if mirror and ("://" not in mirror or mirror.startswith("file://")):
+        if not Path(mirror.removeprefix("file://")).expanduser().is_dir():
+            raise ValueError(f"GAN_LESSONS_MNIST_MIRROR={mirror!r} is neither a URL nor a folder; set it to the folder "
+                             f"or URL that holds the MNIST files, or unset it to use the public mirrors")
+
+
 def _check_idx(name: str, raw: bytes, origin: str) -> None:
     """Raise MNISTError unless ``raw`` is the IDX content of MNIST file ``name`` (digest, magic, shape)."""
     ndim = 3 if "images" in name else 1
@@ -107,6 +118,18 @@ def _read_source(source: str, filename: str) -> bytes:
     return (folder / filename).read_bytes()
 
 
+def _verified(name: str, payload: bytes, filename: str, origin: str) -> bytes:
+    """The IDX content of MNIST file ``name`` from ``payload`` (gunzipped if ``filename`` ends in .gz), checked
+    by :func:`_check_idx`; MNISTError if it is not that."""
+    try:
+        raw = gzip.decompress(payload) if filename.endswith(".gz") else payload
+    except (OSError, EOFError, zlib.error) as err:
+        raise MNISTError(f"{filename} from {origin} is not a complete gzip file ({err}); the download was "
+                         f"cut short or the file is damaged: fetch it again") from err
+    _check_idx(name, raw, origin)
+    return raw
+
+
 def _fetch(name: str, sources: list[str]) -> tuple[bytes | None, list[str]]:
     """Try each source for ``name.gz`` then ``name``; return the verified IDX bytes and what went wrong."""
     problems = []
@@ -118,14 +141,13 @@ def _fetch(name: str, sources: list[str]) -> tuple[bytes | None, list[str]]:
             except (OSError, urllib.error.URLError, ValueError) as err:
                 problems.append(f"{origin}: {getattr(err, 'reason', err)}")
                 continue
-            try:
-                raw = gzip.decompress(payload) if filename.endswith(".gz") else payload
-            except (OSError, EOFError, zlib.error) as err:
-                raise MNISTError(f"{filename} from {origin} is not a complete gzip file ({err}); the download was "
-                                 f"cut short or the file is damaged: fetch it again") from err
-            _check_idx(name, raw, origin)
-            return raw, problems
+            return _verified(name, payload, filename, origin), problems
     return None, problems
+
+
+def _cached(folder: Path, name: str) -> Path | None:
+    """The cache's copy of MNIST file ``name``: ``name`` (uncompressed) or else ``name.gz``; None if neither."""
+    return next((path for path in (folder / name, folder / f"{name}.gz") if path.is_file()), None)
 
 
 def _check_writable(folder: Path, missing: list[str]) -> None:
@@ -144,7 +166,7 @@ def _check_writable(folder: Path, missing: list[str]) -> None:
 def ensure_mnist(verbose: bool = False) -> Path:
     """Make sure the four MNIST files are in the cache, fetching the missing ones; return the folder."""
     folder = mnist_dir()
-    missing = [name for name in MNIST_SHA256 if not (folder / name).is_file()]
+    missing = [name for name in MNIST_SHA256 if _cached(folder, name) is None]
     if not missing:
         return folder
     _check_writable(folder, missing)
@@ -167,18 +189,21 @@ def ensure_mnist(verbose: bool = False) -> Path:
         raise MNISTError(
             f"could not fetch MNIST: {', '.join(failures)} not found at any source.\nTried:\n{tried}\n"
             f"To fix it, either:\n"
-            f"  - put the files {', '.join(n + '.gz' for n in failures)} (gzipped or not) into {folder}/ "
-            f"(uncompressed, named without .gz), or\n"
+            f"  - put {', '.join(n + '.gz' for n in failures)} into {folder}/, gzipped as the mirrors serve "
+            f"MNIST or uncompressed and named without .gz, or\n"
             f"  - set GAN_LESSONS_MNIST_MIRROR to a folder or URL that holds them, e.g. "
             f"GAN_LESSONS_MNIST_MIRROR=/path/to/mnist, then run again."
         )
     return folder
 
 
-def _read_cached(path: Path) -> bytes:
-    raw = path.read_bytes()
+def _read_cached(folder: Path, name: str) -> bytes:
+    """The verified IDX content of MNIST file ``name`` in the cache; a copy that fails is removed."""
+    path = _cached(folder, name)
+    if path is None:
+        raise MNISTError(f"{name} is not in the MNIST cache {folder}; run `python -m gan_lessons.data` to fetch it")
     try:
-        _check_idx(path.name, raw, str(path))
+        raw = _verified(name, path.read_bytes(), path.name, f"the MNIST cache {folder}")
     except MNISTError as err:
         try:
             path.unlink(missing_ok=True)  # never keep a bad file: the next call fetches it again
@@ -198,8 +223,8 @@ def load_mnist(split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
         raise ValueError(f"split must be one of {', '.join(MNIST_SPLITS)}, got {split!r}")
     images_name, labels_name, n = MNIST_SPLITS[split]
     folder = ensure_mnist()
-    images = np.frombuffer(_read_cached(folder / images_name), dtype=np.uint8, offset=16).reshape(n, 28, 28)
-    labels = np.frombuffer(_read_cached(folder / labels_name), dtype=np.uint8, offset=8)
+    images = np.frombuffer(_read_cached(folder, images_name), dtype=np.uint8, offset=16).reshape(n, 28, 28)
+    labels = np.frombuffer(_read_cached(folder, labels_name), dtype=np.uint8, offset=8)
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
@@ -255,9 +280,22 @@ def main(argv: list[str] | None = None) -> int:
                "GAN_LESSONS_MNIST_MIRROR (a folder or URL to fetch from instead of the public mirrors).")
     parser.parse_args(argv)
     try:
+        check_mirror()
+    except ValueError as err:
+        parser.error(str(err))
+    try:
         folder = ensure_mnist(verbose=True)
     except MNISTError as err:
         print(f"MNIST is not available yet: {err}", file=sys.stderr)
+        return 1
+    bad = []
+    for name in MNIST_SHA256:  # the copies that were already there too, each against its SHA-256
+        try:
+            _read_cached(folder, name)
+        except MNISTError as err:
+            bad.append(str(err))
+    if bad:
+        print("MNIST is not available yet:\n" + "\n".join(bad), file=sys.stderr)
         return 1
     print(f"MNIST is ready in {folder}")
     return 0

@@ -9,9 +9,10 @@ sample rate (top class probability >= 0.9), MNIST-FID against the test set besid
 baseline, and the Parzen log-likelihood of Goodfellow et al. 2014 (``gan_lessons.metrics``). Conditional
 models also get the share of samples the classifier reads as the digit that was asked for.
 ``--samples DIR`` writes ``DIR/<model>_samples.npy`` (uint8 [10000, 28, 28]) and, for conditional models,
-``DIR/<model>_labels.npy`` (int64 [10000]), so anyone can score them with their own tools.
+``DIR/<model>_labels.npy`` (int64 [10000]), so anyone can score them with their own tools; files already
+there are replaced only with ``--overwrite`` (checked before any training).
 ``--pretrained`` trains nothing: it loads the generators shipped in ``gan_lessons/pretrained/`` (or
-``--pretrained-dir DIR``, what ``python -m gan_lessons.pretrain --out DIR`` wrote), draws the same samples as
+``--pretrained-dir DIR``, a folder ``python -m gan_lessons.pretrain`` wrote), draws the same samples as
 their records were scored on, scores them with the `full` classifier and prints each record's figures beside.
 
 Adding a model is one line in ``MODELS``: a function ``(budget_name, seed) -> {"samples": uint8 [N, 28, 28]
@@ -30,7 +31,7 @@ import torch
 
 from . import metrics
 from .classifier import MNISTClassifier, as_signed_images, load_classifier
-from .config import BUDGETS, current_budget
+from .config import BUDGETS, check_environment, check_writable, current_budget
 from .data import from_signed
 
 N_SAMPLES = 10_000  # samples per model, as in the paper's Parzen protocol
@@ -131,6 +132,31 @@ def format_table(rows: dict, clf: MNISTClassifier) -> str:
     return "\n".join(lines)
 
 
+def sample_files(models, folder: Path) -> list[Path]:
+    """What ``--samples folder`` writes for ``models``: ``<model>_samples.npy`` and, for conditional models,
+    ``<model>_labels.npy`` (checked for every model: a stale labels file beside new samples would mislead)."""
+    return [folder / f"{name}_{what}.npy" for name in models for what in ("samples", "labels")]
+
+
+def check_arguments(args) -> None:
+    """Raise ValueError for what the command cannot do as asked, before it trains anything."""
+    check_environment()
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    if args.seed is not None and args.seed < 0:
+        raise ValueError(f"argument --seed: must be a non-negative int, got {args.seed}")
+    if args.pretrained_dir is not None and not args.pretrained_dir.is_dir():
+        raise ValueError(f"--pretrained-dir {args.pretrained_dir} is not a folder (python -m gan_lessons.pretrain "
+                         f"writes one)")
+    if args.samples is not None:
+        check_writable(args.samples, "--samples", folder=True)
+        there = [f.name for f in sample_files(args.models, args.samples) if f.exists()]
+        if there and not args.overwrite:
+            raise ValueError(f"--samples {args.samples} already holds {', '.join(there)}; pass --overwrite to "
+                             f"replace them, or name another folder")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gan_lessons.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--budget", choices=BUDGETS, default=None, help="training size (default: GAN_LESSONS_BUDGET)")
@@ -138,18 +164,28 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"which models (default: all of {', '.join(MODELS)})")
     parser.add_argument("--samples", type=Path, default=None, metavar="DIR",
                         help="write each model's 10,000 samples (and labels) as .npy files into DIR")
-    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    parser.add_argument("--overwrite", action="store_true", help="with --samples: replace the files already in DIR")
+    parser.add_argument("--seed", type=int, default=None, help="training seed (default 0)")
     parser.add_argument("--pretrained", action="store_true",
                         help="score the shipped generators (gan_lessons/pretrained/) instead of training")
     parser.add_argument("--pretrained-dir", type=Path, default=None, metavar="DIR",
-                        help="with --pretrained: the generators in DIR (python -m gan_lessons.pretrain --out DIR)")
+                        help="with --pretrained: the generators in DIR (what python -m gan_lessons.pretrain wrote)")
     args = parser.parse_args(argv)
-    budget_name = args.budget or current_budget()
-    unknown = [m for m in args.models if m not in MODELS]
-    if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    if args.pretrained and (args.budget is not None or args.seed is not None):
+        parser.error(f"argument {'--budget' if args.budget else '--seed'}: not allowed with argument --pretrained "
+                     f"(it trains nothing)")
+    if args.pretrained_dir is not None and not args.pretrained:
+        parser.error("argument --pretrained-dir: only with argument --pretrained")
+    if args.overwrite and args.samples is None:
+        parser.error("argument --overwrite: only with argument --samples")
+    try:
+        check_arguments(args)
+    except ValueError as err:
+        parser.error(str(err))
     if args.pretrained:
         return main_pretrained(args)
+    budget_name = args.budget or current_budget()
+    args.seed = 0 if args.seed is None else args.seed
     print(f"budget: {budget_name}   models: {', '.join(args.models)}   seed: {args.seed}", flush=True)
     clf = load_classifier(budget=budget_name)
     rows, baseline, points_done = {}, None, 0

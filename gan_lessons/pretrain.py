@@ -1,8 +1,10 @@
 """Prepared earlier: generators trained in the `full` budget, shipped with the package, and the command that makes them.
 
-    python -m gan_lessons.pretrain                                  # every model, full budget, into gan_lessons/pretrained/
-    python -m gan_lessons.pretrain --models dcgan --budget lecture --out /tmp/night_before
-    python -m gan_lessons.pretrain --rescore                        # score the shipped files again, rewrite their records
+    python -m gan_lessons.pretrain                                  # every model, full budget, into the course's cache
+    python -m gan_lessons.pretrain --models dcgan --budget lecture --out /tmp/pretrained
+    python -m gan_lessons.pretrain --rescore                        # score the cached files again, rewrite their records
+    python -m gan_lessons.pretrain --into-package                   # remake the shipped generators (in a checkout)
+    python -m gan_lessons.pretrain --into-package --rescore         # score the shipped files again
     python -m gan_lessons.pretrain --night-before DIR               # lessons 04, 05, 07 in `lecture`, for class tomorrow
 
 An instructor has minutes per notebook in class; the good results take the `full` budget. So the course
@@ -21,6 +23,14 @@ earlier"). For each model ``NAME`` the directory holds:
 :func:`load` refuses a file that is not what its record says (size, checksum) and reads the weights with
 ``torch.load(weights_only=True)``. ``python -m gan_lessons.evaluate --pretrained`` scores the shipped files
 with the same code, so anyone can check the records.
+
+Where the command writes: by default into ``pretrained/`` in the course's cache folder (``GAN_LESSONS_DATA``,
+else the user's cache directory: :func:`default_out`), or ``--out DIR``; there ``python -m gan_lessons.evaluate
+--pretrained --pretrained-dir DIR`` scores them. Only ``--into-package`` writes into the package's own
+``gan_lessons/pretrained/``, what the course ships: after a ``pip install`` that folder is the installed
+package, so it is never written unasked. A run replaces the model's two files in the folder it writes to.
+``--rescore`` scores the files in the same folder. ``--night-before`` trains in ``--budget``, else
+``GAN_LESSONS_BUDGET``, else `lecture`: the budget the class will run in.
 """
 
 from __future__ import annotations
@@ -32,7 +42,6 @@ import io
 import json
 import platform
 import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -40,7 +49,7 @@ from typing import Callable
 
 import torch
 
-from .config import BUDGETS
+from .config import BUDGETS, check_environment, check_writable, current_budget
 from .files import write_atomically
 
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
@@ -115,6 +124,22 @@ def paths(name: str, directory=None) -> tuple[Path, Path]:
     return directory / f"{name}.pt", directory / f"{name}.json"
 
 
+def default_out() -> Path:
+    """Where the command writes without ``--out``: ``pretrained/`` in the course's cache (gan_lessons.data)."""
+    from .data import data_dir
+
+    return data_dir() / "pretrained"
+
+
+def remake_command(names, directory=None) -> str:
+    """The command that (re)makes ``names`` in ``directory`` (None: the package's own folder)."""
+    directory = PRETRAINED_DIR if directory is None else Path(directory).resolve()
+    where = (" --into-package" if directory == PRETRAINED_DIR else
+             "" if directory == default_out().resolve() else f" --out {directory}")
+    models = "" if list(names) == list(MODELS) else f" --models {' '.join(names)}"
+    return f"python -m gan_lessons.pretrain{models}{where}"
+
+
 def _commit() -> str:
     root = Path(__file__).resolve().parents[1]
     try:
@@ -144,13 +169,13 @@ def machine() -> str:
 def read_record(name: str, directory=None) -> dict:
     pt, js = paths(name, directory)
     if not js.exists():
-        raise PretrainedError(f"no record {js}: run `python -m gan_lessons.pretrain --models {name}` to make one"
+        raise PretrainedError(f"no record {js}: run `{remake_command([name], directory)}` to make one"
                               + (" (the shipped ones come with the package: reinstall it)" if directory is None else ""))
     try:
         return json.loads(js.read_text())
     except json.JSONDecodeError as err:
         raise PretrainedError(f"{js} is not a valid record ({err}); remake it with "
-                              f"`python -m gan_lessons.pretrain --models {name}`") from err
+                              f"`{remake_command([name], directory)}`") from err
 
 
 def load(name: str, directory=None, device=None):
@@ -164,7 +189,7 @@ def load(name: str, directory=None, device=None):
     model = MODELS[name]
     record = read_record(name, directory)
     pt, _ = paths(name, directory)
-    remake = f"remake it with `python -m gan_lessons.pretrain --models {name} --out {pt.parent}`"
+    remake = f"remake it with `{remake_command([name], directory)}`"
     if not pt.exists():
         raise PretrainedError(f"{pt} is missing; {remake}")
     size, digest = pt.stat().st_size, _sha256(pt)
@@ -343,6 +368,11 @@ def night_before(directory, budget: str = "lecture", seed: int = 0, lessons=None
 
     from . import checkpoints
 
+    if budget not in BUDGETS:
+        raise ValueError(f"budget must be one of {', '.join(BUDGETS)}, got {budget!r}")
+    unknown = [lesson for lesson in lessons or () if lesson not in NIGHT_BEFORE]
+    if unknown:
+        raise ValueError(f"no night-before run for {', '.join(unknown)}; choose from {', '.join(NIGHT_BEFORE)}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     previous = os.environ.get(checkpoints.ENV)
@@ -362,44 +392,85 @@ def night_before(directory, budget: str = "lecture", seed: int = 0, lessons=None
 
 # --- the command ----------------------------------------------------------------------------------------
 
+def check_arguments(args) -> Path | None:
+    """Raise ValueError for what the command cannot do as asked, before it trains; return the folder it
+    writes the generators to (None with --night-before)."""
+    check_environment()
+    if args.night_before is not None:
+        check_writable(args.night_before, "--night-before", folder=True)
+        return None
+    unknown = [m for m in args.models or () if m not in MODELS]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    if args.seed is not None and args.seed < 0:
+        raise ValueError(f"argument --seed: must be a non-negative int, got {args.seed}")
+    out = PRETRAINED_DIR if args.into_package else args.out or default_out()
+    check_writable(out, "--out", folder=True)
+    if args.rescore:
+        names = args.models or list(MODELS)
+        missing = [m for m in names if not all(p.exists() for p in paths(m, out))]
+        if missing:
+            raise ValueError(f"--rescore: {out} holds no generator {', '.join(missing)}; train "
+                             f"{'it' if len(missing) == 1 else 'them'} first: {remake_command(missing, out)}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gan_lessons.pretrain", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", nargs="+", default=list(MODELS), metavar="NAME",
+    parser.add_argument("--models", nargs="+", default=None, metavar="NAME",
                         help=f"which generators (default: all of {', '.join(MODELS)})")
-    parser.add_argument("--budget", choices=BUDGETS, default="full", help="the lessons' budget to train in (default full)")
-    parser.add_argument("--seed", type=int, default=0, help="training seed (default 0, the lessons' own)")
-    parser.add_argument("--out", type=Path, default=PRETRAINED_DIR, metavar="DIR",
-                        help=f"where to write NAME.pt and NAME.json (default: the package's {PRETRAINED_DIR})")
-    parser.add_argument("--rescore", action="store_true", help="do not train: score the files in --out again")
+    parser.add_argument("--budget", choices=BUDGETS, default=None,
+                        help="the lessons' budget to train in (default full; with --night-before: "
+                             "GAN_LESSONS_BUDGET, else lecture)")
+    parser.add_argument("--seed", type=int, default=None, help="training seed (default 0, the lessons' own)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help=f"where to write NAME.pt and NAME.json, replacing them (default: GAN_LESSONS_DATA's "
+                            f"pretrained/, here {default_out()})")
+    where.add_argument("--into-package", action="store_true",
+                       help=f"write into the package's own {PRETRAINED_DIR}, the generators the course ships")
+    parser.add_argument("--rescore", action="store_true",
+                        help="do not train: score the files in the folder again (--out, --into-package or the default)")
     parser.add_argument("--no-score", action="store_true", help="train and write the weights, score later (--rescore)")
     parser.add_argument("--night-before", type=Path, default=None, metavar="DIR",
-                        help="train the runs of lessons 04, 05 and 07 into DIR (default budget: lecture); in class "
-                             "set GAN_LESSONS_CHECKPOINTS=DIR and their training cells load them")
+                        help="train the runs of lessons 04, 05 and 07 into DIR (budget: --budget, else "
+                             "GAN_LESSONS_BUDGET, else lecture); in class set GAN_LESSONS_CHECKPOINTS=DIR and their "
+                             "training cells load them")
     parser.add_argument("--quick-scores", action="store_true",
                         help="score with the `test` budget's classifier only (seconds; the full one takes minutes)")
     args = parser.parse_args(argv)
+    given = {"--models": args.models, "--out": args.out, "--into-package": args.into_package,
+             "--rescore": args.rescore, "--no-score": args.no_score, "--quick-scores": args.quick_scores}
+    for option in given if args.night_before is not None else ():
+        if given[option]:
+            parser.error(f"argument {option}: not allowed with argument --night-before")
+    for option, value in (("--no-score", args.no_score), ("--budget", args.budget), ("--seed", args.seed)):
+        if args.rescore and value not in (None, False):
+            parser.error(f"argument {option}: not allowed with argument --rescore (it trains nothing)")
+    try:
+        out = check_arguments(args)
+    except ValueError as err:
+        parser.error(str(err))
+    seed = 0 if args.seed is None else args.seed
     if args.night_before is not None:
-        budget = args.budget if "--budget" in (argv if argv is not None else sys.argv) else "lecture"
-        files = night_before(args.night_before, budget, args.seed)
+        budget = args.budget or current_budget()
+        files = night_before(args.night_before, budget, seed)
         print(f"{len(files)} runs in {args.night_before}; in class: GAN_LESSONS_CHECKPOINTS={args.night_before} "
               f"(and GAN_LESSONS_BUDGET={budget})")
         return 0
-    unknown = [m for m in args.models if m not in MODELS]
-    if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name in args.models:
+    budget = args.budget or "full"
+    out.mkdir(parents=True, exist_ok=True)
+    for name in args.models or MODELS:
         model = MODELS[name]
         if not args.rescore:
-            print(f"{name}: training the {args.budget} budget of lesson {model.lesson}, seed {args.seed}", flush=True)
+            print(f"{name}: training the {budget} budget of lesson {model.lesson}, seed {seed}", flush=True)
             commit = _commit()  # the code as training starts (the module is imported now)
-            trainer = model.train(args.budget, args.seed)
-            record = save(name, trainer, args.out, budget=args.budget, seed=args.seed,
-                          settings=model.settings(args.budget), commit=commit)
-            print(f"{name}: {record['steps']:,} steps in {record['training_seconds']:.0f} s -> {paths(name, args.out)[0]} "
+            trainer = model.train(budget, seed)
+            record = save(name, trainer, out, budget=budget, seed=seed, settings=model.settings(budget), commit=commit)
+            print(f"{name}: {record['steps']:,} steps in {record['training_seconds']:.0f} s -> {paths(name, out)[0]} "
                   f"({record['file']['bytes'] / 1e6:.2f} MB)", flush=True)
         if not args.no_score:
-            record = score(name, args.out, quick_only=args.quick_scores)
+            record = score(name, out, quick_only=args.quick_scores)
             shown = record["scores"] or record["scores_quick"]
             print(f"{name}: {json.dumps({k: v for k, v in shown.items() if k not in ('histogram', 'classifier')})}",
                   flush=True)

@@ -23,6 +23,8 @@ from typing import Callable
 
 import torch
 
+from .config import check_environment
+
 
 @dataclass(frozen=True)
 class Study:
@@ -171,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         if wrong:
             parser.error(f"--methods: {name} has no row {', '.join(wrong)}; "
                          f"choose from {', '.join(STUDIES[name].methods)}")
+    try:
+        check_environment()
+    except ValueError as err:
+        parser.error(str(err))
     from .bench import machine
 
     info = machine()

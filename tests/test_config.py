@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from gan_lessons import BUDGETS, budget, current_budget, get_device, seed_everything
+from gan_lessons.config import check_environment, check_writable
 
 
 def test_default_budget_is_lecture(monkeypatch):
@@ -72,3 +73,37 @@ def test_same_seed_same_numbers_on_cpu():
 def test_seed_must_be_a_non_negative_int():
     with pytest.raises(ValueError, match="seed"):
         seed_everything(-1)
+
+
+def test_an_explicit_device_is_named_as_such_in_the_message(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("GAN_LESSONS_DEVICE", "cpu")
+    with pytest.raises(ValueError, match=r"^device 'cuda': cuda is not available on this machine; use cpu$"):
+        get_device("cuda")
+
+
+def test_check_environment_refuses_either_setting(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delenv("GAN_LESSONS_DEVICE", raising=False)
+    monkeypatch.setenv("GAN_LESSONS_BUDGET", "lecture")
+    check_environment()
+    monkeypatch.setenv("GAN_LESSONS_BUDGET", "Huge")
+    with pytest.raises(ValueError, match="GAN_LESSONS_BUDGET='huge' is not a budget; use one of test, lecture, full"):
+        check_environment()
+    monkeypatch.setenv("GAN_LESSONS_BUDGET", "test")
+    monkeypatch.setenv("GAN_LESSONS_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="GAN_LESSONS_DEVICE='cuda'"):
+        check_environment()
+    check_environment("cpu")  # a command's --device beats the variable
+
+
+def test_check_writable_says_what_is_in_the_way(tmp_path):
+    (tmp_path / "a_file").write_text("")
+    check_writable(tmp_path / "new" / "deeper", "--out", folder=True)  # made when written
+    check_writable(tmp_path / "a_file", "--json")  # replaced when written
+    with pytest.raises(ValueError, match="--out .*a_file: that is a file, not a folder"):
+        check_writable(tmp_path / "a_file", "--out", folder=True)
+    with pytest.raises(ValueError, match="--json .*: that is a folder, not a file"):
+        check_writable(tmp_path, "--json")
+    with pytest.raises(ValueError, match="a_file is a file, so no folder can be made under it"):
+        check_writable(tmp_path / "a_file" / "out", "--out", folder=True)

@@ -135,9 +135,87 @@ def test_unknown_split():
 
 
 def test_the_cli_exits_1_with_instructions_offline(empty_cache, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(tmp_path / "nowhere"))
+    (tmp_path / "empty_mirror").mkdir()
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(tmp_path / "empty_mirror"))
     assert data.main([]) == 1
     assert "GAN_LESSONS_MNIST_MIRROR" in capsys.readouterr().err
+
+
+def test_the_cli_refuses_a_mirror_folder_that_is_not_there(empty_cache, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(tmp_path / "nowhere"))
+    with pytest.raises(SystemExit) as done:
+        data.main([])
+    assert done.value.code == 2
+    assert f"error: GAN_LESSONS_MNIST_MIRROR='{tmp_path / 'nowhere'}' is neither a URL nor a folder" in capsys.readouterr().err
+    assert cache_files(empty_cache) == []
+
+
+# --- what a learner puts into the cache by hand ------------------------------------------------------------
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """A mirror folder with nothing in it: whatever MNIST is read must come from the cache."""
+    folder = tmp_path / "empty_mirror"
+    folder.mkdir()
+    monkeypatch.setenv("GAN_LESSONS_MNIST_MIRROR", str(folder))
+    return folder
+
+
+def test_the_files_as_the_mirrors_serve_them_can_be_put_into_the_cache(empty_cache, mirror, offline):
+    (empty_cache / "mnist").mkdir(parents=True)
+    for name in data.MNIST_SHA256:
+        shutil.copy(mirror / f"{name}.gz", empty_cache / "mnist" / f"{name}.gz")
+    images, labels = load_mnist("train")
+    assert images.shape == (60_000, 28, 28) and torch.bincount(labels).tolist() == TRAIN_COUNTS
+    assert torch.bincount(load_mnist("test")[1]).tolist() == TEST_COUNTS
+    assert cache_files(empty_cache) == sorted(f"{name}.gz" for name in data.MNIST_SHA256)  # read as they are
+
+
+def test_the_message_says_one_way_to_fill_the_cache_and_following_it_works(empty_cache, mirror, offline):
+    with pytest.raises(MNISTError) as err:
+        ensure_mnist()
+    folder = empty_cache / "mnist"
+    message = str(err.value)
+    assert (f"put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+            f"t10k-labels-idx1-ubyte.gz into {folder}/, gzipped as the mirrors serve MNIST or uncompressed and "
+            f"named without .gz") in message
+    for i, name in enumerate(data.MNIST_SHA256):  # two of each kind, as the message allows
+        gz = (mirror / f"{name}.gz").read_bytes()
+        (folder / f"{name}.gz").write_bytes(gz) if i % 2 else (folder / name).write_bytes(gzip.decompress(gz))
+    assert torch.bincount(load_mnist("test")[1]).tolist() == TEST_COUNTS
+    assert torch.bincount(load_mnist("train")[1]).tolist() == TRAIN_COUNTS
+
+
+def fake_cache(cache, payloads: dict) -> None:
+    """Tiny stand-ins for the four files, ``name.gz`` each, with ``payloads[name]`` (default: not gzip)."""
+    (cache / "mnist").mkdir(parents=True)
+    for name in data.MNIST_SHA256:
+        (cache / "mnist" / f"{name}.gz").write_bytes(payloads.get(name, b"<html>not found</html>"))
+
+
+def test_a_cached_file_that_is_not_gzip_is_removed_with_what_to_do(empty_cache, offline):
+    fake_cache(empty_cache, {})
+    with pytest.raises(MNISTError, match=r"t10k-images-idx3-ubyte.gz .* not a complete gzip file.*removed"):
+        load_mnist("test")
+    assert "t10k-images-idx3-ubyte.gz" not in cache_files(empty_cache)
+
+
+def test_a_cached_gzip_that_is_not_mnist_is_removed(empty_cache, offline):
+    header = (0x00000803).to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in (10_000, 28, 28))
+    fake_cache(empty_cache, {"t10k-images-idx3-ubyte": gzip.compress(header + bytes(784 * 3))})  # 3 images, not 10,000
+    with pytest.raises(MNISTError, match=r"truncated or not MNIST.*removed"):
+        load_mnist("test")
+    assert "t10k-images-idx3-ubyte.gz" not in cache_files(empty_cache)
+
+
+def test_the_cli_checks_the_files_already_in_the_cache(empty_cache, offline, capsys):
+    fake_cache(empty_cache, {})
+    assert data.main([]) == 1
+    err = capsys.readouterr().err
+    assert all(f"{name}.gz from the MNIST cache" in err for name in data.MNIST_SHA256)
+    assert err.count("not a complete gzip file") == 4 and err.count("has been removed; run again") == 4
+    assert cache_files(empty_cache) == []
 
 
 def test_signed_round_trip():
