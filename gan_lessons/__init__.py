@@ -6,7 +6,8 @@ One concern a module. Shared: ``config`` (budgets, device, seeding), ``data`` (M
 ``plotting``, ``widgets``, ``classifier`` and ``metrics`` (evaluation). One a lesson: ``minimax`` (01),
 ``xy_game`` (02), ``gaussian_1d`` (03), ``mnist_mlp`` (04), ``dcgan`` (05), ``mode_collapse`` (06; its
 benchmarks in ``mixtures``, its networks and fixes in ``toy_gan``, its view and panel in ``gan_lab``),
-``conditional`` (07). Commands: ``python -m gan_lessons.data``, ``.evaluate``, ``.bench`` (its pieces in
+``conditional`` (07). ``setup_check``: what each lesson's first cell asks (a new enough course, no restart due).
+Commands: ``python -m gan_lessons.data``, ``.evaluate``, ``.bench`` (its pieces in
 ``roofline``, ``tutorial_loop``, ``notebook_timing``), ``.studies`` (the longer measurements lessons quote).
 The notebooks in ``notebooks/`` import it and narrate.
 
@@ -39,6 +40,7 @@ change the training loop only through ``TrainConfig`` fields and callbacks; no c
 from importlib.metadata import PackageNotFoundError, version
 
 from .config import BUDGETS, budget, current_budget, get_device, seed_everything
+from .setup_check import check_setup
 
 try:  # pyproject.toml is the one place the version is written; the installed metadata carries it
     __version__ = version("gan_lessons")
@@ -47,4 +49,5 @@ except PackageNotFoundError:  # imported from a checkout that was never installe
 # The course's repository, the one place its URL is set: the lessons' Colab install line, the README's
 # Binder and Colab links point here (tests/test_colab.py checks that they agree).
 REPOSITORY_URL = "https://github.com/gan-lessons/gan-lessons"
-__all__ = ["BUDGETS", "budget", "current_budget", "get_device", "seed_everything", "REPOSITORY_URL", "__version__"]
+__all__ = ["BUDGETS", "budget", "current_budget", "get_device", "seed_everything", "REPOSITORY_URL", "__version__",
+           "check_setup"]

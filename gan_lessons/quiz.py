@@ -92,9 +92,13 @@ class Quiz:
         return "\n".join(lines)
 
     def _repr_mimebundle_(self, **kwargs):
-        """The widgets where a front end shows them; the questions as text everywhere else."""
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        return {**bundle, "text/plain": self.text()}
+        """The widgets where a front end shows them; the questions as text everywhere else.
+
+        Written out, not asked of the VBox: ipywidgets 8 has ``_repr_mimebundle_`` but 7 (what Colab's
+        kernel runs) shows a widget from ``_ipython_display_`` alone. Both send this view of the model.
+        """
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
+        return {"application/vnd.jupyter.widget-view+json": view, "text/plain": self.text()}
 
     def __repr__(self) -> str:
         return self.text()

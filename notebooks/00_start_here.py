@@ -36,6 +36,11 @@ try:
 except ImportError:  # Colab or a bare kernel: install the course package, then import it
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
+if hasattr(gan_lessons, "check_setup"):  # is the course new enough, is a restart due? It says what to do.
+    gan_lessons.check_setup(needs="0.2.0")
+else:  # a course from before 0.2.0
+    print(f"Course too old: this lesson needs gan_lessons 0.2.0 or newer, and {gan_lessons.__version__} is installed. "
+          "Run this cell's %pip line with --upgrade in a new cell, restart the runtime and run this cell again.")
 
 import os
 import sys

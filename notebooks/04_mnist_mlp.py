@@ -58,6 +58,11 @@ try:
 except ImportError:  # Colab or a bare kernel: install the course package, then import it
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
+if hasattr(gan_lessons, "check_setup"):  # is the course new enough, is a restart due? It says what to do.
+    gan_lessons.check_setup(needs="0.2.0")
+else:  # a course from before 0.2.0
+    print(f"Course too old: this lesson needs gan_lessons 0.2.0 or newer, and {gan_lessons.__version__} is installed. "
+          "Run this cell's %pip line with --upgrade in a new cell, restart the runtime and run this cell again.")
 
 import time
 
@@ -140,7 +145,7 @@ assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1
 # $-\log D(G(z))$ (lesson 01 shows why), Adam with $\beta_1 = 0.5$ and learning rates $10^{-3}$
 # (the lecture gives no optimiser; with the DCGAN rate $2 \cdot 10^{-4}$ a two-epoch run was still one
 # blurry mode, and with $5 \cdot 10^{-4}$ short runs made mostly one digit when we measured them: the
-# README's "Where the settings come from"). One **epoch** is one pass over the 50,000 images: 781 generator steps.
+# docs/measurements.md, "Where the settings come from"). One **epoch** is one pass over the 50,000 images: 781 generator steps.
 #
 # One more line than Algorithm 1: after each step of $G$ the Trainer updates a **running average of
 # $G$'s weights**, $\theta_{avg} \leftarrow \beta\,\theta_{avg} + (1 - \beta)\,\theta_G$ with $\beta = 0.995$
@@ -411,7 +416,7 @@ ax.legend(fontsize=8);
 #
 # A lecture has minutes. The `full` budget trains this same Example 2 (the same settings and seed) for
 # 50 epochs, and the course ships the generator it made: `gan_lessons/pretrained/mnist_mlp.pt`, written by
-# `python -m gan_lessons.pretrain` with a record of how and where it was trained beside it. Below: the
+# `python -m gan_lessons.pretrain --into-package` with a record of how and where it was trained beside it. Below: the
 # same 36 fixed $z$ as the grids of section 4, through your generator and through the prepared one, and
 # the prepared one scored now, by this lesson's classifier, on as many samples as yours. Its digits are
 # clearer (the confident-sample rate); look at the histogram too: 50 epochs drew more 1s than four did.
@@ -500,7 +505,7 @@ print("self-checks passed")
 #
 # The `test` and `lecture` columns are printed by this notebook's cells when it runs in that budget and seed
 # (`GAN_LESSONS_BUDGET`, `SEED`). The `full` column is the record of the generator the course ships (section
-# 5.5): the same settings and seed as this notebook's `full` run, trained by `python -m gan_lessons.pretrain`
+# 5.5): the same settings and seed as this notebook's `full` run, trained by `python -m gan_lessons.pretrain --into-package`
 # and scored by the `full` classifier on 10,000 samples (`python -m gan_lessons.evaluate --pretrained
 # --models mnist_mlp` prints it again; `python -m gan_lessons.evaluate --budget full --models mnist_mlp`
 # retrains and scores it).
@@ -510,7 +515,7 @@ print("self-checks passed")
 # them confident: the course's `lecture` targets (all ten digits, none above 20%, a confident-sample rate
 # of at least 50%) hold on both seeds. Two things made the difference against the earlier two-epoch
 # recipe (8/10 and 4/10 digits, 17% and 22% confident): the learning rate and $G$'s running average
-# (README, "Where the settings come from"; the last row of the table measures the average in this run).
+# (docs/measurements.md, "Where the settings come from"; the last row of the table measures the average in this run).
 # The 50 epochs of the `full` budget meet one of the course's three `full` targets, a confident-sample
 # rate of at least 80% (92.6%), and miss two: the digits are not balanced (the 1s take 35% of the
 # samples, against 20% at most: a partial mode collapse, the subject of lesson 06; the earlier recipe

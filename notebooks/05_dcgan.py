@@ -51,6 +51,11 @@ try:
 except ImportError:  # Colab or a bare kernel: install the course package, then import it
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
+if hasattr(gan_lessons, "check_setup"):  # is the course new enough, is a restart due? It says what to do.
+    gan_lessons.check_setup(needs="0.2.0")
+else:  # a course from before 0.2.0
+    print(f"Course too old: this lesson needs gan_lessons 0.2.0 or newer, and {gan_lessons.__version__} is installed. "
+          "Run this cell's %pip line with --upgrade in a new cell, restart the runtime and run this cell again.")
 
 import time
 
@@ -456,7 +461,7 @@ if BUDGET != "test":
 #
 # A lecture has minutes. The `full` budget trains this same DCGAN (the same width and seed, with Radford's
 # $m = 64$ and learning rate, section 5) for 10,000 steps, and the course ships the generator it made: `gan_lessons/pretrained/dcgan.pt`, written
-# by `python -m gan_lessons.pretrain` with a record of how and where it was trained beside it. Below: the
+# by `python -m gan_lessons.pretrain --into-package` with a record of how and where it was trained beside it. Below: the
 # same 16 fixed $z$ as the snapshots of section 5, through your generator and through the prepared one,
 # and the prepared one scored now, by this lesson's classifier, on as many samples as yours. In our runs
 # it drew clearer digits than the `lecture` run, but not by much: about 0.55 confident against 0.48-0.50,

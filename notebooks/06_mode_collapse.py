@@ -53,6 +53,11 @@ try:
 except ImportError:  # Colab or a bare kernel: install the course package, then import it
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
+if hasattr(gan_lessons, "check_setup"):  # is the course new enough, is a restart due? It says what to do.
+    gan_lessons.check_setup(needs="0.2.0")
+else:  # a course from before 0.2.0
+    print(f"Course too old: this lesson needs gan_lessons 0.2.0 or newer, and {gan_lessons.__version__} is installed. "
+          "Run this cell's %pip line with --upgrade in a new cell, restart the runtime and run this cell again.")
 
 import time
 
@@ -385,7 +390,7 @@ assert all(np.isfinite(r["reverse_kl"]) for r in records)
 # ### Prepared earlier: two fixes after the `full` budget
 #
 # The runs above had the lecture's seconds. The course ships two generators the `full` budget made (3,000
-# steps, seed 0, `python -m gan_lessons.pretrain`): PacGAN2 on the ring and mini-batch discrimination on the
+# steps, seed 0, `python -m gan_lessons.pretrain --into-package`): PacGAN2 on the ring and mini-batch discrimination on the
 # grid, the fixes `python -m gan_lessons.evaluate` scores on each. Their 2,500 points at the evaluation
 # noise, on the modes, with PacGAN's metrics measured now:
 

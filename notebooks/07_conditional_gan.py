@@ -49,6 +49,11 @@ try:
 except ImportError:  # Colab or a bare kernel: install the course package, then import it
     # %pip install -q "gan_lessons @ git+https://github.com/gan-lessons/gan-lessons"
     import gan_lessons
+if hasattr(gan_lessons, "check_setup"):  # is the course new enough, is a restart due? It says what to do.
+    gan_lessons.check_setup(needs="0.2.0")
+else:  # a course from before 0.2.0
+    print(f"Course too old: this lesson needs gan_lessons 0.2.0 or newer, and {gan_lessons.__version__} is installed. "
+          "Run this cell's %pip line with --upgrade in a new cell, restart the runtime and run this cell again.")
 
 import torch
 
@@ -313,7 +318,7 @@ assert agreement_shuffled < 0.5 and agreement_untrained < 0.5, (agreement_shuffl
 # The `full` budget trains this same conditional GAN (the same networks, learning rate, average and seed)
 # for 12,000 steps, with both learning rates decaying linearly to a tenth over the run; the course ships
 # the generator it made (`gan_lessons/pretrained/conditional.pt`, written by
-# `python -m gan_lessons.pretrain`, its record beside it). The same rows as section 5 (the same $z$ for
+# `python -m gan_lessons.pretrain --into-package`, its record beside it). The same rows as section 5 (the same $z$ for
 # each digit), and the agreement measured now, by this lesson's classifier, on as many samples as yours.
 # The decay is what took it past your run: at a constant rate the same 12,000 steps gave 0.92 agreement
 # here, about what a 4,800-step `lecture` run gets, against 0.985-0.989 with the decay (seeds 0, 1, 3 of
@@ -393,7 +398,7 @@ assert torch.isfinite(torch.tensor(parzen.mean))
 #   The `lecture` columns are printed by this notebook's cells when run in that budget and seed
 #   (`GAN_LESSONS_BUDGET`, `SEED`; one thread each, while other work shared the CPU; seed 3 was used by no
 #   tuning run). The `full` column is the generator the course ships (the same settings
-#   and seed as this notebook's `full` run, trained by `python -m gan_lessons.pretrain` in 8 min on one
+#   and seed as this notebook's `full` run, trained by `python -m gan_lessons.pretrain --into-package` in 8 min on one
 #   thread), measured as sections 6 and 7 measure it, with the `full` classifier; at a constant learning
 #   rate the `full` run gave 0.905 agreement, 0.891 confident and a Parzen estimate of 191 (without the
 #   running average too: 0.914, 0.892 and 160). Mirza & Osindero's Table 1 has 132 +- 1.8 for their

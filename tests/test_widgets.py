@@ -180,3 +180,19 @@ def test_watching_leaves_the_run_unchanged_and_ends_with_its_block():
     assert reports[-1] == (30, 30) and len(reports) == 31  # before each of the 30 steps, and at the end
     assert all(torch.equal(a, b) for a, b in zip(watched.G.state_dict().values(), plain.G.state_dict().values()))
     assert len(reports) == 31  # no report from the run outside the block
+
+
+def test_the_quiz_shows_as_ipywidgets_7_and_8_both_show_a_widget(monkeypatch):
+    """Colab's kernel runs ipywidgets 7, whose widgets have no ``_repr_mimebundle_`` (8's do): the quiz writes
+    the widget's view itself, the same as 8 gives, and its questions as text for pages without widgets."""
+    from gan_lessons.quiz import QUESTIONS, quiz
+
+    view = "application/vnd.jupyter.widget-view+json"
+    q = quiz(QUESTIONS["01"])
+    bundle = q._repr_mimebundle_()
+    assert bundle["text/plain"] == q.text() and bundle[view]["model_id"] == q.widget.model_id
+    if hasattr(q.widget, "_repr_mimebundle_"):  # ipywidgets 8
+        assert bundle[view] == q.widget._repr_mimebundle_()[view]
+        owner = next(cls for cls in type(q.widget).__mro__ if "_repr_mimebundle_" in vars(cls))
+        monkeypatch.delattr(owner, "_repr_mimebundle_")  # as in ipywidgets 7
+    assert q._repr_mimebundle_() == bundle
