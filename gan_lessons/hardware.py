@@ -1,7 +1,7 @@
 """What the hardware offers the training loop: bfloat16 matrix units, fused optimizers, memory layout.
 
 Used by :class:`gan_lessons.training.Trainer` and by ``python -m gan_lessons.bench``. The measurements
-behind each choice are in the README ("How fast"), where the benchmark regenerates them.
+behind each choice are in docs/measurements.md ("How fast"), where the benchmark regenerates them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .config import get_device
 OPTIMIZERS = ("adam", "sgd")
 
 # "auto" precision picks bfloat16 only for models with at least this many parameters (G and D together):
-# below it the casts cost more than the faster products save (README, "How fast").
+# below it the casts cost more than the faster products save (docs/measurements.md, "How fast").
 AUTO_BF16_MIN_PARAMS = 500_000
 
 

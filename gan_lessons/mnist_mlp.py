@@ -40,7 +40,7 @@ class Settings:
     m: int = 64           # minibatch size: more steps per image seen than the paper's 100, for short runs
     k: int = 1            # D steps per G step: the paper's k = 1
     lr_D: float = 1e-3    # Adam with beta1 = 0.5 (the Trainer's default); 1e-3 rather than DCGAN's 2e-4: short
-    lr_G: float = 1e-3    # runs at 2e-4 and 5e-4 stayed a blob or made mostly one digit (README, "Where the settings come from")
+    lr_G: float = 1e-3    # runs at 2e-4 and 5e-4 stayed a blob or made mostly one digit (docs/measurements.md)
     average: float = 0.995  # the grids and scores show G's running average (TrainConfig.average); 0: G itself
     final_lr: float = 1.0   # < 1: both rates decay linearly over the run's steps to this fraction of lr_D, lr_G
     panel_steps: int = 150  # the live panel's short run
