@@ -54,7 +54,8 @@ from typing import Callable
 
 import torch
 
-from .config import BUDGETS, check_environment, check_writable, get_device, seed_everything
+from .config import BUDGETS, check_environment, get_device, seed_everything
+from .files import check_writable
 from .notebook_timing import time_notebooks
 from .roofline import CLOCKS, count_flops, matmul_limit, precisions, sync
 from .training import Trainer

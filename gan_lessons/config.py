@@ -3,8 +3,7 @@
 - ``GAN_LESSONS_BUDGET`` (test | lecture | full, default lecture) sizes every training run.
 - ``GAN_LESSONS_DEVICE`` overrides the device (default: cuda, then mps, then cpu).
 
-The commands (``python -m gan_lessons.X``) check both before any work (:func:`check_environment`), and
-that what they will write can be written (:func:`check_writable`).
+The commands (``python -m gan_lessons.X``) check both before any work (:func:`check_environment`).
 
 Introduced in ``notebooks/00_start_here``.
 """
@@ -13,7 +12,6 @@ from __future__ import annotations
 
 import os
 import random
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -75,20 +73,6 @@ def check_environment(device: str | None = None) -> None:
     """
     current_budget()
     get_device(device)
-
-
-def check_writable(path, option: str, *, folder: bool = False) -> None:
-    """Raise ValueError unless ``path`` (given as ``option``) can be written: a file, or with ``folder`` a
-    folder to write into. What does not exist yet is fine where the nearest existing folder is writable."""
-    path = Path(path)
-    kind = "folder" if folder else "file"
-    if path.exists() and path.is_dir() != folder:
-        raise ValueError(f"{option} {path}: that is a {'file' if folder else 'folder'}, not a {kind}")
-    base = path if path.is_dir() else next(p for p in path.absolute().parents if p.exists())
-    if not base.is_dir():
-        raise ValueError(f"{option} {path}: {base} is a file, so no {kind} can be made under it")
-    if not os.access(base, os.W_OK):
-        raise ValueError(f"{option} {path}: {base} is not writable")
 
 
 def seed_everything(seed: int) -> torch.Generator:

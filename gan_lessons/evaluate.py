@@ -31,8 +31,9 @@ import torch
 
 from . import metrics
 from .classifier import MNISTClassifier, as_signed_images, load_classifier
-from .config import BUDGETS, check_environment, check_writable, current_budget
+from .config import BUDGETS, check_environment, current_budget
 from .data import from_signed
+from .files import check_writable
 
 N_SAMPLES = 10_000  # samples per model, as in the paper's Parzen protocol
 

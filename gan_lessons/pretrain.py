@@ -49,8 +49,8 @@ from typing import Callable
 
 import torch
 
-from .config import BUDGETS, check_environment, check_writable, current_budget
-from .files import write_atomically
+from .config import BUDGETS, check_environment, current_budget
+from .files import check_writable, write_atomically
 
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 N_SAMPLES = 10_000  # samples scored per MNIST model (the Parzen protocol's size)

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from gan_lessons import BUDGETS, budget, current_budget, get_device, seed_everything
-from gan_lessons.config import check_environment, check_writable
+from gan_lessons.config import check_environment
+from gan_lessons.files import check_writable
 
 
 def test_default_budget_is_lecture(monkeypatch):
