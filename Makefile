@@ -20,7 +20,7 @@ export GAN_LESSONS_MNIST_MIRROR := $(abspath $(GAN_LESSONS_MNIST_MIRROR))
 endif
 endif
 
-.PHONY: setup lab test test-unit test-other-cpu test-notebooks test-ui ui-deps test-binder test-colab data sync clean site test-site
+.PHONY: setup lab test lint test-unit test-other-cpu test-notebooks test-ui ui-deps test-binder test-colab data sync clean site test-site
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,11 @@ lab: setup data
 
 test: setup
 	$(BIN)/python -m gan_lessons.data
-	$(MAKE) test-unit test-notebooks
+	$(MAKE) lint test-unit test-notebooks
+
+# ruff: pyflakes, pycodestyle and import order, configured in pyproject.toml ([tool.ruff]).
+lint:
+	$(BIN)/python -m ruff check .
 
 # GAN_LESSONS_REQUIRE_MNIST=1: the data step above filled the cache, so an MNIST test that cannot find it fails
 # instead of skipping quietly (tests/conftest.py).

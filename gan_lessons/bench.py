@@ -238,7 +238,8 @@ def format_table(result: dict) -> str:
         for i, (name, r) in enumerate(case["variants"].items()):
             share = "-" if r["share_of_limit"] is None else f"{100 * r['share_of_limit']:.0f}%"
             lines.append(f"{case['name'] if i == 0 else '':22s} {case['m'] if i == 0 else '':>4} {name:25s} "
-                         f"{r['ms_per_iteration']:8.2f} {r['samples_per_s']:10.0f} {r['flops_per_iteration'] / 1e6:9.1f} "
+                         f"{r['ms_per_iteration']:8.2f} {r['samples_per_s']:10.0f} "
+                         f"{r['flops_per_iteration'] / 1e6:9.1f} "
                          f"{r['gflops']:8.1f} {share:>8s} {r['speedup_vs_course_float32']:6.2f}x "
                          f"{r['speedup_vs_tutorial']:10.2f}x")
     return "\n".join(lines)
@@ -291,7 +292,8 @@ def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None =
     print(f"gan_lessons.bench on {device} ({machine().get('cpu')}, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}); precisions: {', '.join(precs)}; {clock} clock", flush=True)
     limit_s = 0.1 if quick else 1.0
-    limits = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock) for p in precs}
+    limits = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock)
+              for p in precs}
     cases = [c for c in lesson_cases() if models is None or c.key in models]
     if not cases:
         images = labels = None
@@ -307,7 +309,8 @@ def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None =
                                   min_sample_s=min_sample_s, limits=limits, precs=precs,
                                   compile_cuda=compile_cuda and not quick, clock=clock))
     # the limit again at the end: under varying load the higher of the two is the fairer denominator
-    after = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock) for p in precs}
+    after = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock)
+             for p in precs}
     for p in precs:
         limits[p]["gflops_after"] = after[p]["gflops"]
         if after[p]["gflops"] > limits[p]["gflops"]:
@@ -366,7 +369,8 @@ def run_quality(*, models: list[str] | None = None, marks=None, seeds=(0,), json
           f"recognisable: confident >= {race.RECOGNISABLE['confident']} and every digit between "
           f"{race.RECOGNISABLE['min_share']:.0%} and {race.RECOGNISABLE['max_share']:.0%}", flush=True)
     for seed in seeds:
-        print(f"\nseed {seed}:\n" + race.table({k: v for k, v in results.items() if k.endswith(f"/{seed}")}), flush=True)
+        print(f"\nseed {seed}:\n" + race.table({k: v for k, v in results.items() if k.endswith(f"/{seed}")}),
+              flush=True)
     result = {"device": str(device), "machine": machine(), "clock": clock, "threads": torch.get_num_threads(),
               "marks": marks, "seeds": list(seeds), "n_samples": n_samples, "recipe_budget": recipe_budget,
               "recipes": {k: pool[k].recipe for k in keys}, "quality": results}
@@ -419,7 +423,8 @@ def main(argv=None) -> int:
     p.add_argument("--seeds", type=_list_of(int), help="--quality: comma-separated seeds (default 0)")
     p.add_argument("--samples", type=_positive_int, help="--quality: samples per score (default 10,000)")
     a = p.parse_args(argv)
-    timing_only = {"--notebooks": a.notebooks, "--rounds": a.rounds, "--budgets": a.budgets, "--no-compile": a.no_compile}
+    timing_only = {"--notebooks": a.notebooks, "--rounds": a.rounds, "--budgets": a.budgets,
+                   "--no-compile": a.no_compile}
     quality_only = {"--marks": a.marks, "--seeds": a.seeds, "--samples": a.samples}
     for option, value in (timing_only if a.quality else quality_only).items():
         if value not in (None, False):

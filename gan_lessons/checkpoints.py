@@ -1,7 +1,8 @@
 """The night before: lesson runs trained ahead of class and loaded by the lesson's own training cells.
 
-    python -m gan_lessons.pretrain --night-before DIR          # the evening before (GAN_LESSONS_BUDGET, else lecture; lessons 04, 05, 07)
-    GAN_LESSONS_CHECKPOINTS=DIR jupyter lab                    # in class: the training cells load instead of training
+    python -m gan_lessons.pretrain --night-before DIR  # the evening before (GAN_LESSONS_BUDGET, else lecture;
+                                                       # lessons 04, 05, 07)
+    GAN_LESSONS_CHECKPOINTS=DIR jupyter lab            # in class: the training cells load instead of training
 
 With ``GAN_LESSONS_CHECKPOINTS`` set to a folder, the training functions of lessons 04, 05 and 07
 (``mnist_mlp.train``, ``dcgan.train``, ``conditional.train``) look there first for a run with the same

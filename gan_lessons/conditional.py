@@ -200,7 +200,8 @@ def mixed_labels(a: int, b: int, n: int = 9) -> torch.Tensor:
 
 
 def label_interpolation(trainer: Trainer, pairs=((1, 7), (3, 8), (4, 9), (0, 6)), n: int = 9, seed: int = 2):
-    """Each row: a fixed z, the label sliding from onehot(a) to onehot(b). Returns (figure, images [rows n, 1, 28, 28])."""
+    """Each row: a fixed z, the label sliding from onehot(a) to onehot(b).
+    Returns (figure, images [rows n, 1, 28, 28])."""
     gen = torch.Generator().manual_seed(seed)
     z = torch.rand(len(pairs), trainer.latent_dim, generator=gen) * 2 - 1
     y = torch.cat([mixed_labels(a, b, n) for a, b in pairs])               # (rows * n, 10)

@@ -42,7 +42,8 @@ def budget(*, test, lecture, full):
 def get_device(name: str | None = None) -> torch.device:
     """The torch device to train on: ``name``, else ``GAN_LESSONS_DEVICE``, else cuda, mps, cpu."""
     env = os.environ.get("GAN_LESSONS_DEVICE", "").strip()
-    said, fix = (f"device {name!r}", "use cpu") if name else (f"GAN_LESSONS_DEVICE={env!r}", "unset it or set it to cpu")
+    said, fix = ((f"device {name!r}", "use cpu") if name
+                 else (f"GAN_LESSONS_DEVICE={env!r}", "unset it or set it to cpu"))
     name = name or env
     if name:
         try:

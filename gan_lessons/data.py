@@ -160,7 +160,8 @@ def _check_writable(folder: Path, missing: list[str]) -> None:
         raise MNISTError(
             f"the MNIST cache {folder} lacks {', '.join(missing)} and is not writable (a shared, read-only "
             f"cache?). Either ask whoever manages it to run `python -m gan_lessons.data` with "
-            f"GAN_LESSONS_DATA={folder.parent}, or set GAN_LESSONS_DATA to a folder of your own and run again.") from err
+            f"GAN_LESSONS_DATA={folder.parent}, or set GAN_LESSONS_DATA to a folder of your own and run again."
+        ) from err
 
 
 def ensure_mnist(verbose: bool = False) -> Path:

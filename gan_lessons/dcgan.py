@@ -74,7 +74,8 @@ def insert_zeros(x: torch.Tensor, stride: int) -> torch.Tensor:
 
 
 def correlate2d(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """Plain stride-1 'valid' cross-correlation (what torch calls convolution), written out: y[i,j] = sum x[i+a, j+b] w[a, b]."""
+    """Plain stride-1 'valid' cross-correlation (what torch calls convolution), written out:
+    y[i,j] = sum x[i+a, j+b] w[a, b]."""
     kh, kw = w.shape
     out = x.new_zeros(x.shape[0] - kh + 1, x.shape[1] - kw + 1)
     for i in range(out.shape[0]):
@@ -129,7 +130,8 @@ def plot_transposed_conv(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padd
 # --- 2. Training -------------------------------------------------------------------------------------
 
 def dcgan_config(m: int = 64, lr: float = 2e-4) -> TrainConfig:
-    """Radford et al.: Adam with lr 2e-4 (the default) for both players and beta1 = 0.5 (0.9 oscillated), minibatch m."""
+    """Radford et al.: Adam with lr 2e-4 (the default) for both players and beta1 = 0.5 (0.9 oscillated),
+    minibatch m."""
     return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating")
 
 
@@ -141,7 +143,8 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = DCGANGenerator(LATENT_DIM, settings.width), DCGANDiscriminator(settings.width)
-    return Trainer(G, D, dcgan_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
+    return Trainer(G, D, dcgan_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=normal_noise,
+                   device=device)
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None,

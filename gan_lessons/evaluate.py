@@ -88,7 +88,8 @@ def as_uint8(images) -> torch.Tensor:
     return from_signed(as_signed_images(x)[:, 0])
 
 
-def score_samples(samples, clf: MNISTClassifier, budget_name: str, labels=None, fid_baseline: float | None = None) -> dict:
+def score_samples(samples, clf: MNISTClassifier, budget_name: str, labels=None,
+                  fid_baseline: float | None = None) -> dict:
     """Every metric of the course for one model's samples; sizes follow ``budget_name`` (see PARZEN_SIZES)."""
     samples = as_uint8(samples)
     hist = clf.class_histogram(samples)
@@ -206,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
             args.samples.mkdir(parents=True, exist_ok=True)
             np.save(args.samples / f"{name}_samples.npy", samples.numpy())
             if labels is not None:
-                np.save(args.samples / f"{name}_labels.npy", torch.as_tensor(np.asarray(labels)).to(torch.int64).numpy())
+                np.save(args.samples / f"{name}_labels.npy",
+                        torch.as_tensor(np.asarray(labels)).to(torch.int64).numpy())
         rows[name] = score_samples(samples, clf, budget_name, labels=labels, fid_baseline=baseline)
         baseline = rows[name]["fid_baseline"] if len(samples) == N_SAMPLES else None
         print(f"{name}: trained and scored in {time.perf_counter() - start:.0f} s; {rows[name]['classes']}", flush=True)

@@ -226,7 +226,8 @@ def _conv_layers(rng):
 
 
 def _minibatch(rng):
-    return [(_t(rng.normal(size=(n, a))), _t(rng.normal(0, 0.3, (a, b, c)))) for n, a, b, c in ((1, 3, 2, 2), (6, 4, 3, 5), (16, 8, 5, 3))]
+    return [(_t(rng.normal(size=(n, a))), _t(rng.normal(0, 0.3, (a, b, c))))
+            for n, a, b, c in ((1, 3, 2, 2), (6, 4, 3, 5), (16, 8, 5, 3))]
 
 
 def _mixture_samples(rng):
@@ -242,14 +243,16 @@ def _mixture_samples(rng):
 
 
 def _labels(rng):
-    return [(_t(rng.normal(size=(n, d))), torch.as_tensor(rng.integers(0, c, n)), c) for n, d, c in ((1, 4, 10), (8, 100, 10), (5, 3, 4))]
+    return [(_t(rng.normal(size=(n, d))), torch.as_tensor(rng.integers(0, c, n)), c)
+            for n, d, c in ((1, 4, 10), (8, 100, 10), (5, 3, 4))]
 
 
 def _probs(rng):
     out = []
     for n in (1, 10, 500):
         labels = torch.as_tensor(rng.integers(0, 10, n))
-        logits = _t(rng.normal(size=(n, 10))) + 3 * torch.nn.functional.one_hot(labels, 10) * _t(rng.random((n, 1)) < 0.6)
+        logits = (_t(rng.normal(size=(n, 10)))
+                  + 3 * torch.nn.functional.one_hot(labels, 10) * _t(rng.random((n, 1)) < 0.6))
         out.append((logits.softmax(1), labels))
     return out
 

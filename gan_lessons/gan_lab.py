@@ -13,7 +13,7 @@ import torch
 
 from .callbacks import SampleRecorder
 from .losses import generator_loss
-from .mixtures import N_EVAL, MIXTURES, ModeMetrics, get_mixture, mode_metrics
+from .mixtures import MIXTURES, N_EVAL, ModeMetrics, get_mixture, mode_metrics
 from .mode_collapse import Settings, eval_noise, train
 from .toy_gan import FIX_LABELS, FIXES, FeatureMatchingTrainer, PackedDiscriminator, feature_matching_loss
 from .training import Trainer
@@ -137,7 +137,8 @@ class GANLabView:
         norm = grad.norm(dim=1, keepdim=True).clamp_min(1e-12)
         arrows = grad / norm * (0.12 * extent) * (norm / norm.max()).sqrt()  # direction, length ~ sqrt(|grad|)
         shown = slice(0, self.arrows)  # a packed D's minibatch holds m * pack samples: draw the first few
-        ax.quiver(*batch[shown].T, *arrows[shown].T, angles="xy", scale_units="xy", scale=1, color="tab:red", width=0.004)
+        ax.quiver(*batch[shown].T, *arrows[shown].T, angles="xy", scale_units="xy", scale=1, color="tab:red",
+                  width=0.004)
         ax.set_xlim(-extent, extent)
         ax.set_ylim(-extent, extent)
         ax.set_aspect("equal")

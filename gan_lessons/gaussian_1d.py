@@ -54,7 +54,8 @@ class Settings:
 
     k: int = 1                      # D steps per G step: the paper's k = 1 is enough here
     lr_D: float = 2e-3              # Adam, beta1 = 0.5 as in DCGAN
-    lr_G: float = 1e-3              # half of D's: D's verdict stays up to date (G faster than D fails, see the notebook)
+    lr_G: float = 1e-3              # half of D's: D's verdict stays up to date
+                                    # (G faster than D fails, see the notebook)
     m: int = 512                    # a large minibatch: its noise is what keeps p_g wobbling at the end
     steps: int = 1000               # generator steps
     g_loss: str = "non_saturating"  # -log D(G(z)): strong gradients while D still rejects the fakes
@@ -74,7 +75,8 @@ class Settings:
         """Algorithm 1's settings; lr_decay < 1 is an exponential schedule, lr_s = lr * lr_decay ** (s / steps)."""
         decay = dict(schedule="exponential", final_lr=self.lr_decay, schedule_steps=max(1, self.steps))
         return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, optimizer=self.optimizer,
-                           momentum=self.momentum, g_loss=self.g_loss, g_noise=self.g_noise, **(decay if self.lr_decay != 1.0 else {}))
+                           momentum=self.momentum, g_loss=self.g_loss, g_noise=self.g_noise,
+                           **(decay if self.lr_decay != 1.0 else {}))
 
 
 # The lesson's main run: decay to half and read G through its running average (beta = 0.998). Its 3,000
@@ -367,7 +369,8 @@ def make_panel(seed: int = 0, settings: Settings | None = None, *, moments: int 
         note = f" (stopped: {trainer.stopped})" if trainer.stopped else ""
         fig = plot_run(trainer, record, moments, suptitle=(
             f"k={int(k)}, lr_D={lr_D:.1e}, lr_G={lr_G:.1e}, m={int(m)}, {g_loss}, seed {seed}: after "
-            f"{metrics['step']} steps mean {metrics['mean']:.3f}, std {metrics['std']:.3f}, W1 {metrics['W1']:.3f}{note}"))
+            f"{metrics['step']} steps mean {metrics['mean']:.3f}, std {metrics['std']:.3f}, "
+            f"W1 {metrics['W1']:.3f}{note}"))
         return fig, metrics
 
     controls = {

@@ -38,7 +38,8 @@ PAPER_PARZEN_MNIST = {
     "Adversarial nets": (225.0, 2.0),
 }
 PARZEN_SIGMAS = np.logspace(-1, 0, 10)  # the paper's grid of kernel widths: 0.1 ... 1
-PARZEN_VALID = slice(N_GAN_TRAIN, N_GAN_TRAIN + 1_000)     # train[50000:51000]: validation images the GAN must not train on
+# train[50000:51000]: validation images the GAN must not train on
+PARZEN_VALID = slice(N_GAN_TRAIN, N_GAN_TRAIN + 1_000)
 
 
 def as_unit_pixels(images) -> torch.Tensor:
@@ -252,5 +253,6 @@ def paper_table(ours: dict | None = None) -> str:
     lines = [f"{'model':<28}{'Parzen log-likelihood':>24}"]
     lines += [f"{name:<28}{f'{m:.0f} +- {s:g}':>24}" for name, (m, s) in PAPER_PARZEN_MNIST.items()]
     for name, r in (ours or {}).items():
-        lines.append(f"{name:<28}{f'{r.mean:.0f} +- {r.se:.1f}':>24}" + ("" if r.full_protocol else "  (reduced protocol)"))
+        lines.append(f"{name:<28}{f'{r.mean:.0f} +- {r.se:.1f}':>24}"
+                     + ("" if r.full_protocol else "  (reduced protocol)"))
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from .data import N_GAN_TRAIN, from_signed, mnist_training_set, uniform_noise
 from .models import MLPDiscriminator, MLPGenerator
 from .plotting import plot_history, show_images
 from .train_config import linear_decay
-from .training import Trainer, TrainConfig
+from .training import TrainConfig, Trainer
 
 LATENT_DIM = 100       # Example 2: z ~ U(-1, 1)^100
 SNAPSHOTS = 5          # grids after 1/5, 2/5, ... of training (the lecture: epochs 10, 20, 30, 40, 50), plus the start

@@ -19,8 +19,15 @@ from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import normal_noise
 from .mixtures import N_EVAL, PUBLISHED, ModeMetrics, get_mixture, mode_metrics
-from .toy_gan import (FIX_LABELS, FIXES, FeatureMatchingTrainer, PackedDiscriminator, ToyDiscriminator, ToyGenerator,
-                      UnrolledTrainer)
+from .toy_gan import (
+    FIX_LABELS,
+    FIXES,
+    FeatureMatchingTrainer,
+    PackedDiscriminator,
+    ToyDiscriminator,
+    ToyGenerator,
+    UnrolledTrainer,
+)
 from .training import TrainConfig, Trainer
 
 FULL_STEPS = 3000  # generator steps per run in the full budget (the 2-core CPU table; a GPU affords more)

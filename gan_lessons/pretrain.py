@@ -1,11 +1,11 @@
 """Prepared earlier: generators trained in the `full` budget, shipped with the package, and the command that makes them.
 
-    python -m gan_lessons.pretrain                                  # every model, full budget, into the course's cache
+    python -m gan_lessons.pretrain                           # every model, full budget, into the course's cache
     python -m gan_lessons.pretrain --models dcgan --budget lecture --out /tmp/pretrained
-    python -m gan_lessons.pretrain --rescore                        # score the cached files again, rewrite their records
-    python -m gan_lessons.pretrain --into-package                   # remake the shipped generators (in a checkout)
-    python -m gan_lessons.pretrain --into-package --rescore         # score the shipped files again
-    python -m gan_lessons.pretrain --night-before DIR               # lessons 04, 05, 07 in `lecture`, for class tomorrow
+    python -m gan_lessons.pretrain --rescore                 # score the cached files again, rewrite their records
+    python -m gan_lessons.pretrain --into-package            # remake the shipped generators (in a checkout)
+    python -m gan_lessons.pretrain --into-package --rescore  # score the shipped files again
+    python -m gan_lessons.pretrain --night-before DIR        # lessons 04, 05, 07 in `lecture`, for class tomorrow
 
 An instructor has minutes per notebook in class; the good results take the `full` budget. So the course
 ships, for lessons 04-07, the generator that the lesson's own ``train`` makes in `full` (the same function,
@@ -45,7 +45,6 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -84,7 +83,8 @@ class Model:
 
     def settings_from(self, record: dict):
         cls = self.lesson_module().Settings
-        return cls(**{f.name: record["settings"][f.name] for f in dataclasses.fields(cls) if f.name in record["settings"]})
+        return cls(**{f.name: record["settings"][f.name] for f in dataclasses.fields(cls)
+                      if f.name in record["settings"]})
 
     def train(self, budget: str, seed: int, progress: bool = True):
         """The lesson's own training function in ``budget``: returns the Trainer."""
@@ -143,7 +143,8 @@ def remake_command(names, directory=None) -> str:
 def _commit() -> str:
     root = Path(__file__).resolve().parents[1]
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--", "gan_lessons", ":!gan_lessons/pretrained"],
                                cwd=root, capture_output=True, text=True, check=True).stdout.strip()
         return head + (" (with uncommitted changes in gan_lessons/)" if dirty else "")
@@ -170,7 +171,8 @@ def read_record(name: str, directory=None) -> dict:
     pt, js = paths(name, directory)
     if not js.exists():
         raise PretrainedError(f"no record {js}: run `{remake_command([name], directory)}` to make one"
-                              + (" (the shipped ones come with the package: reinstall it)" if directory is None else ""))
+                              + (" (the shipped ones come with the package: reinstall it)"
+                                 if directory is None else ""))
     try:
         return json.loads(js.read_text())
     except json.JSONDecodeError as err:
@@ -195,7 +197,8 @@ def load(name: str, directory=None, device=None):
     size, digest = pt.stat().st_size, _sha256(pt)
     if size != record["file"]["bytes"] or digest != record["file"]["sha256"]:
         raise PretrainedError(f"{pt} is not the file its record describes ({size:,} bytes, sha256 {digest[:12]}..., "
-                              f"the record says {record['file']['bytes']:,} bytes, {record['file']['sha256'][:12]}...): "
+                              f"the record says {record['file']['bytes']:,} bytes, "
+                              f"{record['file']['sha256'][:12]}...): "
                               f"it is damaged or from another run; {remake}")
     trainer = model.trainer_for(model.settings_from(record), seed=record["seed"], device=device)
     try:
@@ -253,7 +256,8 @@ def scores_of(name: str, out: dict, clf=None, scored: dict | None = None) -> dic
     """The course's scores of :func:`samples`' output (JSON-ready); ``scored``: evaluate's score_samples of it."""
     if "points" in out:
         m = out["metrics"]
-        return {"modes": m.modes, "of": m.K, "high_quality": round(m.high_quality, 4), "reverse_kl": round(m.reverse_kl, 4)}
+        return {"modes": m.modes, "of": m.K, "high_quality": round(m.high_quality, 4),
+                "reverse_kl": round(m.reverse_kl, 4)}
     from .classifier import load_classifier
     from .evaluate import score_samples
 

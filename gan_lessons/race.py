@@ -17,9 +17,7 @@ here as its source reads (:class:`AnchorGAN`).
 from __future__ import annotations
 
 import copy
-import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -196,7 +194,8 @@ def course_contestants(budget: str = "lecture") -> list[Contestant]:
 
 def anchor_contestants() -> list[Contestant]:
     from .data import mnist_training_set
-    return [Contestant("pytorch_gan", AnchorGAN.name, lambda seed, device: AnchorGAN(mnist_training_set()[0], seed, device),
+    return [Contestant("pytorch_gan", AnchorGAN.name,
+                       lambda seed, device: AnchorGAN(mnist_training_set()[0], seed, device),
                        "eriklindernoren/PyTorch-GAN implementations/gan/gan.py, as written")]
 
 
@@ -259,7 +258,8 @@ def run(contestant: Contestant, marks, clf, *, seed: int = 0, n_samples: int = 1
 def format_row(row: dict) -> str:
     agree = f"  agreement {row['label_match']:.2f}" if "label_match" in row else ""
     fid = f"  FID {row['fid']:7.1f}" if row.get("fid") is not None else ""
-    return (f"{row['name']:<22} {row['mark']:>5g} s  {row['steps']:>6,} steps  {row['images_seen'] / 1e6:5.2f}M images  "
+    return (f"{row['name']:<22} {row['mark']:>5g} s  {row['steps']:>6,} steps  "
+            f"{row['images_seen'] / 1e6:5.2f}M images  "
             f"confident {row['confident']:.2f}  digits {row['present']:>2}  largest {row['max_share']:4.0%}{fid}"
             f"{agree}{'  RECOGNISABLE' if row['recognisable'] else ''}")
 

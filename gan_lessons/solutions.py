@@ -11,7 +11,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-
 # --- 01 minimax ---------------------------------------------------------------------------------------
 
 def discriminator_loss(real_logits, fake_logits):

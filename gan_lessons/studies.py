@@ -147,7 +147,8 @@ def mixtures_no_bn(quick: bool = False, methods=None) -> str:
 
 STUDIES = {
     "dcgan-width": Study("05_dcgan", "width 16 vs 32: quality per second of training", dcgan_width),
-    "dcgan-recipe": Study("05_dcgan", "Radford's recipe against the lecture's: batch size and learning rate", dcgan_recipe),
+    "dcgan-recipe": Study("05_dcgan", "Radford's recipe against the lecture's: batch size and learning rate",
+                          dcgan_recipe),
     "conditional-design": Study("07_conditional_gan", "batch norm and learning rate, seed 1", conditional_design),
     "mixtures": Study("06_mode_collapse", "the full-budget table, batch norm in G", mixtures, MIXTURES_METHODS),
     "mixtures-no-bn": Study("06_mode_collapse", "the full-budget table, no batch norm in G", mixtures_no_bn,
@@ -159,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gan_lessons.studies", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="+", metavar="NAME",
                         help="; ".join(f"{k} ({s.lesson}: {s.what})" for k, s in STUDIES.items()))
-    parser.add_argument("--quick", action="store_true", help="a seconds-long run of the same code (numbers mean nothing)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a seconds-long run of the same code (numbers mean nothing)")
     parser.add_argument("--methods", nargs="+", metavar="FIX",
                         help="only these rows of a study that has rows to choose (mixtures, mixtures-no-bn)")
     args = parser.parse_args(argv)
@@ -181,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     print(f"machine: {info.get('cpu')}, {info.get('cores')} cores, torch {info['torch']}"
-          + (f", {info['gpu']}" if "gpu" in info else "") + (" (--quick: the numbers mean nothing)" if args.quick else ""),
+          + (f", {info['gpu']}" if "gpu" in info else "")
+          + (" (--quick: the numbers mean nothing)" if args.quick else ""),
           flush=True)
     for name in args.names:
         start = time.perf_counter()

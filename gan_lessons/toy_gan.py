@@ -1,7 +1,7 @@
 """The toy G and D of the 2-D benchmarks, and four fixes for mode collapse (lesson 06).
 
-The networks follow PacGAN's appendix (Lin et al. 2018), shrunk for a CPU (:class:`gan_lessons.mode_collapse.Settings` gives
-each size and its reason). The fixes, each a change to D so that it can see a whole minibatch (the
+The networks follow PacGAN's appendix (Lin et al. 2018), shrunk for a CPU (:class:`gan_lessons.mode_collapse.Settings`
+gives each size and its reason). The fixes, each a change to D so that it can see a whole minibatch (the
 lecture's "let the Discriminator look at the entire batch instead of single examples"):
 
 - ``minibatch`` -- mini-batch discrimination (Salimans et al. 2016, Section 3.2): :class:`MinibatchDiscrimination`;

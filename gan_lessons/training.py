@@ -21,8 +21,8 @@ attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
 from __future__ import annotations
 
 import contextlib
-import copy
 import contextvars
+import copy
 import time
 import warnings
 from dataclasses import asdict, fields, replace
@@ -143,8 +143,10 @@ class Trainer:
         if not isinstance(data, torch.Tensor) or data.ndim < 2:
             raise ValueError("data must be a tensor [N, ...] of training examples (N >= 1)")
         if self.config.batch_size > len(data):
-            what = "m (minibatch size)" if self.config.pack == 1 else f"m * pack ({self.config.m} packs of {self.config.pack})"
-            raise ValueError(f"{what} must be at most the number of examples ({len(data)}), got {self.config.batch_size}")
+            what = ("m (minibatch size)" if self.config.pack == 1
+                    else f"m * pack ({self.config.m} packs of {self.config.pack})")
+            raise ValueError(f"{what} must be at most the number of examples ({len(data)}), "
+                             f"got {self.config.batch_size}")
         if labels is not None and (labels.ndim != 1 or len(labels) != len(data)):
             raise ValueError(f"labels must be a 1-D tensor with one label per example ({len(data)}), "
                              f"got shape {tuple(labels.shape)}")
@@ -341,7 +343,8 @@ class Trainer:
                     break
                 bar.update(1)
                 if progress and (i % 50 == 0 or i == steps - 1):
-                    bar.set_postfix(loss_D=f"{self.history['loss_D'][-1]:.3f}", loss_G=f"{self.history['loss_G'][-1]:.3f}")
+                    bar.set_postfix(loss_D=f"{self.history['loss_D'][-1]:.3f}",
+                                    loss_G=f"{self.history['loss_G'][-1]:.3f}")
                 if callback is not None and self.step % every == 0:
                     callback(self)
                 done = i + 1

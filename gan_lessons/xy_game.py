@@ -11,10 +11,10 @@ k is the number of ascent steps the max player y takes per step of x (the k of A
 dV/dy = x does not depend on y, k ascent steps of size eta with x held fixed add up to exactly one step of
 size k eta: in this game, k only makes the max player's learning rate k times larger.
 
-- simultaneous (GDA):  z+ = z - eta F(z)                                  |z| grows by sqrt(1 + eta^2 k)
-- alternating:         y+ = y + k eta x, then x+ = x - eta y+             orbits (for k eta^2 < 4)
-- extragradient:       z' = z - eta F(z), z+ = z - eta F(z')              shrinks by sqrt(1 - s^2 + s^4)
-- optimistic (OGDA):   z+ = z - 2 eta F(z) + eta F(z-)                    shrinks by sqrt((1 + sqrt(1 - 4 s^2)) / 2), s <= 1/2
+- simultaneous (GDA):  z+ = z - eta F(z)                       |z| grows by sqrt(1 + eta^2 k)
+- alternating:         y+ = y + k eta x, then x+ = x - eta y+  orbits (for k eta^2 < 4)
+- extragradient:       z' = z - eta F(z), z+ = z - eta F(z')   shrinks by sqrt(1 - s^2 + s^4)
+- optimistic (OGDA):   z+ = z - 2 eta F(z) + eta F(z-)         shrinks by sqrt((1 + sqrt(1 - 4 s^2)) / 2), s <= 1/2
 
 with s = eta sqrt(k). For k = 1 the simultaneous and extragradient factors are exact at every step (the
 update is a scaled rotation); the optimistic one is the asymptotic rate, the modulus of the dominant root
@@ -26,9 +26,9 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import NullFormatter
 import numpy as np
 import torch
+from matplotlib.ticker import NullFormatter
 
 from .losses import value
 

@@ -5,8 +5,8 @@
 2. Empty the execution cache (build/site-cache/) when the package or the budget changed: jupyter-cache
    knows a lesson by its code cells alone, and a lesson's outputs also depend on gan_lessons/.
 3. Run Sphinx with site/ as its configuration folder, into an emptied build/site/ (no page of a lesson
-   that is gone stays behind; reading the cached lessons again takes seconds). A lesson whose code is in the cache is not
-   executed again; a failing cell or self-check stops the build with the lesson's traceback.
+   that is gone stays behind; reading the cached lessons again takes seconds). A lesson whose code is in the
+   cache is not executed again; a failing cell or self-check stops the build with the lesson's traceback.
 
 `SITE_LESSONS="00 01"` builds only those lessons (for working on the site itself).
 """

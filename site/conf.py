@@ -31,9 +31,13 @@ nb_execution_mode = "cache"
 nb_execution_cache_path = os.environ["GAN_SITE_CACHE"]
 nb_execution_raise_on_error = True   # a failing cell or self-check (an assert) fails the build
 nb_execution_show_tb = True          # and the log shows which one
-nb_execution_timeout = int(os.environ.get("GAN_SITE_CELL_TIMEOUT", "600"))  # 10x the lecture bound of a cell: a hung cell, not a slow one
+# 10x the lecture bound of a cell: a hung cell, not a slow one
+nb_execution_timeout = int(os.environ.get("GAN_SITE_CELL_TIMEOUT", "600"))
 nb_execution_in_temp = True          # lessons write nothing next to the staged sources
 nb_merge_streams = True
+# A cell's Markdown output (lesson 06's results table, the lessons' "what this run shows" lines) is parsed as
+# MyST, as the lessons' own Markdown is: tables and $maths$ render (myst-nb's default, CommonMark, has no tables).
+nb_render_markdown_format = "myst"
 
 # Saved widget state drawn by the vendored html-manager bundle (site/_static/html-manager, no CDN).
 nb_ipywidgets_js = {"html-manager/embed.js": {}}

@@ -142,12 +142,13 @@ def test_repo2docker_builds_python_requirements_then_postbuild(tmp_path):
         return hits[0]
 
     copy_requirements = where(r"^COPY .*src/binder/requirements\.txt \$\{REPO_DIR\}/binder/requirements\.txt$")
-    pip_requirements = where(r'^RUN \$\{KERNEL_PYTHON_PREFIX\}/bin/pip install --no-cache-dir -r "binder/requirements\.txt"$')
+    pip_requirements = where(r'^RUN \$\{KERNEL_PYTHON_PREFIX\}/bin/pip install --no-cache-dir '
+                             r'-r "binder/requirements\.txt"$')
     copy_repository = where(r"^COPY .*\bsrc/ \$\{REPO_DIR\}/$")
     post_build = where(r"^RUN \./binder/postBuild$")
     assert copy_requirements < pip_requirements < copy_repository < post_build
-    assert [line for line in lines[:copy_repository] if re.match(r"COPY .*\bsrc/", line)] == [lines[copy_requirements]], \
-        "before the repository, only requirements.txt is in the image"
+    copied = [line for line in lines[:copy_repository] if re.match(r"COPY .*\bsrc/", line)]
+    assert copied == [lines[copy_requirements]], "before the repository, only requirements.txt is in the image"
     users = [line for line in lines[:post_build] if line.startswith("USER ")]
     assert users[-1] == "USER ${NB_USER}", "postBuild runs as the image's user, who owns the cache it fills"
     workdir = [line for line in lines[:post_build] if line.startswith("WORKDIR ")]

@@ -41,7 +41,7 @@ def test_a_finished_run_is_written_then_loaded_instead_of_trained(tmp_path, monk
     (written,) = tmp_path.glob("dcgan-seed1-*.run.pt")
     assert "loaded" not in capsys.readouterr().out
     loaded, loaded_record = dcgan.train(settings, seed=1, data=DATA, n_fixed=4, every=2)
-    assert f"loaded 6 steps" in capsys.readouterr().out
+    assert "loaded 6 steps" in capsys.readouterr().out
     same_run(live, loaded, live_record, loaded_record)
     # what the lesson does next works: more training continues from the loaded state
     loaded.train(steps=2, progress=False)
@@ -111,8 +111,10 @@ def test_lesson_05_in_class_loads_its_run_and_every_cell_after_it_works(lesson_0
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(ROOT / "notebooks" / "05_dcgan.ipynb", as_version=4)
     start = time.monotonic()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-    outputs = ["".join(o.get("text", "")) for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = ["".join(o.get("text", "")) for cell in nb.cells if cell.cell_type == "code"
+               for o in cell.get("outputs", [])]
     loaded = [text for text in outputs if "instead of training" in text]
     assert len(loaded) == 1 and str(lesson_05_runs) in loaded[0], loaded  # the training cell loaded, once
     assert time.monotonic() - start < 600

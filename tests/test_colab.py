@@ -30,7 +30,8 @@ SCRIPTS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 INSTALL = re.compile(r'%pip install -q "gan_lessons @ (git\+\S+?)"')
 GUARD = "try:\n    import gan_lessons\nexcept ImportError:"
 CHECK = re.compile(r'^if hasattr\(gan_lessons, "check_setup"\):.*\n    gan_lessons\.check_setup\(needs="([\d.]+)"\)\n'
-                   r'else:.*\n    print\(f"Course too old: this lesson needs gan_lessons ([\d.]+) or newer', re.MULTILINE)
+                   r'else:.*\n    print\(f"Course too old: this lesson needs gan_lessons ([\d.]+) or newer',
+                   re.MULTILINE)
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 

@@ -58,7 +58,8 @@ from nbclient import NotebookClient
 for path in map(Path, sys.argv[1:]):
     nb = nbformat.read(path, as_version=4)
     try:
-        NotebookClient(nb, kernel_name="python3", timeout=1800, resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(nb, kernel_name="python3", timeout=1800,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         nbformat.write(nb, path)
 """

@@ -69,7 +69,8 @@ def test_each_command_starts_its_work_when_all_is_well(name, no_work, empty_cach
 
 
 @pytest.mark.parametrize("name", COMMANDS)
-def test_a_budget_that_is_not_one_is_refused_by_every_command(name, no_work, empty_cache, tmp_path, monkeypatch, capsys):
+def test_a_budget_that_is_not_one_is_refused_by_every_command(name, no_work, empty_cache, tmp_path, monkeypatch,
+                                                                capsys):
     monkeypatch.setenv("GAN_LESSONS_BUDGET", "nonsense")
     main, argv = command(name, tmp_path)
     err = refused(main, argv, capsys)
@@ -91,7 +92,8 @@ def test_a_device_that_is_not_here_is_refused_by_every_command(name, no_work, em
 
 @pytest.mark.parametrize("argv, message", [
     (["--models", "nosuch", "--quick"], "unknown model(s) nosuch; choose from 1d, 2d, mnist_mlp, dcgan, conditional"),
-    (["--quality", "--models", "nosuch"], "unknown model(s) nosuch; choose from mnist_mlp, dcgan, conditional, pytorch_gan"),
+    (["--quality", "--models", "nosuch"],
+     "unknown model(s) nosuch; choose from mnist_mlp, dcgan, conditional, pytorch_gan"),
     (["--quality", "--marks", "15,x"], "argument --marks: '15,x' is not a comma-separated list of floats"),
     (["--quality", "--marks", "30,30"], "marks must be distinct seconds of training >= 0"),
     (["--quality", "--marks", "-5"], "marks must be distinct seconds of training >= 0"),
@@ -134,7 +136,8 @@ def test_the_library_refuses_unknown_models_too(monkeypatch):
 
 def test_evaluate_refuses_to_overwrite_samples_before_training(no_work, tmp_path, capsys):
     (tmp_path / "mnist_mlp_samples.npy").write_bytes(b"an earlier run")
-    err = refused(evaluate.main, ["--budget", "test", "--models", "mnist_mlp", "dcgan", "--samples", str(tmp_path)], capsys)
+    err = refused(evaluate.main, ["--budget", "test", "--models", "mnist_mlp", "dcgan", "--samples", str(tmp_path)],
+                  capsys)
     assert f"--samples {tmp_path} already holds mnist_mlp_samples.npy; pass --overwrite" in err
     assert (tmp_path / "mnist_mlp_samples.npy").read_bytes() == b"an earlier run"
     with pytest.raises(Started):  # --overwrite: the files are replaced, so training starts
@@ -203,7 +206,8 @@ def test_night_before_trains_in_the_budget_of_the_environment(tmp_path, monkeypa
     budgets = []
     trainer = types.SimpleNamespace(step=1, seconds=0.0)
     for lesson in pretrain.NIGHT_BEFORE:  # each lesson's run replaced by one that notes the budget it was given
-        monkeypatch.setitem(pretrain.NIGHT_BEFORE, lesson, lambda budget, seed: budgets.append(budget) or (trainer, None))
+        monkeypatch.setitem(pretrain.NIGHT_BEFORE, lesson,
+                            lambda budget, seed: budgets.append(budget) or (trainer, None))
     monkeypatch.delenv("GAN_LESSONS_DEVICE", raising=False)
     monkeypatch.setenv("GAN_LESSONS_BUDGET", "test")
     assert pretrain.main(["--night-before", str(tmp_path / "runs")]) == 0

@@ -146,7 +146,8 @@ def test_the_cli_refuses_a_mirror_folder_that_is_not_there(empty_cache, tmp_path
     with pytest.raises(SystemExit) as done:
         data.main([])
     assert done.value.code == 2
-    assert f"error: GAN_LESSONS_MNIST_MIRROR='{tmp_path / 'nowhere'}' is neither a URL nor a folder" in capsys.readouterr().err
+    assert (f"error: GAN_LESSONS_MNIST_MIRROR='{tmp_path / 'nowhere'}' is neither a URL nor a folder"
+            in capsys.readouterr().err)
     assert cache_files(empty_cache) == []
 
 

@@ -11,7 +11,6 @@ from torch import nn
 from gan_lessons import dcgan
 from gan_lessons.models import DCGANDiscriminator, DCGANGenerator
 
-
 # --- the lecture's example: 3x3 input -> 5x5 output, 3x3 kernel, stride 2 --------------------------
 
 def test_output_size_formula_matches_torch_and_the_lecture():
@@ -42,7 +41,8 @@ def test_lecture_example_by_hand():
 @pytest.mark.parametrize("stride,padding,kernel", [(2, 1, 3), (2, 0, 3), (3, 1, 3), (2, 1, 4)])
 def test_both_views_equal_torch_conv_transpose(seed, stride, padding, kernel):
     gen = torch.Generator().manual_seed(seed)
-    x, w = torch.randn(3, 3, generator=gen, dtype=torch.float64), torch.randn(kernel, kernel, generator=gen, dtype=torch.float64)
+    x, w = (torch.randn(3, 3, generator=gen, dtype=torch.float64),
+            torch.randn(kernel, kernel, generator=gen, dtype=torch.float64))
     ref = F.conv_transpose2d(x[None, None], w[None, None], stride=stride, padding=padding)[0, 0]
     layer = nn.ConvTranspose2d(1, 1, kernel, stride, padding, bias=False).double()
     with torch.no_grad():

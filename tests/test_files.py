@@ -196,7 +196,6 @@ def test_a_classifier_missing_from_a_read_only_cache_is_trained_used_and_not_kep
     cache.mkdir()
     read_only(cache)
     monkeypatch.setenv("GAN_LESSONS_DATA", str(cache))
-    size = C.CLASSIFIER_TRAINING["test"]
     monkeypatch.setattr(C, "train_classifier", lambda size, device: fake_trained_classifier(size))
     with pytest.warns(RuntimeWarning, match=r"could not be cached.*GAN_LESSONS_DATA"):
         clf = C.load_classifier(budget="test", device="cpu", verbose=False)

@@ -25,8 +25,10 @@ def test_against_torch_binary_cross_entropy():
     bce = torch.nn.functional.binary_cross_entropy
     expected = bce(torch.sigmoid(real), torch.ones(64)) + bce(torch.sigmoid(fake), torch.zeros(64))
     assert discriminator_loss(real, fake).item() == pytest.approx(expected.item(), rel=1e-5)
-    assert generator_loss(fake, "non_saturating").item() == pytest.approx(bce(torch.sigmoid(fake), torch.ones(64)).item(), rel=1e-5)
-    assert generator_loss(fake, "minimax").item() == pytest.approx(torch.log(1 - torch.sigmoid(fake)).mean().item(), rel=1e-5)
+    assert generator_loss(fake, "non_saturating").item() == pytest.approx(
+        bce(torch.sigmoid(fake), torch.ones(64)).item(), rel=1e-5)
+    assert generator_loss(fake, "minimax").item() == pytest.approx(
+        torch.log(1 - torch.sigmoid(fake)).mean().item(), rel=1e-5)
 
 
 def test_losses_stay_finite_when_D_saturates():

@@ -11,7 +11,6 @@ from gan_lessons.mixtures import GRID, RING, mode_metrics, reverse_kl
 from gan_lessons.mode_collapse import Settings, make_trainer
 from gan_lessons.toy_gan import MinibatchDiscrimination, PackedDiscriminator, ToyDiscriminator
 
-
 # --- the benchmarks --------------------------------------------------------------------------------
 
 def test_the_benchmarks_are_pacgans():
@@ -126,7 +125,8 @@ def test_every_fix_trains_with_the_trainer(fix):
     metrics, samples = mode_collapse.evaluate(trainer, "ring", n=100)
     again = mode_metrics(samples, RING)  # evaluate's numbers are those of the samples it returns
     assert samples.shape == (100, 2) and metrics.counts.tolist() == again.counts.tolist()
-    assert (metrics.modes, metrics.high_quality, metrics.reverse_kl) == (again.modes, again.high_quality, again.reverse_kl)
+    assert ((metrics.modes, metrics.high_quality, metrics.reverse_kl)
+            == (again.modes, again.high_quality, again.reverse_kl))
 
 
 def test_unrolled_step_moves_only_G():

@@ -32,7 +32,8 @@ def test_example_2_exactly():
     assert g_sizes == [(100, 256), (256, 512), (512, 1024), (1024, 784)]
     assert d_sizes == [(784, 1024), (1024, 512), (512, 256), (256, 1)]
     assert isinstance(trainer.G.net[-1], nn.Tanh)
-    assert all(isinstance(m, nn.ReLU) for m in trainer.G.net[1:-2:2]) and all(isinstance(m, nn.ReLU) for m in trainer.D.net[1::2])
+    assert all(isinstance(m, nn.ReLU) for m in trainer.G.net[1:-2:2])
+    assert all(isinstance(m, nn.ReLU) for m in trainer.D.net[1::2])
     z = trainer.noise(1000)
     assert z.shape == (1000, 100) and z.min() >= -1 and z.max() <= 1 and z.min() < -0.99  # U(-1, 1)^100
 

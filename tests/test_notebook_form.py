@@ -109,5 +109,6 @@ def test_every_self_check_runs_in_a_budget_ci_runs(lesson):
     """CI runs each lesson in `test` (nbval) and in `lecture` (the site build): a check only `full` runs
     would never fail there, so the lesson may not have one."""
     src = (ROOT / "notebooks" / f"{lesson}.py").read_text()
-    never = [line for line, runs in assert_budgets.assert_budgets(src) if not set(runs) & set(assert_budgets.CI_BUDGETS)]
+    never = [line for line, runs in assert_budgets.assert_budgets(src)
+             if not set(runs) & set(assert_budgets.CI_BUDGETS)]
     assert not never, f"{lesson}.py: asserts on lines {never} run only in budgets CI does not run (full)"

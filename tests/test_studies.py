@@ -1,4 +1,5 @@
-"""python -m gan_lessons.studies: each study named in a lesson's prose runs end to end (--quick) and prints its table."""
+"""python -m gan_lessons.studies: each study named in a lesson's prose runs end to end (--quick) and
+prints its table."""
 
 from __future__ import annotations
 

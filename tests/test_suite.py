@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 TWO_MNIST_TESTS = ["tests/test_data.py::test_real_files_from_a_mirror_folder",
                    "tests/test_data.py::test_gan_training_set_leaves_the_parzen_validation_unseen"]

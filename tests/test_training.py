@@ -6,8 +6,7 @@ import torch
 from torch import nn
 
 from gan_lessons.data import gaussian_1d, uniform_noise
-from gan_lessons.models import (ConditionalMLPDiscriminator, ConditionalMLPGenerator, Discriminator1D,
-                                Generator1D)
+from gan_lessons.models import ConditionalMLPDiscriminator, ConditionalMLPGenerator, Discriminator1D, Generator1D
 from gan_lessons.training import HISTORY_KEYS, TrainConfig, Trainer
 
 
@@ -22,7 +21,8 @@ def test_exactly_k_discriminator_steps_per_generator_step(k):
     counts = {"D": 0, "G": 0}
     for name, opt in (("D", trainer.opt_D), ("G", trainer.opt_G)):
         step = opt.step
-        opt.step = lambda *a, _step=step, _name=name, **kw: (counts.__setitem__(_name, counts[_name] + 1), _step(*a, **kw))[1]
+        opt.step = lambda *a, _step=step, _name=name, **kw: (counts.__setitem__(_name, counts[_name] + 1),
+                                                             _step(*a, **kw))[1]
     trainer.train(gaussian_1d(256), 7, progress=False)
     assert counts == {"D": 7 * k, "G": 7}
     assert trainer.step == 7 and all(len(trainer.history[key]) == 7 for key in HISTORY_KEYS)
@@ -151,7 +151,8 @@ def test_a_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("field, value, message", [
     ("k", 0, "k .*>= 1"), ("m", 0, "m .*>= 1"), ("lr_D", 0.0, "lr_D .*> 0"), ("lr_G", -1e-3, "lr_G .*> 0"),
-    ("lr_D", float("nan"), "lr_D"), ("optimizer", "rmsprop", "adam, sgd"), ("g_loss", "wgan", "minimax, non_saturating"),
+    ("lr_D", float("nan"), "lr_D"), ("optimizer", "rmsprop", "adam, sgd"),
+    ("g_loss", "wgan", "minimax, non_saturating"),
     ("momentum", 1.0, "momentum"), ("precision", "float16", "float32, bfloat16"), ("g_noise", "new", "reuse, fresh"),
 ])
 def test_bad_settings_name_the_argument_and_the_range(field, value, message):

@@ -54,7 +54,8 @@ def expected_texts(py: Path, language_info: dict | None = None) -> dict[Path, st
     if ipynb.exists():  # keep the cell ids (and outputs) the .ipynb has, as jupytext's pairing does
         nb = combine_inputs_with_outputs(nb, nbformat.read(ipynb, as_version=4), fmt=TEXT_FORMAT)
     nb.metadata["language_info"] = language_info or kernel_language_info()
-    texts = {ipynb: jupytext.writes(nb, fmt="ipynb", config=config), py: jupytext.writes(nb, fmt=TEXT_FORMAT, config=config)}
+    texts = {ipynb: jupytext.writes(nb, fmt="ipynb", config=config),
+             py: jupytext.writes(nb, fmt=TEXT_FORMAT, config=config)}
     return {path: text if text.endswith("\n") else text + "\n" for path, text in texts.items()}  # as jupytext.write
 
 

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 import pytest
 
@@ -32,6 +32,8 @@ SLUG = gan_lessons.REPOSITORY_URL.removeprefix("https://github.com/")
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception): ", re.M)
 # What myst-nb and the html-manager draw for an error: error outputs, stderr, a widget's error status.
 ERROR_SELECTORS = [".output.error", ".output.traceback", ".output.stderr", ".jupyter-widgets-error-widget"]
+# A Markdown table that did not render: its delimiter row left as text, e.g. "|---|---|" or, typeset, "|—|—|"
+RAW_TABLE = re.compile(r"\|\s*:?[-\u2013\u2014]+:?\s*\|")
 
 
 def open_page(page, url: str) -> None:
@@ -51,6 +53,8 @@ def check_clean(page, name: str) -> None:
     text = "\n".join(page.locator(".cell_output").all_inner_texts())
     match = TRACEBACK.search(text)
     assert not match, f"{name}: the page shows {match.group(0)!r}"
+    table = RAW_TABLE.search(text)
+    assert not table, f"{name}: a cell's Markdown table shows as raw text ({table.group(0)!r})"
     assert not page.problems, f"{name}: {page.problems}"
     assert not page.outside, f"{name} fetched from outside the site (it must read offline): {page.outside}"
 

@@ -254,7 +254,8 @@ from gan_lessons import conditional, gan_lab, mnist_mlp
 _x = torch.rand(256, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
 p04 = mnist_mlp.make_panel(steps=5, seed=0, data=_x); p04.run()
 p06 = gan_lab.make_panel(steps=10, seed=0); p06.run()
-_t, _ = conditional.train(conditional.Settings(steps=2, m=16), seed=0, data=_x, labels=torch.arange(256) % 10, device="cpu")
+_t, _ = conditional.train(conditional.Settings(steps=2, m=16), seed=0, data=_x, labels=torch.arange(256) % 10,
+                          device="cpu")
 p07 = conditional.make_panel(_t, n=8); p07.run()
 display(p04, p06, p07)
 assert p04.error is None and p06.error is None and p07.error is None"""
