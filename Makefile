@@ -20,7 +20,7 @@ export GAN_LESSONS_MNIST_MIRROR := $(abspath $(GAN_LESSONS_MNIST_MIRROR))
 endif
 endif
 
-.PHONY: setup lab test lint test-unit test-other-cpu test-notebooks test-ui ui-deps test-binder test-colab data sync clean site test-site
+.PHONY: setup lab test lint test-unit test-other-cpu test-notebooks test-claims test-ui ui-deps test-binder test-colab data sync clean site test-site
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +65,16 @@ test-unit:
 test-other-cpu: setup
 	ATEN_CPU_CAPABILITY=default GAN_LESSONS_REQUIRE_MNIST=1 $(BIN)/python -m pytest tests -q -p no:cacheprovider
 
+# Strict: a lesson's claim that does not hold fails the run (a learner sees a line with what to try instead);
+# each claim is logged for `make test-claims`.
 test-notebooks:
-	GAN_LESSONS_BUDGET=test $(BIN)/python -m pytest --nbval-lax --nbval-current-env -q -p no:cacheprovider notebooks/*.ipynb
+	rm -f build/claims/test.jsonl
+	GAN_LESSONS_BUDGET=test GAN_LESSONS_STRICT=1 GAN_LESSONS_CLAIMS_LOG=$(CURDIR)/build/claims/test.jsonl \
+		$(BIN)/python -m pytest --nbval-lax --nbval-current-env -q -p no:cacheprovider notebooks/*.ipynb
+
+# Every claim of every lesson was checked by the `test` nbval run or the `lecture` site build (their logs).
+test-claims:
+	GAN_LESSONS_CLAIMS_TEST=1 $(BIN)/python -m pytest tests/test_claims.py -q -p no:cacheprovider
 
 # The course in a real browser: JupyterLab from .venv driven by Debian's headless Chromium through
 # Playwright (its own browser download does not work offline). Screenshots go to artifacts/ui/.

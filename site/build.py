@@ -97,6 +97,9 @@ def main() -> int:
     stage(chosen)
     check_cache()
     env = dict(os.environ, GAN_LESSONS_BUDGET=BUDGET, GAN_SITE_CACHE=str(CACHE),
+               # a claim that does not hold fails the build; each claim is logged beside the cached lessons
+               # (emptied with them) for `make test-claims`
+               GAN_LESSONS_STRICT="1", GAN_LESSONS_CLAIMS_LOG=str(CACHE / "claims.jsonl"),
                # figures inline in the executed notebooks, whatever MPLBACKEND the caller set (CI: Agg)
                MPLBACKEND="module://matplotlib_inline.backend_inline")
     for folder in (OUT, DOCTREES):
