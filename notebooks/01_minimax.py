@@ -94,9 +94,11 @@ print(f"budget: {current_budget()}   p_data = N{P_DATA}   p_g = N({G_MEAN}, {G_S
 #
 # $$\theta^* = \arg\max_\theta \sum_{i=1}^n \log p_\text{model}(x^{(i)}; \theta).$$
 #
-# Divided by $n$, the sum estimates $\mathbb{E}_{x \sim p_\text{data}}[\log p_\text{model}(x; \theta)]
-# = -H(p_\text{data}) - \mathrm{KL}(p_\text{data} \,\|\, p_\text{model})$, and the entropy $H$ does not
-# depend on $\theta$. So maximising the likelihood **minimises** the KL divergence:
+# Divided by $n$, the sum estimates
+#
+# $$\mathbb{E}_{x \sim p_\text{data}}[\log p_\text{model}(x; \theta)] = -H(p_\text{data}) - \mathrm{KL}(p_\text{data} \,\|\, p_\text{model}),$$
+#
+# and the entropy $H$ does not depend on $\theta$. So maximising the likelihood **minimises** the KL divergence:
 # $\theta^* = \arg\min_\theta \mathrm{KL}(p_\text{data} \,\|\, p_\text{model})$. (The lecture's slide writes
 # $\arg\max$ of the KL, a sign slip: the largest KL is the worst model.) The cell below checks it on
 # $p_\text{data} = \mathcal{N}(1, 1)$ and models $\mathcal{N}(\mu, 1)$, where
@@ -240,12 +242,18 @@ print(f"V(D*, G) = {V_star:.6f}; all 9 nudged discriminators score lower")
 # With the best discriminator plugged in, the game becomes a function of $G$ alone (J. Grabocka's GAN lecture,
 # "Reformulate the objective"):
 #
-# $$C(G) = \max_D V(D, G) = \mathbb{E}_{p_\text{data}}\Big[\log \frac{p_\text{data}}{p_\text{data} + p_g}\Big] + \mathbb{E}_{p_g}\Big[\log \frac{p_g}{p_\text{data} + p_g}\Big].$$
+# $$\begin{aligned}
+# C(G) = \max_D V(D, G) &= \mathbb{E}_{p_\text{data}}\Big[\log \frac{p_\text{data}}{p_\text{data} + p_g}\Big] \\
+#   &\quad + \mathbb{E}_{p_g}\Big[\log \frac{p_g}{p_\text{data} + p_g}\Big].
+# \end{aligned}$$
 #
 # Divide both denominators by 2 (each costs a $\log 2$, two of them make $-\log 4$) and what is left are
 # two Kullback-Leibler divergences to the mixture $m = (p_\text{data} + p_g)/2$:
 #
-# $$C(G) = -\log 4 + \mathrm{KL}(p_\text{data} \,\|\, m) + \mathrm{KL}(p_g \,\|\, m) = -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g).$$
+# $$\begin{aligned}
+# C(G) &= -\log 4 + \mathrm{KL}(p_\text{data} \,\|\, m) + \mathrm{KL}(p_g \,\|\, m) \\
+#   &= -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g).
+# \end{aligned}$$
 #
 # We check this with two independent computations: `mm.C` integrates $V(D^*, G)$ directly; `mm.jsd` uses
 # $\mathrm{JSD} = H(m) - \tfrac12 (H(p_\text{data}) + H(p_g))$, with the closed-form entropy of a Gaussian,
@@ -320,8 +328,10 @@ panel
 # Every $\nabla_{\theta_g}$ passes through $D$'s logit $a$ on the fake sample, $D(G(z)) = \sigma(a)$. For
 # the two losses
 #
-# $$\frac{\partial}{\partial a} \log(1 - \sigma(a)) = -\sigma(a) = -D(G(z)), \qquad
-#   \frac{\partial}{\partial a} \big(-\log \sigma(a)\big) = -(1 - D(G(z))).$$
+# $$\begin{aligned}
+# \frac{\partial}{\partial a} \log(1 - \sigma(a)) &= -\sigma(a) = -D(G(z)), \\
+# \frac{\partial}{\partial a} \big(-\log \sigma(a)\big) &= -(1 - D(G(z))).
+# \end{aligned}$$
 #
 # The first vanishes when $D(G(z)) \to 0$; the second, the **non_saturating** loss of Goodfellow et al.
 # (Section 3), is largest exactly then. Both push $D(G(z))$ up and have the same fixed point. The right
@@ -352,7 +362,8 @@ assert ratio > 900  # "a thousand times more", as the text below says: the minim
 #   $10^{-11}$). Its minimum $-\log 4$ is at $p_g = p_\text{data}$, where $D^* = 1/2$.
 # - At $D(G(z)) = 10^{-3}$ the minimax loss gives $G$ a gradient of $-0.001$ through $D$'s logit, the
 #   non_saturating loss $-0.999$: 999 times more, printed by the cell above. Lessons 03 to 07 train with `non_saturating`
-#   unless they say otherwise; lesson 03 shows the minimax loss failing.
+#   unless they say otherwise. In lesson 03 the minimax loss still trains the 1-D GAN (Adam rescales the small
+#   gradient): try it there in the panel, and see why in that lesson's "What we saw".
 #
 # ## Exercises
 #
@@ -380,7 +391,8 @@ check_discriminator_loss(discriminator_loss);
 
 # %% [markdown]
 # **01.2** The best discriminator for two densities: $p_\text{data} = \mathcal{N}(1, 1)$ and
-# $p_g = \mathcal{N}(\text{g\_mean}, \text{g\_std}^2)$. Return $D^*(x)$ for a numpy array `x`.
+# $p_g = \mathcal{N}(\mu_g, \sigma_g^2)$, with $\mu_g$ = `g_mean` and $\sigma_g$ = `g_std`. Return $D^*(x)$ for
+# a numpy array `x`.
 
 # %%
 def D_star(x, g_mean, g_std):

@@ -232,9 +232,11 @@ assert xy.rate("optimistic", 0.2, 10) > 1 > xy.rate("optimistic", 0.2, 5)  # s =
 # In the complex form $u_{t+1} = (1 + 2i\eta) u_t - i\eta\, u_{t-1}$, a two-step recurrence. Its solutions
 # are $u_t = c_+ r_+^t + c_- r_-^t$, with $r_\pm$ the roots of $r^2 - (1 + 2i\eta) r + i\eta = 0$:
 #
-# $$r_\pm = \frac{1 + 2i\eta \pm \sqrt{1 - 4\eta^2}}{2}, \qquad
-#   |r_+|^2 = \Big(\frac{1 + \sqrt{1 - 4\eta^2}}{2}\Big)^2 + \eta^2 = \frac{1 + \sqrt{1 - 4\eta^2}}{2}
-#   \quad (\eta \le \tfrac12),$$
+# $$\begin{aligned}
+# r_\pm &= \frac{1 + 2i\eta \pm \sqrt{1 - 4\eta^2}}{2}, \\
+# |r_+|^2 &= \Big(\frac{1 + \sqrt{1 - 4\eta^2}}{2}\Big)^2 + \eta^2 \\
+#   &= \frac{1 + \sqrt{1 - 4\eta^2}}{2} \quad (\eta \le \tfrac12),
+# \end{aligned}$$
 #
 # using $\eta^2 = (1 - (1 - 4\eta^2))/4$. So OGDA contracts by $\sqrt{(1 + \sqrt{1 - 4\eta^2})/2} \approx 1 - \eta^2/2$
 # a step in the long run, like extragradient for small $\eta$. For $\eta > 1/2$ the roots have modulus

@@ -269,7 +269,9 @@ mnist_mlp.interpolation_figure(trainer, rows=4, n=10);
 #   is at least 0.9, a rough "looks like a clear digit" rate;
 # - **MNIST-FID**: fit a Gaussian $\mathcal{N}(\mu, \Sigma)$ to the classifier's 128 penultimate features
 #   of the samples and another to those of real test digits, and take the Fréchet distance
+#
 #   $$d^2 = \lVert \mu_1 - \mu_2 \rVert^2 + \operatorname{tr}\big(\Sigma_1 + \Sigma_2 - 2 (\Sigma_1^{1/2} \Sigma_2 \Sigma_1^{1/2})^{1/2}\big).$$
+#
 #   It has no absolute scale, so we put it beside the **real-versus-real baseline**: the same distance
 #   between real test digits and real training digits, the best a model can hope for.
 #
@@ -347,8 +349,11 @@ assert np.isclose(d2, metrics.frechet_distance(fa, fb), rtol=1e-6)  # the same f
 # putting a Gaussian of width $\sigma$ on each of $N$ generated samples $\mu_i$ (pixels in $[0, 1]$,
 # $d = 784$) and averaging:
 #
-# $$\log \hat p(x) = \log \frac{1}{N} \sum_{i=1}^N \mathcal{N}(x; \mu_i, \sigma^2 I)
-#   = \operatorname{logsumexp}_i\Big(-\frac{\lVert x - \mu_i \rVert^2}{2\sigma^2}\Big) - \log N - \frac{d}{2}\log(2\pi\sigma^2).$$
+# $$\begin{aligned}
+# \log \hat p(x) &= \log \frac{1}{N} \sum_{i=1}^N \mathcal{N}(x; \mu_i, \sigma^2 I) \\
+#   &= \operatorname{logsumexp}_i\Big(-\frac{\lVert x - \mu_i \rVert^2}{2\sigma^2}\Big) \\
+#   &\quad - \log N - \frac{d}{2}\log(2\pi\sigma^2).
+# \end{aligned}$$
 #
 # The protocol, exactly: $N$ = 10,000 samples; $\sigma$ chosen from `numpy.logspace(-1, 0, 10)` by the
 # mean log-likelihood of the 1,000 validation digits train[50000:51000]; the mean over all 10,000 test

@@ -24,7 +24,7 @@
 # - use **batch norm** in both (not on $G$'s output nor on $D$'s input): "faster and more stable";
 # - **no fully connected hidden layers**;
 # - **ReLU** in $G$ for all layers except the output, which is **tanh**; **LeakyReLU** in $D$;
-# - **Adam** with learning rate **0.0002** and momentum $\beta_1 = $ **0.5** ("usually 0.9, but training
+# - **Adam** with learning rate **0.0002** and momentum $\beta_1$ = **0.5** ("usually 0.9, but training
 #   oscillated and was unstable"); weights drawn from $\mathcal{N}(0, 0.02)$.
 #
 # Skeleton: the data -> what a fractionally-strided convolution does (the lecture's 3x3 -> 5x5 example) ->

@@ -111,7 +111,9 @@ print(f"collapse: {COLLAPSE_STEPS} steps, fixes: {FIX_STEPS} steps (unrolled: {U
 # - **high quality**: $\|x - \mu_{j(x)}\| \le 3\sigma$; we report the percentage of such samples;
 # - **modes captured**: the number of modes $j$ that are $j(x)$ for at least one high-quality sample;
 # - **reverse KL**: with $q_j$ the fraction of *all* samples whose nearest mode is $j$ and $p_j = 1/K$,
+#
 #   $$\mathrm{KL}(q \,\|\, p) = \sum_j q_j \log \frac{q_j}{p_j} = \sum_{j:\, q_j > 0} q_j \log (K q_j),$$
+#
 #   where empty bins add $0$ (the limit of $q \log q$). It is $0$ for an even spread and $\log K$ when every
 #   sample sits nearest one mode: $\log 8 = 2.08$ on the ring, $\log 25 = 3.22$ on the grid.
 
@@ -338,8 +340,10 @@ if BUDGET != "test":
 # that spot, and $G$ jumps again (the moving bright row of the histogram above). Metz et al. give $G$ a
 # look ahead: with $\theta_D^0 = \theta_D$ and $U$ steps of $D$'s own optimizer,
 #
-# $$\theta_D^{u+1} = \theta_D^u + \eta \,\mathrm{Adam}\!\left(\frac{\partial V(\theta_G, \theta_D^u)}{\partial \theta_D^u}\right), \qquad
-# f_U(\theta_G) = L_G\big(\theta_G, \theta_D^U(\theta_G)\big),$$
+# $$\begin{aligned}
+# \theta_D^{u+1} &= \theta_D^u + \eta \,\mathrm{Adam}\!\left(\frac{\partial V(\theta_G, \theta_D^u)}{\partial \theta_D^u}\right), \\
+# f_U(\theta_G) &= L_G\big(\theta_G, \theta_D^U(\theta_G)\big),
+# \end{aligned}$$
 #
 # and $G$ descends $f_U$, differentiating **through** the $U$ updates. A $G$ that piles onto one mode is
 # punished by the $D$ that would answer it. $D$ itself is still trained as in Algorithm 1. This changes

@@ -21,7 +21,10 @@
 # (2014) give the label to both players, as the lectures put it (X. Pan's and H. Tamoyan's): "conditions the inputs
 # to the generator and discriminator with the labels". The game becomes
 #
-# $$\min_G \max_D\; \mathbb{E}_{x, y \sim p_\text{data}}[\log D(x \mid y)] + \mathbb{E}_{z \sim p_z,\, y \sim p_\text{data}(y)}[\log(1 - D(G(z \mid y) \mid y))].$$
+# $$\begin{aligned}
+# \min_G \max_D\; & \mathbb{E}_{x, y \sim p_\text{data}}[\log D(x \mid y)] \\
+#   & + \mathbb{E}_{z \sim p_z,\, y \sim p_\text{data}(y)}[\log(1 - D(G(z \mid y) \mid y))].
+# \end{aligned}$$
 #
 # $D$ now judges *pairs*: a real 3 labelled "3" is real, a good-looking 3 labelled "8" is fake. So $G$ can
 # only fool it by drawing the digit it was asked for.
