@@ -51,12 +51,14 @@ def _record(entry: dict) -> None:
 
 
 def claim(text: str, holds, measured: str = "", *, otherwise: str = "",
-          checked_in: tuple[str, ...] = BUDGETS) -> bool:
-    """Check one claim of a lesson and print it as a line; return whether it held.
+          checked_in: tuple[str, ...] = BUDGETS) -> None:
+    """Check one claim of a lesson and print it as a line.
 
     ``text`` says the claim in words (a literal string: tests find the claims in the lessons' sources by
     it); ``holds`` is the check; ``measured`` the figures it rests on, as this run measured them;
     ``otherwise`` what a miss means and what to try. ``checked_in``: the budgets in which it is checked.
+    It returns nothing, so a cell that ends with a claim shows only its line (name the check, as
+    ``shown = ...``, where the lesson's text depends on it).
     """
     unknown = set(checked_in) - set(BUDGETS)
     if unknown or not checked_in:
@@ -68,14 +70,13 @@ def claim(text: str, holds, measured: str = "", *, otherwise: str = "",
     detail = f" ({measured})" if measured else ""
     if not checked:
         print(f"· {text}{detail}: not checked in the {budget!r} budget, whose run is too short to show it")
-        return held
+        return
     if held:
         print(f"✓ {text}{detail}")
-        return True
+        return
     line = f"✗ {text}{detail}: this run did not show it."
     if otherwise:
         line += f" {otherwise}"
     if strict():
         raise ClaimFailed(f"{line} ({STRICT_ENV}=1)")
     print(line)
-    return False

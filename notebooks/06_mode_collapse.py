@@ -201,15 +201,15 @@ print(f"the same G untrained: {untrained}")
 top_mode = [int(np.argmax(f)) for f in view.fractions]    # the bright row of the histogram, at each record
 moves = sum(a != b for a, b in zip(top_mode, top_mode[1:]))
 print(f"the fullest mode at each record: {top_mode}; it changed {moves} times")
-collapse_shown = claim(
-    "The plain GAN collapses and chases: reverse KL above 1.0 (of log 8 = 2.08), and its fullest mode changed "
-    "5 times or more (an untrained G has the KL but never moves)",
-    collapsed.reverse_kl > 1.0 and moves >= 5,
-    f"reverse KL {collapsed.reverse_kl:.3f}, {moves} changes in {len(top_mode) - 1} records; "
-    f"untrained G: reverse KL {untrained.reverse_kl:.3f}",
-    otherwise="A low reverse KL means G stayed spread over the modes, few changes that it has not started the "
-              "chase: try another seed or more steps.",
-    checked_in=("lecture", "full"))
+collapse_shown = collapsed.reverse_kl > 1.0 and moves >= 5
+claim("The plain GAN collapses and chases: reverse KL above 1.0 (of log 8 = 2.08), and its fullest mode changed "
+      "5 times or more (an untrained G has the KL but never moves)",
+      collapse_shown,
+      f"reverse KL {collapsed.reverse_kl:.3f}, {moves} changes in {len(top_mode) - 1} records; "
+      f"untrained G: reverse KL {untrained.reverse_kl:.3f}",
+      otherwise="A low reverse KL means G stayed spread over the modes, few changes that it has not started the "
+                "chase: try another seed or more steps.",
+      checked_in=("lecture", "full"))
 
 # %%
 share = np.sort(collapsed.counts)[::-1] / collapsed.counts.sum()   # (8,): the modes' shares, fullest first

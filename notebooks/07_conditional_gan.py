@@ -243,7 +243,7 @@ claim("Without a shared z the style measures do not correlate between digits: bo
       max(abs(v) for v in unpaired.values()) < 0.1, f"ink {unpaired['ink']:+.2f}, slant {unpaired['slant']:+.2f}")
 claim("A fixed z holds the style across the ten digits: ink and slant correlate above 0.5 between digits from one z",
       style["ink"] > 0.5 and style["slant"] > 0.5, f"ink {style['ink']:.2f}, slant {style['slant']:.2f}",
-      otherwise="z and y are still tangled: more steps, or another seed.", checked_in=("lecture", "full"));
+      otherwise="z and y are still tangled: more steps, or another seed.", checked_in=("lecture", "full"))
 
 # %% [markdown]
 # Look at the last number of each line: $G$ before training scores high here too (it draws nearly the same
@@ -304,7 +304,7 @@ claim("G's running average draws clearer digits than G itself: a higher confiden
 claim("G itself obeys the label (agreement above 0.5) and its running average as well, to within 0.03",
       scores_G["agreement"] > 0.5 and scores["agreement"] > scores_G["agreement"] - 0.03,
       f"average {scores['agreement']:.3f}, G itself {scores_G['agreement']:.3f}",
-      otherwise="G has not learned the label yet: more steps.", checked_in=("lecture", "full"));
+      otherwise="G has not learned the label yet: more steps.", checked_in=("lecture", "full"))
 
 # %% [markdown]
 # Where a bar is low, $G$ draws something the classifier reads as another digit; the confusion matrix
@@ -338,7 +338,7 @@ agreement_shuffled = cgan.label_agreement(clf, images, shuffled)["agreement"]
 agreement_untrained = cgan.label_agreement(clf, untrained_images, requested)["agreement"]
 claim("The agreement bound has teeth: the same images with shuffled labels, and G before training, stay below 0.5",
       agreement_shuffled < 0.5 and agreement_untrained < 0.5,
-      f"shuffled labels {agreement_shuffled:.3f}, G before training {agreement_untrained:.3f}");
+      f"shuffled labels {agreement_shuffled:.3f}, G before training {agreement_untrained:.3f}")
 
 # %% [markdown]
 # ### Prepared earlier: what the `full` budget makes
