@@ -458,7 +458,7 @@ claim("A G four times faster than D fails on every seed: W1 stays above 0.3", mi
 # The figures of this run, as the cells above computed them (another seed, CPU or GPU gives other
 # digits; the claims' bounds hold across them):
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from IPython.display import Markdown
 
 

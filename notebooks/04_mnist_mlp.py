@@ -259,7 +259,7 @@ claim("After a short run Example 2's samples sit further from the training set t
 # training is far from every training image, and it passes both of those checks. So the second claim asks
 # for more: the samples must have come at least halfway from where $G$ started towards the digits.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 Markdown(f"""In this run ({BUDGET} budget, {n_nn} images of each kind, pixels in $[0, 1]$): the median distance
 to the nearest training image is {dist.median():.2f} for the samples, {real_dist.median():.2f} for real digits
 $G$ never saw and {untrained_dist.median():.2f} for $G$ before training. The closest of the unseen real digits
@@ -550,7 +550,7 @@ claim("Example 2's Parzen log-likelihood reaches 50 under the paper's protocol",
 # MNIST-FID figures are comparable only under the same classifier. How long this notebook takes in each
 # budget on your machine: `python -m gan_lessons.bench --notebooks`.
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 record = prepared_record["scores"]                          # the shipped generator's record
 
 

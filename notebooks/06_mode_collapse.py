@@ -211,7 +211,7 @@ claim("The plain GAN collapses and chases: reverse KL above 1.0 (of log 8 = 2.08
                 "chase: try another seed or more steps.",
       checked_in=("lecture", "full"))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 share = np.sort(collapsed.counts)[::-1] / collapsed.counts.sum()   # (8,): the modes' shares, fullest first
 crowded = int(np.searchsorted(np.cumsum(share), 0.9)) + 1           # fewest modes that hold 90% of the points
 where = ("they crowd there without sitting on a mode (compare the orange points with the black)"
@@ -322,7 +322,7 @@ claim("Feature matching spreads G over the ring: 7 or more of the 8 modes captur
       otherwise="G's samples have not spread over the ring yet: try another seed or more steps.",
       checked_in=("lecture", "full"))
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 Markdown(f"""What to look at, in this run ({trainer.step} steps): a reverse KL of {fm_metrics.reverse_kl:.3f}
 (0 is an even spread over the 8 modes) with {fm_metrics.high_quality:.1f}% of the points within $3\\sigma$ of a
 mode. A low reverse KL with few high-quality points means $G$ spreads its points like the data without
@@ -432,7 +432,7 @@ display(Markdown(mode_collapse.table_text(records)))
 # grid, the fixes `python -m gan_lessons.evaluate` scores on each. Their 2,500 points at the evaluation
 # noise, on the modes, with PacGAN's metrics measured now:
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons import pretrain
 
 fig, prepared = pretrain.points_figure(("mixture_ring", "mixture_grid"))
@@ -521,7 +521,7 @@ claim("The collapsing MNIST run's digit histogram is further from uniform than t
 # digits and how much is blobs. The reverse KL of the digit histogram (the same formula as on the mixtures,
 # with $K = 10$) puts a number on how uneven it is. What this run's two histograms show:
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 def reading(name):
     """One run's digit histogram in words: the share the classifier is sure of, the fullest digit, the missing."""
     _, hist, confident = digit_runs[name]
@@ -545,7 +545,7 @@ little the classifier is sure of is blobs, not ten digits.""")
 # $G$ chase each other. What this page's runs showed, as the cells above measured them (another seed, CPU
 # or GPU is another run, with other digits):
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 fixes = {f"mini-batch discrimination ({FIX_STEPS})": mbd_metrics, f"feature matching ({FIX_STEPS})": fm_metrics,
          f"PacGAN4 ({FIX_STEPS})": pack_metrics, f"unrolled GAN ({UNROLLED_STEPS})": unrolled_metrics}
 ring_runs = {f"plain GAN ({COLLAPSE_STEPS} steps)": collapsed, **fixes}

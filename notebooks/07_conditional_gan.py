@@ -407,7 +407,7 @@ assert torch.isfinite(torch.tensor(parzen.mean))
 # This run's figures, as the cells above computed them (another seed, CPU or GPU gives other digits; the
 # claims' bounds hold across the runs we tried):
 
-# %% tags=["hide-input"] jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from IPython.display import Markdown
 
 per_digit = scores["per_class_agreement"]

@@ -47,6 +47,16 @@ def test_committed_pair_is_what_make_sync_writes(py):
 
 
 @pytest.mark.parametrize("py", LESSONS, ids=lambda p: p.stem)
+def test_the_py_is_what_jupytext_writes_from_the_ipynb(py):
+    """JupyterLab refuses to open a pair whose .ipynb is newer and whose .py differs from what jupytext writes
+    back (cell metadata such as tags must be in jupytext's own order, say)."""
+    written = jupytext.writes(jupytext.read(py.with_suffix(".ipynb")), fmt="py:percent")
+    source = py.read_text()
+    assert source[source.index("# %%"):] == written[written.index("# %%"):], (
+        f"{py.name} differs from what jupytext writes back from its .ipynb: write the .py as jupytext does")
+
+
+@pytest.mark.parametrize("py", LESSONS, ids=lambda p: p.stem)
 def test_the_kernel_here_reports_what_the_notebook_holds(py):
     """JupyterLab marks a lesson changed on opening when its language_info differs from the kernel's."""
     committed, here = committed_language_info(py), sync.kernel_language_info()

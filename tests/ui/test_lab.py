@@ -38,6 +38,15 @@ TRACEBACK = "Traceback (most recent call last)"
 K_LABEL = re.compile(r"^\s*k\b")
 ARTIFACTS_NOTES = Path(__file__).resolve().parents[2] / "artifacts" / "ui" / "press_run.txt"
 
+# Each code cell's prompt: its input's, or for a cell whose source is collapsed (a lesson's plumbing, shown on a
+# click), whose input prompt JupyterLab leaves empty, its output's.
+PROMPTS = """cells => cells.map(c => {
+    const input = (c.querySelector('.jp-InputPrompt') || {}).textContent || '';
+    const output = (c.querySelector('.jp-OutputPrompt') || {}).textContent || '';
+    return input.trim() || !c.querySelector('.jp-InputPlaceholder') ? input : output;
+})"""
+
+
 def document(page, name: str):
     """The main-area widget of the open document ``name`` (found through its tab)."""
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab").filter(
@@ -147,12 +156,12 @@ def test_lesson_runs_top_to_bottom_without_errors(page, lab, artifacts, timings)
     start = time.monotonic()
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-    prompts = notebook.locator(".jp-CodeCell .jp-InputPrompt")
-    n_code = prompts.count()
+    cells = notebook.locator(".jp-CodeCell")
+    n_code = cells.count()
     assert n_code > 0, "the lesson shows no code cells"
     deadline, started = time.monotonic() + RUN_ALL_S, False
     while True:  # cells show [*] while queued or running, then [n]; a failing cell stops the run
-        texts = prompts.all_text_contents()  # innerText is empty for cells off screen
+        texts = cells.evaluate_all(PROMPTS)  # textContent: innerText is empty for cells off screen
         done = sum(bool(re.fullmatch(r"\s*\[\d+\]:\s*", t)) for t in texts)
         running = any("*" in t for t in texts)
         started = started or running or done > 0
