@@ -56,6 +56,18 @@ def normal_entropy(std: float) -> float:
     return 0.5 * math.log(2.0 * math.pi * math.e * std**2)
 
 
+def likelihood_curves(samples: np.ndarray, means: np.ndarray, data=P_DATA) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum likelihood as a distance: for each model N(mean, data std^2), two curves over ``means``.
+
+    The samples' average log-likelihood under the model, and what it estimates when the samples come
+    from p_data, -H(p_data) - KL(p_data || model), with KL = (mean - data mean)^2 / (2 data std^2) for two
+    Gaussians of the same std. Introduced in lesson 01 ("Maximum likelihood is a distance").
+    """
+    avg_loglik = np.array([normal_logpdf(samples, mu, data[1]).mean() for mu in means])
+    kl = (np.asarray(means) - data[0]) ** 2 / (2 * data[1] ** 2)
+    return avg_loglik, -normal_entropy(data[1]) - kl
+
+
 def grid(g_mean: float, g_std: float, data=P_DATA, n: int = 40_001, width: float = 12.0) -> np.ndarray:
     """A grid wide enough to hold both densities: from 12 standard deviations left of the leftmost to right."""
     lo = min(data[0] - width * data[1], g_mean - width * g_std)

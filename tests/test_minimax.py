@@ -94,3 +94,28 @@ def test_panel_redraws_and_reports_C_and_the_JSD():
     assert "C(G)" in panel.figure.axes[0].get_title()
     panel.set(mean=1.0, std=1.0)
     assert panel.error is None and panel.result[1]["C"] == pytest.approx(-math.log(4), abs=1e-9)
+
+
+def test_likelihood_curves_by_hand():
+    samples = np.array([0.0, 2.0])  # under N(1, 1) each is one std away: log-likelihood -1/2 - log sqrt(2 pi)
+    avg, expected = mm.likelihood_curves(samples, np.array([1.0, 3.0]))
+    assert avg[0] == pytest.approx(-0.5 - 0.5 * math.log(2 * math.pi))
+    assert avg[1] == pytest.approx(-(9 + 1) / 4 - 0.5 * math.log(2 * math.pi))  # (0 - 3)^2 / 2 and (2 - 3)^2 / 2
+    assert expected == pytest.approx([-mm.normal_entropy(1.0), -mm.normal_entropy(1.0) - 2.0])
+
+
+def lesson_01s_likelihood_claim(samples) -> bool:
+    """Lesson 01's claim: over the models N(mu, 1), mu in [-1, 3], the samples' average log-likelihood stays
+    within 0.02 of -H - KL and peaks where KL = 0."""
+    mus = np.linspace(-1.0, 3.0, 41)
+    avg, expected = mm.likelihood_curves(samples, mus)
+    return np.abs(avg - expected).max() < 0.02 and mus[avg.argmax()] == mus[expected.argmax()]
+
+
+def test_lesson_01s_likelihood_claim_holds_for_its_samples_and_fails_its_controls():
+    rng = np.random.default_rng
+    assert all(lesson_01s_likelihood_claim(rng(seed).normal(1.0, 1.0, 100_000)) for seed in range(3))
+    # controls: too few samples of p_data; samples of another mean (the peak moves) or std (the curve shifts)
+    assert not any(lesson_01s_likelihood_claim(rng(seed).normal(1.0, 1.0, 100)) for seed in range(3))
+    assert not lesson_01s_likelihood_claim(rng(0).normal(1.5, 1.0, 100_000))
+    assert not lesson_01s_likelihood_claim(rng(0).normal(1.0, 1.3, 100_000))
