@@ -13,7 +13,7 @@ from torch import nn
 
 from .config import get_device
 
-OPTIMIZERS = ("adam", "sgd")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")  # rmsprop: WGAN with weight clipping (Arjovsky et al. 2017)
 
 # "auto" precision picks bfloat16 only for models with at least this many parameters (G and D together):
 # below it the casts cost more than the faster products save (docs/measurements.md, "How fast").
@@ -54,8 +54,10 @@ def bf16_matrix_units(device=None) -> bool:
     return bool(cpu_flags() & {"amx_bf16", "avx512_bf16"})
 
 
-def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5) -> torch.optim.Optimizer:
-    """Adam(lr, betas=(momentum, 0.999)) or SGD(lr, momentum), with fused kernels where torch has them.
+def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5,
+                   beta2: float = 0.999) -> torch.optim.Optimizer:
+    """Adam(lr, betas=(momentum, beta2)), SGD(lr, momentum) or RMSprop(lr, momentum), with fused kernels where
+    torch has them.
 
     Fused (one pass over each parameter for the whole update) on CPU and CUDA, faster than the
     multi-tensor (foreach) kernels for the lessons' models. Elsewhere, or on a torch without them, the
@@ -64,8 +66,9 @@ def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5)
     params = [p for p in params if p.requires_grad]
     if kind not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {kind!r}")
-    cls, options = ((torch.optim.Adam, dict(betas=(momentum, 0.999))) if kind == "adam" else
-                    (torch.optim.SGD, dict(momentum=momentum)))
+    cls, options = {"adam": (torch.optim.Adam, dict(betas=(momentum, beta2))),
+                    "sgd": (torch.optim.SGD, dict(momentum=momentum)),
+                    "rmsprop": (torch.optim.RMSprop, dict(momentum=momentum))}[kind]
     if params and {p.device.type for p in params} <= {"cpu", "cuda"}:
         try:
             return cls(params, lr=lr, fused=True, **options)

@@ -39,3 +39,38 @@ def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> t
     if kind == "non_saturating":
         return F.softplus(-fake_logits).mean()
     raise ValueError(f"generator loss must be one of {', '.join(GENERATOR_LOSSES)}, got {kind!r}")
+
+
+# --- the Wasserstein GAN (lesson 08) ---------------------------------------------------------------
+# D is a critic f: its output is a real number, not a logit, and nothing squashes it into (0, 1).
+
+OBJECTIVES = ("gan", "wasserstein")
+
+
+def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """E[f(G(z))] - E[f(x)], over the minibatch: the critic descends it, so it ascends E f(x) - E f(G(z)).
+
+    Its negative estimates W1(p_data, p_g) when f is 1-Lipschitz (Kantorovich-Rubinstein duality;
+    Arjovsky et al. 2017, Algorithm 1). Introduced in ``notebooks/08_wasserstein``.
+    """
+    return fake_scores.mean() - real_scores.mean()
+
+
+def wasserstein_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
+    """-E[f(G(z))]: G moves its samples to where the critic scores them higher (Arjovsky et al. 2017)."""
+    return -fake_scores.mean()
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, eps: torch.Tensor | None = None) -> torch.Tensor:
+    """Gulrajani et al. 2017, Algorithm 1: E[(||grad f(x_hat)||_2 - 1)^2] on x_hat = eps x + (1 - eps) x_tilde.
+
+    ``real`` x and ``fake`` x_tilde are [m, ...]; ``eps`` [m] ~ U[0, 1], one per pair (drawn here when not given).
+    The gradient is taken per sample (the critic must score each sample on its own: no batch norm) and kept
+    in the graph, so the critic's step descends the penalty too. Introduced in ``notebooks/08_wasserstein``.
+    """
+    if eps is None:
+        eps = torch.rand(len(real), device=real.device)
+    eps = eps.view(-1, *([1] * (real.ndim - 1)))                        # (m, 1, ...) broadcasts over a sample
+    x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)  # (m, ...) interpolates
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)  # (m, ...) per-sample gradients
+    return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from .hardware import OPTIMIZERS
-from .losses import GENERATOR_LOSSES
+from .losses import GENERATOR_LOSSES, OBJECTIVES
 
 SCHEDULES = ("constant", "linear", "exponential")
 G_NOISE = ("reuse", "fresh")
@@ -22,11 +22,15 @@ class TrainConfig:
     """The knobs of Algorithm 1, each with its reason."""
 
     k: int = 1                       # D steps per G step; the paper used k = 1, the least expensive option
+                                     # (the WGAN papers' n_critic: 5)
     m: int = 64                      # minibatch size: examples and noise samples per step
     lr_D: float = 2e-4               # D's learning rate (Radford et al.: 2e-4 with Adam)
     lr_G: float = 2e-4               # G's learning rate
-    optimizer: str = "adam"          # "adam" (DCGAN) or "sgd" (SGD with momentum, as in the 2014 paper)
-    momentum: float = 0.5            # Adam's beta1 or SGD's momentum; 0.5: Adam's default 0.9 oscillates here
+    optimizer: str = "adam"          # "adam" (DCGAN), "sgd" (SGD with momentum, as in the 2014 paper) or
+                                     # "rmsprop" (WGAN with clipping: momentum-based steps were unstable there)
+    momentum: float = 0.5            # Adam's beta1, SGD's or RMSprop's momentum; 0.5: Adam's default 0.9
+                                     # oscillates here
+    beta2: float = 0.999             # Adam's beta2 (Adam's default); WGAN-GP: 0.9
     g_loss: str = "non_saturating"   # "minimax" (log(1 - D(G(z)))) or "non_saturating" (-log D(G(z)))
     precision: str = "float32"       # "bfloat16" autocasts the matrix work; "auto": bfloat16 only where the
                                      # hardware has matrix units for it and the models are big enough to gain
@@ -44,6 +48,13 @@ class TrainConfig:
     average: float = 0.0             # beta of a running average of G's weights, updated after each G step
                                      # (G_avg <- beta G_avg + (1 - beta) G; lesson 03 introduces it): the
                                      # trainer then samples from G_avg; 0: no average, samples from G
+    objective: str = "gan"           # "gan": Algorithm 1's game on D's logits (g_loss picks G's loss);
+                                     # "wasserstein": D is a critic f, its loss E f(G(z)) - E f(x), G's -E f(G(z))
+                                     # (lesson 08; losses.critic_loss)
+    clip: float = 0.0                # > 0: every critic weight clamped to [-clip, clip] after each D step
+                                     # (WGAN, Arjovsky et al. 2017: 0.01); 0: no clipping
+    gp_lambda: float = 0.0           # > 0: the critic's loss adds lambda times the gradient penalty on
+                                     # interpolates (WGAN-GP, Gulrajani et al. 2017: 10); 0: no penalty
 
     def __post_init__(self):
         if not isinstance(self.k, int) or self.k < 1:
@@ -81,6 +92,21 @@ class TrainConfig:
                              f"got {self.average!r}")
         if not isinstance(self.pack, int) or self.pack < 1:
             raise ValueError(f"pack (samples per judgement of D) must be an int >= 1, got {self.pack!r}")
+        if not isinstance(self.beta2, (int, float)) or not 0 <= self.beta2 < 1:
+            raise ValueError(f"beta2 (Adam's second-moment decay) must be in [0, 1), got {self.beta2!r}")
+        self._check_wasserstein()
+
+    def _check_wasserstein(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, got {self.objective!r}")
+        for name in ("clip", "gp_lambda"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0 (0: none), got {value!r}")
+            if value > 0 and self.objective != "wasserstein":
+                raise ValueError(f"{name} constrains a Wasserstein critic: pass objective='wasserstein' with it")
+        if self.gp_lambda > 0 and self.pack > 1:
+            raise ValueError("the gradient penalty here is per sample: use it with pack=1")
 
     @property
     def batch_size(self) -> int:

@@ -10,12 +10,13 @@
 
 (p_z is the noise prior; the paper's Algorithm 1 writes it p_g(z), though p_g is G's distribution over x.)
 
-Every lesson from 03 to 07 trains with :class:`Trainer`. The data sit in one tensor on the device and
+Every lesson from 03 to 08 trains with :class:`Trainer`. The data sit in one tensor on the device and
 a minibatch is an index into it. ``update_D`` and ``update_G`` are the two halves of one iteration;
 ``train`` runs iterations with a progress bar, a history, callbacks for live plots and safe stops.
 What lessons change about it goes through :class:`TrainConfig` (a learning-rate schedule, whether D sees
-real and fake in one call, packing) or a callback (``gan_lessons.callbacks``); no lesson sets a Trainer's
-attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
+real and fake in one call, packing, lesson 08's Wasserstein critic with clipping or a gradient penalty)
+or a callback (``gan_lessons.callbacks``); no lesson sets a Trainer's attributes from outside.
+Introduced in ``notebooks/03_gaussian_1d``.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ from .config import get_device
 from .data import uniform_noise
 from .files import write_atomically
 from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, make_optimizer, use_channels_last
-from .losses import discriminator_loss, generator_loss
+from .losses import critic_loss, discriminator_loss, generator_loss, gradient_penalty, wasserstein_generator_loss
 from .train_config import TrainConfig, lr_factor
 
 __all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS",
            "watching"]
 
+# D_real, D_fake: the mean of D(x), D(G(z)) in (0, 1); for a Wasserstein critic the mean scores f(x), f(G(z))
 HISTORY_KEYS = ("step", "loss_D", "loss_G", "D_real", "D_fake")
 
 # Who watches the training runs started inside a `with watching(...)` block (the live panels: a progress line
@@ -90,8 +92,8 @@ class Trainer:
             self.D.to(memory_format=torch.channels_last)
         self.latent_dim, self.prior = latent_dim, prior
         c = self.config
-        self.opt_D = make_optimizer(self.D.parameters(), c.lr_D, c.optimizer, c.momentum)
-        self.opt_G = make_optimizer(self.G.parameters(), c.lr_G, c.optimizer, c.momentum)
+        self.opt_D = make_optimizer(self.D.parameters(), c.lr_D, c.optimizer, c.momentum, c.beta2)
+        self.opt_G = make_optimizer(self.G.parameters(), c.lr_G, c.optimizer, c.momentum, c.beta2)
         self.history = {key: [] for key in HISTORY_KEYS}
         self.step = 0                # generator steps taken so far
         self.stopped: str | None = None  # why the last call to train() ended early, if it did
@@ -103,6 +105,9 @@ class Trainer:
         if getattr(self.D, "pack", 1) != c.pack:
             raise ValueError(f"D judges packs of {getattr(self.D, 'pack', 1)} samples but the config says pack="
                              f"{c.pack}; pass TrainConfig(pack={getattr(self.D, 'pack', 1)})")
+        if c.gp_lambda > 0 and has_batch_norm(self.D):
+            raise ValueError("the gradient penalty needs a critic that scores each sample on its own: batch norm "
+                             "mixes a minibatch (Gulrajani et al. 2017 use layer norm or none)")
         self._data = self._labels = None
         self._order, self._cursor = None, 0
         self.G_avg: nn.Module | None = None  # the running average of G's weights (config.average > 0)
@@ -133,8 +138,14 @@ class Trainer:
         c = self.config
         return (f"Trainer(G={type(self.G).__name__}, D={type(self.D).__name__}, k={c.k}, m={c.m}, "
                 f"{f'pack={c.pack}, ' if c.pack > 1 else ''}"
-                f"lr_D={c.lr_D:g}, lr_G={c.lr_G:g}, {c.optimizer}, g_loss={c.g_loss}, "
+                f"lr_D={c.lr_D:g}, lr_G={c.lr_G:g}, {c.optimizer}, "
+                f"{'g_loss=' + c.g_loss if c.objective == 'gan' else self._critic_repr()}, "
                 f"device={self.device.type}, step={self.step})")
+
+    def _critic_repr(self) -> str:
+        c = self.config
+        return "wasserstein" + (f", clip={c.clip:g}" if c.clip else "") + (f", gp_lambda={c.gp_lambda:g}"
+                                                                          if c.gp_lambda else "")
 
     # --- minibatches ------------------------------------------------------------------------------
 
@@ -207,7 +218,7 @@ class Trainer:
 
         For conditional models D sees real pairs (x, y) against fake pairs (G(z, y_fake), y_fake).
         Returns (loss, mean D(x), mean D(G(z))) as tensors, or None if the loss was not finite (then
-        nothing is changed).
+        nothing is changed). With ``objective="wasserstein"`` it is :meth:`update_critic`'s step instead.
         """
         fake = fake.detach()  # G is not updated here: no gradient flows into it
         with self._autocast():
@@ -218,6 +229,8 @@ class Trainer:
             else:  # batch norm must see real and fake minibatches apart
                 real_logits = (self.D(x) if y is None else self.D(x, y)).float()
                 fake_logits = (self.D(fake) if y is None else self.D(fake, y_fake)).float()
+            if self.config.objective == "wasserstein":
+                return self._step_critic(x, fake, real_logits, fake_logits, y)
             loss = discriminator_loss(real_logits, fake_logits)
         if not torch.isfinite(loss):
             return None
@@ -226,10 +239,33 @@ class Trainer:
         self.opt_D.step()
         return loss.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
 
+    def _step_critic(self, x, fake, real_scores, fake_scores, y):
+        """One step of the critic f (lesson 08): descend E f(G(z)) - E f(x) [+ lambda * gradient penalty], then
+        clamp every weight to [-clip, clip] when ``clip`` > 0. Returns (loss, mean f(x), mean f(G(z))): their
+        difference is the critic's estimate of W1 on this minibatch. None if the loss was not finite."""
+        c = self.config
+        loss = critic_loss(real_scores, fake_scores)
+        if c.gp_lambda > 0:
+            if y is not None:
+                raise ValueError("the gradient penalty here is for unconditional critics")
+            loss = loss + c.gp_lambda * gradient_penalty(self.D, x, fake)
+        if not torch.isfinite(loss):
+            return None
+        self.opt_D.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_D.step()
+        if c.clip > 0:
+            with torch.no_grad():
+                for p in self.D.parameters():
+                    p.clamp_(-c.clip, c.clip)
+        return loss.detach(), real_scores.detach().mean(), fake_scores.detach().mean()
+
     def update_G(self, fake: torch.Tensor, y: torch.Tensor | None):
         """One step of G on samples ``fake`` = G(z) that still carry G's graph; returns the loss or None."""
         def loss() -> torch.Tensor:
             logits = (self.D(fake) if y is None else self.D(fake, y)).float()
+            if self.config.objective == "wasserstein":  # the critic's score f(G(z)), not a logit
+                return wasserstein_generator_loss(logits)
             return generator_loss(logits, self.config.g_loss)
 
         return self.step_G(loss)

@@ -151,7 +151,7 @@ def test_a_failed_save_leaves_the_old_checkpoint(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("field, value, message", [
     ("k", 0, "k .*>= 1"), ("m", 0, "m .*>= 1"), ("lr_D", 0.0, "lr_D .*> 0"), ("lr_G", -1e-3, "lr_G .*> 0"),
-    ("lr_D", float("nan"), "lr_D"), ("optimizer", "rmsprop", "adam, sgd"),
+    ("lr_D", float("nan"), "lr_D"), ("optimizer", "adagrad", "adam, sgd, rmsprop"),
     ("g_loss", "wgan", "minimax, non_saturating"),
     ("momentum", 1.0, "momentum"), ("precision", "float16", "float32, bfloat16"), ("g_noise", "new", "reuse, fresh"),
 ])

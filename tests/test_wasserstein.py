@@ -1,0 +1,159 @@
+"""Lesson 08's engine: the Wasserstein critic's loss, weight clipping and the gradient penalty in the Trainer."""
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from gan_lessons.data import normal_noise
+from gan_lessons.losses import critic_loss, gradient_penalty, wasserstein_generator_loss
+from gan_lessons.models import Generator1D
+from gan_lessons.training import TrainConfig, Trainer
+
+
+class LinearCritic(nn.Module):
+    """f(x) = w . x + b: its gradient is w everywhere, so ||grad f|| = ||w|| at every interpolate."""
+
+    def __init__(self, w, b=0.0):
+        super().__init__()
+        self.linear = nn.Linear(len(w), 1)
+        with torch.no_grad():
+            self.linear.weight.copy_(torch.tensor([w]))
+            self.linear.bias.fill_(b)
+
+    def forward(self, x):  # (m, d) -> (m,)
+        return self.linear(x).squeeze(1)
+
+
+class SmallCritic(nn.Module):
+    """A 1-D critic without batch norm: 1 -> 16 -> 16 -> 1, ReLU."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
+
+    def forward(self, x):  # (m, 1) -> (m,)
+        return self.net(x).squeeze(1)
+
+
+def wgan_trainer(seed=0, **config):
+    torch.manual_seed(seed)
+    config = {"m": 32, "objective": "wasserstein", **config}
+    return Trainer(Generator1D(), SmallCritic(), TrainConfig(**config), latent_dim=1, prior=normal_noise, device="cpu")
+
+
+def test_gradient_penalty_of_a_linear_critic_is_its_slope_minus_one_squared():
+    real, fake = torch.randn(64, 2), torch.randn(64, 2) + 3
+    for w, expected in (([3.0, 4.0], (5 - 1) ** 2), ([0.6, 0.8], 0.0), ([0.0, 0.5], 0.25)):
+        critic = LinearCritic(w, b=7.0)
+        assert gradient_penalty(critic, real, fake).item() == pytest.approx(expected, abs=1e-6)
+        # the same for any eps: a linear critic's gradient does not depend on where x_hat lies
+        assert gradient_penalty(critic, real, fake, eps=torch.zeros(64)).item() == pytest.approx(expected, abs=1e-6)
+
+
+def test_gradient_penalty_stays_in_the_graph_so_the_critic_descends_it():
+    critic = LinearCritic([3.0, 4.0])
+    gradient_penalty(critic, torch.randn(8, 2), torch.randn(8, 2)).backward()
+    w = torch.tensor([3.0, 4.0])
+    # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||
+    assert torch.allclose(critic.linear.weight.grad[0], 2 * (5 - 1) * w / 5)
+
+
+def test_gradient_penalty_is_taken_per_sample_on_images():
+    critic = nn.Sequential(nn.Flatten(), nn.Linear(12, 1))
+    with torch.no_grad():
+        critic[1].weight.fill_(0.5)  # ||w|| = 0.5 sqrt(12)
+    f = lambda x: critic(x).squeeze(1)  # noqa: E731
+    got = gradient_penalty(f, torch.randn(4, 3, 2, 2), torch.randn(4, 3, 2, 2)).item()
+    assert got == pytest.approx((0.5 * 12 ** 0.5 - 1) ** 2, rel=1e-5)
+
+
+def test_wasserstein_losses_have_the_signs_of_the_paper():
+    real, fake = torch.tensor([2.0, 4.0]), torch.tensor([0.0, 1.0])
+    assert critic_loss(real, fake).item() == pytest.approx(0.5 - 3.0)  # E f(G(z)) - E f(x): negative when f ranks well
+    assert wasserstein_generator_loss(fake).item() == pytest.approx(-0.5)
+
+
+def test_a_critic_step_widens_the_gap_and_a_generator_step_raises_the_fakes_score():
+    trainer = wgan_trainer(lr_D=1e-3, lr_G=1e-3, k=1)
+    data = torch.randn(512, 1) + 4
+    trainer.set_data(data)
+    x, _ = trainer.next_batch()
+    fake = trainer.G(trainer.noise(32)).detach()
+    gap = lambda: (trainer.D(x).mean() - trainer.D(fake).mean()).item()  # noqa: E731
+    before = gap()
+    loss, f_real, f_fake = trainer.update_D(x, fake)
+    assert loss.item() == pytest.approx(-before, abs=1e-6) and (f_real - f_fake).item() == pytest.approx(before)
+    assert gap() > before
+    z = trainer.noise(32)
+    score = lambda: trainer.D(trainer.G(z)).mean().item()  # noqa: E731
+    before = score()
+    trainer.update_G(trainer.G(z), None)
+    assert score() > before
+
+
+def test_clipping_keeps_every_critic_weight_within_c():
+    trainer = wgan_trainer(clip=0.01, optimizer="rmsprop", lr_D=5e-2, lr_G=5e-3, k=5)
+    trainer.train(torch.randn(512, 1) + 4, 10, progress=False)
+    weights = torch.cat([p.detach().flatten() for p in trainer.D.parameters()])
+    assert weights.abs().max().item() <= 0.01
+    assert (weights.abs() == 0.01).float().mean() > 0.5  # the large rate pushes most weights to the wall
+
+
+def test_without_clipping_the_same_run_leaves_the_box():
+    trainer = wgan_trainer(optimizer="rmsprop", lr_D=5e-2, lr_G=5e-3, k=5)
+    trainer.train(torch.randn(512, 1) + 4, 10, progress=False)
+    assert max(p.detach().abs().max().item() for p in trainer.D.parameters()) > 0.01
+
+
+def test_the_trainer_adds_lambda_times_the_penalty_to_the_critic_loss():
+    trainer = wgan_trainer(gp_lambda=10.0)
+    trainer.set_data(torch.randn(512, 1) + 4)
+    x, _ = trainer.next_batch()
+    fake = trainer.G(trainer.noise(32)).detach()
+    D0 = copy.deepcopy(trainer.D)
+    torch.manual_seed(5)
+    loss, _, _ = trainer.update_D(x, fake)
+    torch.manual_seed(5)  # the same eps
+    expected = critic_loss(D0(x), D0(fake)) + 10.0 * gradient_penalty(D0, x, fake)
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_the_gradient_penalty_refuses_batch_norm_and_packs():
+    with pytest.raises(ValueError, match="batch norm"):
+        torch.manual_seed(0)
+        Trainer(Generator1D(), nn.Sequential(nn.Linear(1, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)),
+                TrainConfig(objective="wasserstein", gp_lambda=10.0), latent_dim=1, device="cpu")
+    with pytest.raises(ValueError, match="pack=1"):
+        TrainConfig(objective="wasserstein", gp_lambda=10.0, pack=2)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("objective", "wgan", "objective must be one of"), ("clip", -0.01, "clip must be"),
+    ("gp_lambda", float("nan"), "gp_lambda must be"), ("beta2", 1.0, "beta2"), ("optimizer", "adagrad", "optimizer")])
+def test_bad_wasserstein_settings_name_the_argument(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**{"objective": "wasserstein", field: value})
+
+
+def test_clip_and_penalty_need_the_wasserstein_objective():
+    for field in ("clip", "gp_lambda"):
+        with pytest.raises(ValueError, match="objective='wasserstein'"):
+            TrainConfig(**{field: 0.1})
+
+
+def test_default_config_is_the_gan_with_no_critic_options():
+    """The Wasserstein fields' defaults switch nothing on: the default run is the same as with them named off."""
+    def run(**config):
+        torch.manual_seed(0)
+        from gan_lessons.models import Discriminator1D
+        t = Trainer(Generator1D(), Discriminator1D(), TrainConfig(m=16, **config), latent_dim=1, device="cpu")
+        torch.manual_seed(1)
+        t.train(torch.randn(256, 1) + 1, 20, progress=False)
+        return [p.detach() for p in (*t.G.parameters(), *t.D.parameters())], t.history
+
+    (a, ha), (b, hb) = run(), run(objective="gan", clip=0.0, gp_lambda=0.0, beta2=0.999)
+    assert ha == hb and all(torch.equal(p, q) for p, q in zip(a, b))
+    assert "g_loss=non_saturating" in repr(Trainer(Generator1D(), SmallCritic(), TrainConfig(), latent_dim=1))
+    assert "wasserstein, gp_lambda=10" in repr(wgan_trainer(gp_lambda=10.0))
