@@ -6,7 +6,8 @@ One concern a module. Shared: ``config`` (budgets, device, seeding), ``data`` (M
 ``plotting``, ``widgets``, ``classifier`` and ``metrics`` (evaluation). One a lesson: ``minimax`` (01),
 ``xy_game`` (02), ``gaussian_1d`` (03), ``mnist_mlp`` (04), ``dcgan`` (05), ``mode_collapse`` (06; its
 benchmarks in ``mixtures``, its networks and fixes in ``toy_gan``, its view and panel in ``gan_lab``),
-``conditional`` (07). ``setup_check``: what each lesson's first cell asks (a new enough course, no restart due).
+``conditional`` (07), ``wasserstein`` (08). ``setup_check``: what each lesson's first cell asks (a new enough
+course, no restart due).
 Commands: ``python -m gan_lessons.data``, ``.evaluate``, ``.bench`` (its pieces in
 ``roofline``, ``tutorial_loop``, ``notebook_timing``), ``.studies`` (the longer measurements lessons quote).
 The notebooks in ``notebooks/`` import it and narrate.
@@ -14,7 +15,7 @@ The notebooks in ``notebooks/`` import it and narrate.
 The lesson-module contract
 --------------------------
 Every lesson module that trains a GAN (``gaussian_1d``, ``mnist_mlp``, ``dcgan``, ``mode_collapse``,
-``conditional``) has the same names with the same meaning:
+``conditional``, ``wasserstein``) has the same names with the same meaning:
 
 - ``Settings``: a frozen dataclass, the settings of one run of the lesson's model (its length in steps or
   epochs, m, the learning rates, the lesson's own choices), each field with its reason;

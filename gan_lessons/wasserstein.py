@@ -12,7 +12,7 @@ GAN*) and Gulrajani et al. 2017 (*Improved Training of Wasserstein GANs*, WGAN-G
   on lesson 06's ring and grid (:func:`train`), beside lesson 06's GAN given about the same time.
 
 The lesson-module contract (see :mod:`gan_lessons`): :class:`Settings`, ``SETTINGS``, :func:`make_trainer`,
-:func:`train`.
+:func:`train`, :func:`evaluation_samples` (its panel is a later installment).
 """
 
 from __future__ import annotations
@@ -229,3 +229,15 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
     record(trainer)
     return trainer, record
 
+
+
+def evaluation_samples(budget_name: str, seed: int = 0, mixture: str = "grid") -> dict:
+    """Train WGAN-GP on ``mixture`` in a budget; its 2,500 samples at lesson 06's fixed noise and their metrics.
+
+    Returns {"points": float32 [2500, 2], "metrics": ModeMetrics}, as ``mode_collapse.evaluation_samples`` does.
+    """
+    if budget_name not in SETTINGS:
+        raise ValueError(f"budget must be one of {', '.join(SETTINGS)}, got {budget_name!r}")
+    trainer, record = train(SETTINGS[budget_name], mixture=mixture, seed=seed)
+    points = trainer.sample(N_EVAL, z=eval_noise(N_EVAL, trainer.latent_dim)).float().cpu().numpy()
+    return {"points": points.astype(np.float32), "metrics": record.samples[-1]}

@@ -66,6 +66,7 @@ print(f"budget: {BUDGET}   device: {device}")
 # | `05_dcgan` | DCGAN (Radford et al.): fractionally-strided convolutions, walks in latent space, vector arithmetic | the architecture that made GANs work on images |
 # | `06_mode_collapse` | mode collapse measured on 2-D mixtures and MNIST, and the fixes (mini-batch discrimination, packing, ...) | the failure every GAN user meets |
 # | `07_conditional_gan` | Mirza & Osindero: a chosen digit on demand | control over what $G$ makes |
+# | `08_wasserstein` | beyond the lectures: why the JSD gives $G$ no gradient, W1 and its critic, WGAN and WGAN-GP on lesson 06's 2-D benchmarks | a loss that measures a distance, and training that spreads over the modes |
 #
 # Every lesson follows the same skeleton: data, generator, discriminator, training, what we saw,
 # exercises. Its first code cell holds all its settings.
@@ -201,6 +202,11 @@ print(f"in the {BUDGET} budget a lesson that asks for budget(test=50, lecture=20
 #   NeurIPS (mini-batch discrimination, lesson 06).
 # - Metz, Poole, Pfau and Sohl-Dickstein (2017), *Unrolled Generative Adversarial Networks*, ICLR (lesson 06).
 # - Srivastava, Valkov, Russell, Gutmann and Sutton (2017), *VEEGAN*, NeurIPS (the 2-D benchmarks, lesson 06).
+# - Arjovsky, Chintala and Bottou (2017), *Wasserstein Generative Adversarial Networks*, ICML (lesson 08).
+# - Arjovsky and Bottou (2017), *Towards Principled Methods for Training Generative Adversarial Networks*,
+#   ICLR (lesson 08).
+# - Gulrajani, Ahmed, Arjovsky, Dumoulin and Courville (2017), *Improved Training of Wasserstein GANs*,
+#   NeurIPS (WGAN-GP, lesson 08).
 # - Heusel, Ramsauer, Unterthiner, Nessler and Hochreiter (2017), *GANs Trained by a Two Time-Scale Update
 #   Rule Converge to a Local Nash Equilibrium*, NeurIPS (FID, lessons 04 to 07).
 # - Lin, Khetan, Fanti and Oh (2018), *PacGAN: The Power of Two Samples in Generative Adversarial

@@ -1,12 +1,18 @@
 """Lesson 08's engine: the Wasserstein critic's loss, weight clipping and the gradient penalty in the Trainer."""
 
 import copy
+import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
+from gan_lessons import mode_collapse
+from gan_lessons import wasserstein as wgan
 from gan_lessons.data import normal_noise
+from gan_lessons.gaussian_1d import wasserstein1
+from gan_lessons.hardware import has_batch_norm
 from gan_lessons.losses import critic_loss, gradient_penalty, wasserstein_generator_loss
 from gan_lessons.models import Generator1D
 from gan_lessons.training import TrainConfig, Trainer
@@ -157,3 +163,71 @@ def test_default_config_is_the_gan_with_no_critic_options():
     assert ha == hb and all(torch.equal(p, q) for p, q in zip(a, b))
     assert "g_loss=non_saturating" in repr(Trainer(Generator1D(), SmallCritic(), TrainConfig(), latent_dim=1))
     assert "wasserstein, gp_lambda=10" in repr(wgan_trainer(gp_lambda=10.0))
+
+
+# --- lesson 08's module (gan_lessons.wasserstein) and the controls of its claims ---------------------------
+
+def test_jsd_of_two_shifted_gaussians_runs_from_0_to_log_2_and_w1_is_the_shift():
+    assert wgan.jsd_shifted(0.0) == pytest.approx(0.0, abs=1e-9)
+    assert wgan.jsd_shifted(12.0) == pytest.approx(math.log(2), abs=1e-6)
+    values = [wgan.jsd_shifted(t) for t in (0.5, 1, 2, 4)]
+    assert values == sorted(values)
+    assert wgan.w1_shifted(-3.0) == 3.0
+    jsd_slope, w1_slope = wgan.slopes([1.0, 8.0])
+    assert jsd_slope[1] < 1e-2 * jsd_slope[0] and np.allclose(w1_slope, 1.0)
+
+
+def test_sample_w1_by_hand_and_against_lesson_03():
+    assert wgan.sample_w1(torch.tensor([[0.0], [1.0]]), torch.tensor([[3.0], [2.0]])) == 2.0
+    p, q = wgan.two_samples(4000)
+    assert p.shape == q.shape == (4000, 1) and q.min() >= -1 and q.max() <= 1
+    # the two exact values differ by the sampling error of p only (W1 to N(1, 1) of p itself, at most)
+    assert abs(wgan.sample_w1(p, q) - wasserstein1(q.numpy().ravel())) <= wasserstein1(p.numpy().ravel()) + 1e-6
+
+
+def test_lipschitz_of_a_linear_critic_is_its_slope():
+    critic = LinearCritic([-2.5])
+    assert wgan.lipschitz(critic, -1, 1) == pytest.approx(2.5)
+
+
+def critic_error(settings, steps=None, seed=0):
+    """The quantity of lesson 08's critic claim: |estimate - exact| / exact on fresh samples."""
+    p, q = wgan.two_samples(5000, seed=seed)
+    p_new, q_new = wgan.two_samples(5000, seed=seed + 100)
+    exact = wasserstein1(q_new.numpy().ravel())
+    critic, _ = wgan.train_critic(p, q, settings, seed=seed, steps=steps)
+    return abs(wgan.estimate(critic, p_new, q_new) - exact) / exact
+
+
+def test_the_critic_claim_holds_for_the_lesson_s_critic_and_fails_for_untrained_and_clipped_ones():
+    bound = 0.10  # lesson 08, section 2
+    assert critic_error(wgan.CriticSettings()) < bound
+    assert critic_error(wgan.CriticSettings(), steps=0) > bound                     # untrained
+    assert critic_error(wgan.CriticSettings(gp_lambda=0.0, clip=0.01, lr=5e-5)) > bound  # clipped: K W1, K unknown
+
+
+def test_settings_are_checked_and_the_critic_has_no_batch_norm():
+    with pytest.raises(ValueError, match="steps"):
+        wgan.Settings(steps=0)
+    with pytest.raises(ValueError, match="gp_lambda"):
+        wgan.Settings(gp_lambda=-1.0)
+    trainer = wgan.make_trainer(wgan.SETTINGS["test"], seed=0, device="cpu")
+    assert isinstance(trainer.D, wgan.Critic) and not has_batch_norm(trainer.D)
+    assert trainer.config.objective == "wasserstein" and trainer.config.k == wgan.SETTINGS["lecture"].n_critic
+    assert set(wgan.SETTINGS) == {"test", "lecture", "full"}
+    out = wgan.evaluation_samples("test", mixture="ring")
+    assert out["points"].shape == (2500, 2) and out["points"].dtype == np.float32 and out["metrics"].K == 8
+
+
+def test_the_mode_claims_fail_for_a_wgan_gp_that_has_not_trained():
+    """Section 4's claims (8/8 ring modes, >= 24/25 grid modes) fail for the test budget's 30 steps."""
+    for mixture, bound in (("ring", 8), ("grid", 24)):
+        _, record = wgan.train(wgan.SETTINGS["test"], mixture=mixture, seed=0, device="cpu")
+        assert record.samples[-1].modes < bound
+
+
+def test_the_spread_claim_fails_for_an_untrained_wgan_gp_against_lesson_06_s_gan():
+    """Section 4's reverse-KL comparison fails when WGAN-GP has not trained (lesson 06's lecture GAN, ~8 s)."""
+    _, untrained = wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=1, device="cpu")
+    _, gan = mode_collapse.train(mode_collapse.SETTINGS["lecture"], mixture="ring", seed=0, device="cpu")
+    assert not untrained.samples[-1].reverse_kl < gan.samples[-1].reverse_kl
