@@ -5,6 +5,7 @@
     python -m gan_lessons.studies conditional-design   # lesson 07, sections 2 and 4: batch norm, learning rate
     python -m gan_lessons.studies mixtures             # lesson 06, "What we saw": the full table, batch norm in G
     python -m gan_lessons.studies mixtures-no-bn       # lesson 06, "What we saw": the same without batch norm in G
+    python -m gan_lessons.studies wasserstein          # lesson 08: the critic's W1 and WGAN-GP beside the GAN, 3 seeds
     python -m gan_lessons.studies NAME --quick         # a seconds-long run of the same code (numbers mean nothing)
     python -m gan_lessons.studies mixtures --methods feature_matching   # only these rows of a mixtures table
 
@@ -145,6 +146,38 @@ def mixtures_no_bn(quick: bool = False, methods=None) -> str:
     return _mixtures(quick, batch_norm=False, methods=methods)
 
 
+def wasserstein(quick: bool = False) -> str:
+    """Lesson 08 on seeds 0-2: section 2's critic against the exact W1, and section 4's WGAN-GP (`lecture`
+    settings) beside lesson 06's GAN (the lesson's ``GAN_STEPS`` = 4,000 in `lecture`) on the ring and the grid."""
+    from dataclasses import replace
+
+    from . import wasserstein as wgan
+    from .gaussian_1d import wasserstein1
+
+    seeds, rows = (0, 1, 2), []
+    critic_settings = wgan.CriticSettings(steps=20) if quick else wgan.CriticSettings()
+    for seed in seeds:
+        p, q = wgan.two_samples(5000, seed=seed)
+        p_new, q_new = wgan.two_samples(5000, seed=seed + 100)
+        exact = wasserstein1(q_new.numpy().ravel())
+        critic, _ = wgan.train_critic(p, q, critic_settings, seed=seed)
+        w1 = wgan.estimate(critic, p_new, q_new)
+        off = abs(w1 - exact) / exact
+        rows.append(f"| critic | seed {seed} | W1 estimate {w1:.3f}, exact {exact:.3f}: {off:.1%} off |")
+        print(rows[-1], flush=True)
+    settings = replace(wgan.SETTINGS["lecture"], steps=5) if quick else wgan.SETTINGS["lecture"]
+    gan_steps = 10 if quick else 4000
+    for seed in seeds:
+        for mixture in ("ring", "grid"):
+            trainer, record = wgan.train(settings, mixture=mixture, seed=seed)
+            gan, gan_record = wgan.train_gan(gan_steps, mixture=mixture, seed=seed)
+            w, g = record.samples[-1], gan_record.samples[-1]
+            rows.append(f"| {mixture} | seed {seed} | WGAN-GP {w} in {trainer.seconds:.0f} s; "
+                        f"GAN {g} in {gan.seconds:.0f} s |")
+            print(rows[-1], flush=True)
+    return "| what | seed | measured |\n|---|---|---|\n" + "\n".join(rows)
+
+
 STUDIES = {
     "dcgan-width": Study("05_dcgan", "width 16 vs 32: quality per second of training", dcgan_width),
     "dcgan-recipe": Study("05_dcgan", "Radford's recipe against the lecture's: batch size and learning rate",
@@ -153,6 +186,7 @@ STUDIES = {
     "mixtures": Study("06_mode_collapse", "the full-budget table, batch norm in G", mixtures, MIXTURES_METHODS),
     "mixtures-no-bn": Study("06_mode_collapse", "the full-budget table, no batch norm in G", mixtures_no_bn,
                             MIXTURES_NO_BN_METHODS),
+    "wasserstein": Study("08_wasserstein", "the critic's W1 and WGAN-GP beside the GAN, seeds 0-2", wasserstein),
 }
 
 

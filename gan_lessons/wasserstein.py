@@ -9,7 +9,9 @@ GAN*) and Gulrajani et al. 2017 (*Improved Training of Wasserstein GANs*, WGAN-G
   :class:`Critic` trained on two 1-D samples (:func:`train_critic`) estimates it; lesson 03's exact
   :func:`~gan_lessons.gaussian_1d.wasserstein1` is the reference.
 - Sections 3-4: WGAN-GP with the course's one loop (``TrainConfig(objective="wasserstein", gp_lambda=...)``)
-  on lesson 06's ring and grid (:func:`train`), beside lesson 06's GAN given about the same time.
+  on lesson 06's ring and grid (:func:`train`), beside lesson 06's GAN given about the same time
+  (:func:`train_gan`). Lesson 06's pieces (its GAN, benchmarks, metrics and fixed noise) reach lesson 08
+  through this module's imports only.
 
 The lesson-module contract (see :mod:`gan_lessons`): :class:`Settings`, ``SETTINGS``, :func:`make_trainer`,
 :func:`train`, :func:`evaluation_samples` (its panel is a later installment).
@@ -28,8 +30,10 @@ from .config import current_budget, seed_everything
 from .data import normal_noise
 from .gaussian_1d import DATA_MEAN, DATA_STD, normal_pdf
 from .losses import critic_loss, gradient_penalty
-from .mixtures import N_EVAL, mode_metrics
+from .mixtures import N_EVAL, get_mixture, mode_metrics
+from .mode_collapse import Settings as GANSettings
 from .mode_collapse import eval_noise, training_data
+from .mode_collapse import train as train_lesson06
 from .toy_gan import ToyGenerator
 from .training import TrainConfig, Trainer
 
@@ -229,6 +233,19 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
     record(trainer)
     return trainer, record
 
+
+
+
+def train_gan(steps: int, *, mixture="ring", seed: int = 0, device=None):
+    """Lesson 06's plain GAN (its settings, no fix) for ``steps`` generator steps: ``(trainer, record)`` as
+    :func:`train` returns them, for the comparison of section 4."""
+    return train_lesson06(GANSettings(steps=steps), mixture=mixture, seed=seed, device=device)
+
+
+
+def mode_means(mixture) -> torch.Tensor:
+    """The K modes' means [K, 2] of lesson 06's ``"ring"`` or ``"grid"`` (for plots)."""
+    return get_mixture(mixture).means
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, mixture: str = "grid") -> dict:

@@ -61,7 +61,6 @@ import numpy as np
 import torch
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
-from gan_lessons import mode_collapse as lesson06  # lesson 06's GAN, its benchmarks and metrics
 from gan_lessons import wasserstein as wgan
 from gan_lessons.claims import claim
 from gan_lessons.data import normal_noise
@@ -300,7 +299,7 @@ def wgan_gp(G, f, data, steps, n_critic, m, lr, betas, lam, latent_dim=2):
 
 # %%
 start = wgan.make_trainer(settings, seed=SEED, device="cpu")  # lesson 06's G and a critic, untrained
-ring_data = lesson06.training_data("ring", seed=SEED)        # (100000, 2)
+ring_data = wgan.training_data("ring", seed=SEED)          # (100000, 2)
 S = settings
 config = TrainConfig(objective="wasserstein", k=S.n_critic, m=S.m, lr_D=S.lr, lr_G=S.lr, momentum=S.beta1,
                      beta2=S.beta2, gp_lambda=S.gp_lambda)
@@ -362,7 +361,7 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 def both_runs(mixture):
     """WGAN-GP and lesson 06's GAN on one benchmark, the same seed; their trainers and final metrics."""
     trainer, record = wgan.train(settings, mixture=mixture, seed=SEED, device=device)
-    gan, gan_record = lesson06.train(lesson06.Settings(steps=GAN_STEPS), mixture=mixture, seed=SEED, device=device)
+    gan, gan_record = wgan.train_gan(GAN_STEPS, mixture=mixture, seed=SEED, device=device)  # lesson 06's GAN
     print(f"{mixture}: WGAN-GP {record.samples[-1]} in {trainer.seconds:.0f} s; "
           f"GAN {gan_record.samples[-1]} in {gan.seconds:.0f} s")
     return dict(wgan=trainer, wgan_metrics=record.samples[-1], gan=gan, gan_metrics=gan_record.samples[-1])
@@ -376,7 +375,7 @@ runs["grid"] = both_runs("grid")
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(9, 9))
 for row, mixture in enumerate(("ring", "grid")):
-    run, means = runs[mixture], lesson06.get_mixture(mixture).means
+    run, means = runs[mixture], wgan.mode_means(mixture)
     extent = 1.5 if mixture == "ring" else 5.5
     for col, (name, key) in enumerate((("WGAN-GP", "wgan"), ("GAN (lesson 06)", "gan"))):
         ax, t = axes[row, col], run[key]
@@ -386,7 +385,7 @@ for row, mixture in enumerate(("ring", "grid")):
             with torch.no_grad():
                 scores = t.D(torch.stack([xx.ravel(), yy.ravel()], 1).to(t.device)).cpu().view(120, 120)
             ax.contourf(xx, yy, scores, levels=20, cmap="Greys", alpha=0.5)
-        pts = t.sample(2500, z=lesson06.eval_noise(2500)).float().cpu()
+        pts = t.sample(2500, z=wgan.eval_noise(2500)).float().cpu()
         ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.4, label="G's samples")
         ax.scatter(means[:, 0], means[:, 1], s=30, c="red", marker="x", label="modes")
         m_ = run[f"{key}_metrics"]

@@ -114,3 +114,9 @@ def test_run_table_passes_the_batch_norm_switch_to_G():
     without = mode_collapse.run_table(["none"], [0], 3, mixtures=("ring",), verbose=False, batch_norm=False)
     assert with_bn[0]["batch_norm"] is True and without[0]["batch_norm"] is False
     assert (with_bn[0]["modes"], with_bn[0]["reverse_kl"]) != (without[0]["modes"], without[0]["reverse_kl"])
+
+
+def test_wasserstein_runs_the_critic_and_both_gans_on_three_seeds(capsys):
+    assert studies.main(["wasserstein", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("| critic | seed") == 2 * 3 and out.count("WGAN-GP ModeMetrics") == 2 * 6  # lines, then table
