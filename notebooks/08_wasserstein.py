@@ -148,7 +148,7 @@ Markdown(f"""What these curves show:
 # ## 2. W1 and its dual: the critic
 #
 # The infimum over transport plans cannot be computed for a neural $G$. Kantorovich-Rubinstein duality
-# turns it into a supremum over functions (Arjovsky et al. 2017, Theorem 3):
+# turns it into a supremum over functions (Arjovsky et al. 2017, Section 3):
 #
 # $$W_1(p, q) = \sup_{\|f\|_L \le 1} \; \mathbb{E}_{x \sim p}[f(x)] - \mathbb{E}_{x \sim q}[f(x)] ,$$
 #
@@ -355,8 +355,9 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 # $\lambda = 0.1$ (the authors' own script for these toy tasks, `gan_toy.py` in their released code, uses
 # 0.1: "smaller lambda seems to help for toy tasks specifically") and Adam at $10^{-3}$ with $\beta_1 = 0.5$,
 # decaying linearly to a hundredth over the run, as lesson 06 does so that the points settle.
-# Gulrajani et al. (2017, Figure 1 and Section 5.1) show WGAN-GP spreading over the 8 and 25 Gaussians
-# after far longer training; their figures are the anchor for what these runs should look like.
+# The anchor is Gulrajani et al. (2017, Figure 1): the value surfaces of critics trained on these very
+# 8 and 25 Gaussians, a peak at every mode with the penalty and a few broad pieces with clipping. The
+# critics below are drawn the same way, under $G$'s samples.
 
 # %%
 def both_runs(mixture):
