@@ -141,8 +141,9 @@ Markdown(f"""What these curves show:
 # make it exact with two parallel lines in the plane: the JSD is $\log 2$ for every distance apart but zero,
 # and W1 is the distance. In high dimensions, where images lie near thin sets, $p_\text{data}$ and $p_g$
 # rarely overlap early in training, so this is the common case, not an edge case. Lesson 01's
-# non-saturating loss keeps $G$'s gradient from vanishing, but it follows no distance either (Arjovsky &
-# Bottou 2017 show its updates are unstable). The Wasserstein GAN trains $G$ on W1 instead.
+# non-saturating loss keeps $G$'s gradient from vanishing, but against the optimal $D$ it minimises
+# $\mathrm{KL}(p_g \,\|\, p_\text{data}) - 2\,\mathrm{JSD}$, not a distance, and its updates are unstable
+# (Arjovsky & Bottou 2017, Section 2.2). The Wasserstein GAN trains $G$ on W1 instead.
 
 # %% [markdown]
 # ## 2. W1 and its dual: the critic
@@ -296,7 +297,7 @@ def wgan_gp(G, f, data, steps, n_critic, m, lr, betas, lam, latent_dim=2):
 # Is it the `Trainer`'s step? Give lesson 06's $G$ and a critic, twice, the same minibatch, the same
 # noise and the same $\epsilon$: one copy steps with the lines above, the other with the `Trainer`'s
 # `update_D` and `update_G`. The losses and every gradient must agree, up to rounding (the Trainer
-# scores real and fake in one call of $f$, and its Adam is fused).
+# scores real and fake in one call of $f$).
 
 # %%
 start = wgan.make_trainer(settings, seed=SEED, device="cpu")  # lesson 06's G and a critic, untrained
@@ -355,8 +356,8 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 # $\lambda = 0.1$ (the authors' own script for these toy tasks, `gan_toy.py` in their released code, uses
 # 0.1: "smaller lambda seems to help for toy tasks specifically") and Adam at $10^{-3}$ with $\beta_1 = 0.5$,
 # decaying linearly to a hundredth over the run, as lesson 06 does so that the points settle.
-# The anchor is Gulrajani et al. (2017, Figure 1): the value surfaces of critics trained on these very
-# 8 and 25 Gaussians, a peak at every mode with the penalty and a few broad pieces with clipping. The
+# The anchor is Gulrajani et al. (2017, Figure 1): the value surfaces of critics trained on 8 and 25
+# Gaussians like these, a peak at every mode with the penalty and a few broad pieces with clipping. The
 # critics below are drawn the same way, under $G$'s samples.
 
 # %%
@@ -459,8 +460,8 @@ Markdown(f"""What this run shows ({BUDGET} budget, {device}, seed {SEED}):
 High quality is a strict test here (within 0.03 of a ring mode, 0.15 of a grid mode): it rewards points
 that have settled, which the decaying learning rates of the WGAN-GP and GAN runs bring about. The critics'
 maps (grey, darker where they score higher) rise towards the modes: $G$'s samples move up their slopes. The
-clipped critic's map is made of a few broad flat pieces: clipping drives the weights to $\pm c$ and the critic
-towards simple functions, which is what Gulrajani et al. (2017, Section 3 and Figure 1) found and why they
+clipped critic's map is coarser, broad linear pieces rather than a peak at each mode: clipping drives the
+weights to $\pm c$ and the critic towards simple functions, which is what Gulrajani et al. (2017, Section 3 and Figure 1) found and why they
 replaced it with the penalty.""")
 
 # %% [markdown]
