@@ -48,8 +48,8 @@ class Settings:
     lr: float = 2e-4   # Radford et al.'s Adam learning rate
 
 
-# lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, with half
-# as many confident samples again (lesson 05, section 5; `python -m gan_lessons.studies dcgan-recipe`); full keeps
+# lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, and more
+# confident samples in that time (lesson 05, section 5; `python -m gan_lessons.studies dcgan-recipe`); full keeps
 # Radford's learning rate, which the shipped generator was trained with: m = 64, 10,000 steps ~ 13 epochs
 SETTINGS = {"test": Settings(steps=10, m=32, lr=5e-4), "lecture": Settings(steps=1600, m=32, lr=5e-4),
             "full": Settings(steps=10_000)}
@@ -279,7 +279,8 @@ def arithmetic_study(trainer: Trainer, classifier, n: int = 2000, strengths=(-1.
     - ``ink`` / ``slant``: the attribute directions; for each strength a, the mean attribute of G(z + a v)
       on fresh z and the share of samples the classifier still puts in their original class.
     - ``digits``: for pairs (a, b), the share of samples of digit b that become digit a when
-      mean z(a) - mean z(b) is added to their z.
+      mean z(a) - mean z(b) is added to their z (``became_to``), and when a random direction of the same
+      length is added instead (``became_to_random``: what a step that long does without the class in it).
     """
     gen = torch.Generator().manual_seed(seed)
     z = torch.randn(n, trainer.latent_dim, generator=gen)
@@ -303,8 +304,11 @@ def arithmetic_study(trainer: Trainer, classifier, n: int = 2000, strengths=(-1.
         v = class_direction(z, pred, a, b)
         zb = z[pred == b]
         became = classifier.predict(trainer.sample(len(zb), z=zb + v).cpu())
+        r = torch.randn(trainer.latent_dim, generator=gen)
+        became_random = classifier.predict(trainer.sample(len(zb), z=zb + r * v.norm() / r.norm()).cpu())
         pairs.append({"to": a, "from": b, "n": len(zb), "became_to": float((became == a).float().mean()),
-                      "stayed": float((became == b).float().mean())})
+                      "stayed": float((became == b).float().mean()),
+                      "became_to_random": float((became_random == a).float().mean())})
     out["digits"] = pairs
     out["z"], out["predicted"] = z, pred
     return out

@@ -112,11 +112,22 @@ show_images(train_images[:32], nrow=16, title="real digits, train[:32]");
 # ## 2. The generator
 #
 # $G(z)$: 100 noise numbers in, 784 pixels out, $100 \cdot 256 + 256 \cdot 512 + 512 \cdot 1024 + 1024 \cdot 784$
-# weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums.
+# weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums. Its
+# definition, as the course package has it (`gan_lessons/models.py`), then the network it builds:
+
+# %%
+import inspect
+
+from IPython.display import Code
+
+from gan_lessons.models import MLPDiscriminator, MLPGenerator
+
+Code(inspect.getsource(MLPGenerator), language="python")
 
 # %%
 trainer = mnist_mlp.make_trainer(settings, seed=SEED)
 print(trainer.G)
+assert isinstance(trainer.G, MLPGenerator) and isinstance(trainer.D, MLPDiscriminator)  # the classes shown above
 n_G = sum(p.numel() for p in trainer.G.parameters())
 print(f"G has {n_G:,} parameters")
 assert n_G == (100 * 256 + 256) + (256 * 512 + 512) + (512 * 1024 + 1024) + (1024 * 784 + 784)
@@ -130,7 +141,11 @@ untrained = from_signed(trainer.sample(n_eval)[:, 0]).cpu()  # uint8 [n_eval, 28
 #
 # $D(x)$: 784 pixels in, one probability out. The network returns the logit $a(x)$ and
 # $D(x) = \sigma(a(x))$; the losses use $\log \sigma$ directly so they stay finite (lesson 01).
-# Untrained, it cannot tell real from fake: both get $D \approx 0.5$.
+# Untrained, it cannot tell real from fake: both get $D \approx 0.5$. Its definition in the package, then the
+# network:
+
+# %%
+Code(inspect.getsource(MLPDiscriminator), language="python")
 
 # %%
 print(trainer.D)

@@ -108,7 +108,15 @@ show_images(data[:16], nrow=16, title="labels: " + " ".join(str(int(v)) for v in
 #   1,200 steps, the classifier agreed with the requested digit on 36% of samples, against 59% with it
 #   (`python -m gan_lessons.studies conditional-design` retrains the three variants and prints this).
 #
-# (`embedding_dim=` swaps the one-hot for a learned embedding, an exercise.)
+# (`embedding_dim=` swaps the one-hot for a learned embedding, an exercise.) Its definition, as the course
+# package has it (`gan_lessons/models.py`; `self.label` gives the one-hot code), then a network built from it:
+
+# %%
+import inspect
+
+from IPython.display import Code
+
+Code(inspect.getsource(ConditionalMLPGenerator), language="python")
 
 # %%
 seed_everything(SEED)
@@ -130,6 +138,10 @@ assert torch.allclose(G(z, y), G(z, onehot))       # an int label and its one-ho
 # Example 2's layer sizes (784 -> 1024 -> 512 -> 256 -> 1), with the one-hot label concatenated to the
 # flattened image ($784 + 10$ inputs) and to every later layer; LeakyReLU(0.2) hidden units (lesson 05's
 # guideline for $D$; Mirza & Osindero used maxout units, which also pass gradient for negative inputs).
+# Its definition in the package, then the network:
+
+# %%
+Code(inspect.getsource(ConditionalMLPDiscriminator), language="python")
 
 # %%
 D = ConditionalMLPDiscriminator()
