@@ -520,8 +520,7 @@ assert all(np.isfinite(h[key]).all() for key in ("loss_D", "loss_G", "D_real", "
 assert np.isfinite(fid) and np.isfinite(fid_real) and trainer.stopped is None
 assert np.isfinite(parzen.mean) and parzen.sigma in metrics.PARZEN_SIGMAS
 assert (parzen.n_samples, parzen.n_valid, parzen.n_test) == parzen_sizes
-if BUDGET != "test":
-    assert parzen.full_protocol                            # the paper's sizes, exactly
+assert parzen.full_protocol == (BUDGET != "test")          # the paper's sizes exactly, outside `test`
 min_accuracy = budget(test=0.93, lecture=0.98, full=0.99)  # the classifier trains longer in the longer budgets
 claim("The course's MNIST classifier reaches its budget's test accuracy (test 93%, lecture 98%, full 99%)",
       clf.test_accuracy >= min_accuracy, f"{100 * clf.test_accuracy:.1f}% >= {100 * min_accuracy:.0f}%",
