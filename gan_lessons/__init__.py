@@ -7,7 +7,7 @@ One concern a module. Shared: ``config`` (budgets, device, seeding), ``data`` (M
 ``xy_game`` (02), ``gaussian_1d`` (03), ``mnist_mlp`` (04), ``dcgan`` (05), ``mode_collapse`` (06; its
 benchmarks in ``mixtures``, its networks and fixes in ``toy_gan``, its view and panel in ``gan_lab``),
 ``conditional`` (07). ``setup_check``: what each lesson's first cell asks (a new enough course, no restart due).
-Commands: ``python -m gan_lessons.data``, ``.evaluate``, ``.bench`` (its pieces in
+Commands: ``python -m gan_lessons data``, ``.evaluate``, ``.bench`` (its pieces in
 ``roofline``, ``tutorial_loop``, ``notebook_timing``), ``.studies`` (the longer measurements lessons quote).
 The notebooks in ``notebooks/`` import it and narrate.
 
@@ -27,7 +27,7 @@ Every lesson module that trains a GAN (``gaussian_1d``, ``mnist_mlp``, ``dcgan``
   ``record`` is a :class:`~gan_lessons.callbacks.SampleRecorder` of G at fixed noise over the run (what each
   keeps is in its docstring), or None where the caller asked for none;
 - ``evaluation_samples(budget_name, seed=0) -> dict``: trains in that budget and returns the samples that
-  ``python -m gan_lessons.evaluate`` scores (``gaussian_1d`` has none: its lesson measures W1 itself);
+  ``python -m gan_lessons evaluate`` scores (``gaussian_1d`` has none: its lesson measures W1 itself);
 - ``make_panel(...) -> widgets.Panel``: the lesson's live panel (lesson 06's is ``gan_lab.make_panel``, beside
   its view); ``widgets`` (and ipywidgets) are imported
   inside it, so importing a lesson module loads no widget code.

@@ -117,7 +117,7 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget; n / 10 samples of each digit.
+    """For ``python -m gan_lessons evaluate``: train in a budget; n / 10 samples of each digit.
 
     Returns {"samples": uint8 [n, 28, 28], "labels": the requested digits, int64 [n]}.
     """

@@ -49,7 +49,7 @@ class Settings:
 
 
 # lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, with half
-# as many confident samples again (lesson 05, section 5; `python -m gan_lessons.studies dcgan-recipe`); full keeps
+# as many confident samples again (lesson 05, section 5; `python -m gan_lessons studies dcgan-recipe`); full keeps
 # Radford's learning rate, which the shipped generator was trained with: m = 64, 10,000 steps ~ 13 epochs
 SETTINGS = {"test": Settings(steps=10, m=32, lr=5e-4), "lecture": Settings(steps=1600, m=32, lr=5e-4),
             "full": Settings(steps=10_000)}
@@ -200,7 +200,7 @@ def sample_many(trainer: Trainer, n: int, batch: int = 2000) -> torch.Tensor:
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    """For ``python -m gan_lessons evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
     trainer, _ = train(SETTINGS[budget_name], seed=seed, n_fixed=0, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(sample_many(trainer, n)[:, 0])}

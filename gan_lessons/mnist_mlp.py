@@ -149,7 +149,7 @@ def interpolation_figure(trainer: Trainer, rows: int = 4, n: int = 10, seed: int
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    """For ``python -m gan_lessons evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
     trainer, _ = train(SETTINGS[budget_name], seed=seed, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(trainer.sample(n)[:, 0]).cpu()}

@@ -37,7 +37,7 @@ from .data import uniform_noise
 from .files import write_atomically
 from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, make_optimizer, use_channels_last
 from .losses import discriminator_loss, generator_loss
-from .train_config import TrainConfig, lr_factor
+from .train_config import TrainConfig, lr_factor, same_config
 
 __all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS",
            "watching"]
@@ -238,7 +238,7 @@ class Trainer:
         """One step of G on ``compute_loss()``, D frozen (no weight gradients for it); None if not finite.
 
         The one place G's optimizer steps: ``update_G`` and the subclasses that change G's loss
-        (feature matching in ``gan_lessons.toy_gan``) pass their loss here.
+        (feature matching and the unrolled GAN in ``gan_lessons.mode_collapse.toy_gan``) pass their loss here.
         """
         self.D.requires_grad_(False)  # D is not updated here: skip its weight gradients
         try:
@@ -394,8 +394,7 @@ class Trainer:
 
     def load_state(self, state: dict, source="state") -> "Trainer":
         """Load a :meth:`state_dict`: networks, optimizers, history, step and training time."""
-        saved = {**asdict(TrainConfig()), **state.get("config", {})}  # fields added since: their defaults
-        if saved != asdict(self.config):
+        if not same_config(state.get("config"), self.config):
             warnings.warn(f"checkpoint {source} was trained with {state.get('config')}, this trainer has "
                           f"{asdict(self.config)}", RuntimeWarning, stacklevel=3)
         self.G.load_state_dict(state["G"])
@@ -405,8 +404,11 @@ class Trainer:
         self.opt_G.load_state_dict(state["opt_G"])
         self.opt_D.load_state_dict(state["opt_D"])
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
-        self.step = int(state["step"])
-        self.seconds = float(state.get("seconds", 0.0))
+        return self.restore_progress(int(state["step"]), float(state.get("seconds", 0.0)))
+
+    def restore_progress(self, step: int, seconds: float) -> "Trainer":
+        """Set how far training got (generator steps, seconds in train()): what a loaded generator was trained for."""
+        self.step, self.seconds = int(step), float(seconds)
         return self
 
     def configure(self, **changes) -> "Trainer":

@@ -449,10 +449,10 @@ ax.legend(fontsize=8);
 # does each draw most?
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 show_images(trainer.sample(36, z=snapshots.z), nrow=6, ax=axes[0], title=f"your run: {trainer.step:,} steps")
 show_images(prepared.sample(36, z=snapshots.z), nrow=6, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")

@@ -468,10 +468,10 @@ if BUDGET != "test":
 # for twelve times the images seen (640,000 against 51,200). The `lecture` recipe buys a lot in the first minute.
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("dcgan")       # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("dcgan")       # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 fig, axes = plt.subplots(1, 2, figsize=(12, 1.9))
 show_images(trainer.sample(16, z=snapshots.z), nrow=8, ax=axes[0], title=f"your run: {trainer.step:,} steps")
 show_images(prepared.sample(16, z=snapshots.z), nrow=8, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")

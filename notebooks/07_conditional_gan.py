@@ -352,10 +352,10 @@ claim("The agreement bound has teeth: the same images with shuffled labels, and 
 # own $G$ is still at chance there): the lesson's label code takes a trained $G$ to the digits asked for.
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("conditional")  # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("conditional")  # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 cgan.digit_rows(prepared, per_row=12, seed=SEED, title=f"prepared earlier ({prepared.step:,} steps): row d asks for digit d");
 prepared_images, _ = cgan.samples_per_class(prepared, n_per_class, seed=SEED)
 prepared_scores = cgan.label_agreement(clf, prepared_images, requested)

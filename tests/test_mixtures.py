@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import gan_lab, mode_collapse
-from gan_lessons.gan_lab import GANLabView
-from gan_lessons.mixtures import GRID, RING, mode_metrics, reverse_kl
-from gan_lessons.mode_collapse import Settings, make_trainer
-from gan_lessons.toy_gan import MinibatchDiscrimination, PackedDiscriminator, ToyDiscriminator
+from gan_lessons import mode_collapse
+from gan_lessons.mode_collapse import Settings, gan_lab, make_trainer
+from gan_lessons.mode_collapse.gan_lab import GANLabView
+from gan_lessons.mode_collapse.mixtures import GRID, RING, mode_metrics, reverse_kl
+from gan_lessons.mode_collapse.toy_gan import MinibatchDiscrimination, PackedDiscriminator, ToyDiscriminator
 
 # --- the benchmarks --------------------------------------------------------------------------------
 
