@@ -50,21 +50,19 @@ class Settings:
     average: float = 0.995             # samples from G's running average (TrainConfig.average); 0: G itself
     final_lr: float = 1.0              # < 1: both rates decay linearly over the run's steps to this fraction
 
+    def train_config(self) -> TrainConfig:
+        """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m; with
+        ``average`` > 0 the Trainer keeps a running average of G's weights and samples from it; with
+        ``final_lr`` < 1 both rates decay linearly to that fraction over the run's steps."""
+        return TrainConfig(k=1, m=self.m, lr_D=self.lr, lr_G=self.lr, optimizer="adam", momentum=0.5,
+                           g_loss="non_saturating", average=self.average, **linear_decay(self.final_lr, self.steps))
+
 
 # full: both learning rates decay linearly to a tenth over the run: it obeyed the label better than a constant rate
 # (the shipped generator is that run; docs/measurements.md, "Where the settings come from", has the figures)
 # lecture: 4,800 steps, three training cells of under a minute each on a 2-core CPU
 SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=4800),
             "full": Settings(steps=12_000, final_lr=0.1)}  # m = 64: 12,000 steps ~ 15 epochs
-
-
-def conditional_config(m: int = 64, lr: float = 5e-4, average: float = 0.0, final_lr: float = 1.0,
-                       steps: int = 0) -> TrainConfig:
-    """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m; with
-    ``average`` > 0 the Trainer keeps a running average of G's weights and samples from it; with
-    ``final_lr`` < 1 both rates decay linearly to that fraction over ``steps`` generator steps."""
-    return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating",
-                       average=average, **linear_decay(final_lr, steps))
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
@@ -77,8 +75,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=settings.embedding_dim,
                                 batch_norm=settings.batch_norm)
     D = ConditionalMLPDiscriminator(NUM_CLASSES, embedding_dim=settings.embedding_dim)
-    config = conditional_config(settings.m, settings.lr, settings.average, settings.final_lr, settings.steps)
-    return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, until: int | None = None,

@@ -47,6 +47,10 @@ class Settings:
     width: int = DCGAN_WIDTH
     lr: float = 2e-4   # Radford et al.'s Adam learning rate
 
+    def train_config(self) -> TrainConfig:
+        """The Trainer's knobs for this run: :func:`dcgan_config` at this m and learning rate."""
+        return dcgan_config(self.m, self.lr)
+
 
 # lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, with half
 # as many confident samples again (lesson 05, section 5; `python -m gan_lessons studies dcgan-recipe`); full keeps
@@ -143,8 +147,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = DCGANGenerator(LATENT_DIM, settings.width), DCGANDiscriminator(settings.width)
-    return Trainer(G, D, dcgan_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=normal_noise,
-                   device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None,

@@ -51,6 +51,11 @@ class Settings:
         raw = round(self.epochs * N_GAN_TRAIN / (self.m * self.k))
         return max(SNAPSHOTS, raw - raw % SNAPSHOTS)
 
+    def train_config(self) -> TrainConfig:
+        """The Trainer's knobs for this run (non-saturating G loss, Adam with beta1 = 0.5: the defaults)."""
+        return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, average=self.average,
+                           **linear_decay(self.final_lr, self.steps))
+
 
 SETTINGS = {
     "test": Settings(epochs=0.1, panel_steps=10),   # mechanics only
@@ -70,9 +75,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = MLPGenerator(LATENT_DIM), MLPDiscriminator()
-    config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, average=settings.average,
-                         **linear_decay(settings.final_lr, settings.steps))
-    return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
 def grid_of(trainer: Trainer, samples: torch.Tensor) -> torch.Tensor:
