@@ -258,28 +258,27 @@ def plot_agreement(scores: dict):
 
 # --- the live panel: pick a digit, draw new z ---------------------------------------------------------
 
-def make_panel(trainer: Trainer, n: int = 16, classifier=None):
-    """Pick a digit (redraws with the same z) or press "new z" (draws new z): ``n`` samples G(z, digit).
+class DigitDraws:
+    """The live panel's run: ``n`` samples G(z, digit); ``z`` is kept for a new digit (``keep_z``), else drawn anew.
 
-    With a ``classifier`` the title says how many of the samples it reads as the requested digit.
-    ``panel.state["z"]`` holds the z in use.
+    ``z``: the z in use [n, 100] (None before the first run); ``draws``: how many z have been drawn.
     """
-    import ipywidgets as W
 
-    from .widgets import Panel
+    def __init__(self, trainer: Trainer, n: int = 16, classifier=None):
+        self.trainer, self.n, self.classifier = trainer, n, classifier
+        self.z, self.keep_z, self.draws = None, False, 0
 
-    state = {"z": None, "keep_z": False, "draws": 0}
-
-    def run(digit: int):
-        if state["z"] is None or not state["keep_z"]:
-            state["z"] = trainer.noise(n).cpu()
-            state["draws"] += 1
-        state["keep_z"] = False
+    def __call__(self, digit: int):
+        if self.z is None or not self.keep_z:
+            self.z = self.trainer.noise(self.n).cpu()
+            self.draws += 1
+        self.keep_z = False
+        n = self.n
         y = torch.full((n,), int(digit), dtype=torch.int64)
-        images = generate(trainer, y, state["z"])
-        title = f"G(z, y = {digit}): {n} samples, z draw {state['draws']}"
-        if classifier is not None:
-            agree = int((classifier.predict(images) == int(digit)).sum())
+        images = generate(self.trainer, y, self.z)
+        title = f"G(z, y = {digit}): {n} samples, z draw {self.draws}"
+        if self.classifier is not None:
+            agree = int((self.classifier.predict(images) == int(digit)).sum())
             title += f"; the classifier reads {agree}/{n} as {digit}"
         fig, ax = plt.subplots(figsize=(6, 1.9))
         ax.imshow(image_grid(images, nrow=8), cmap="gray", vmin=0, vmax=1)
@@ -287,14 +286,25 @@ def make_panel(trainer: Trainer, n: int = 16, classifier=None):
         ax.set_title(title, fontsize=9)
         return fig
 
+
+def make_panel(trainer: Trainer, n: int = 16, classifier=None):
+    """Pick a digit (redraws with the same z) or press "new z" (draws new z): ``n`` samples G(z, digit).
+
+    With a ``classifier`` the title says how many of the samples it reads as the requested digit.
+    The panel's run is a :class:`DigitDraws` (``panel.fn``): ``panel.fn.z`` is the z in use.
+    """
+    import ipywidgets as W
+
+    from .widgets import Panel
+
+    draws = DigitDraws(trainer, n, classifier)
     picker = W.ToggleButtons(options=list(range(NUM_CLASSES)), value=0, description="digit",
                              style={"description_width": "initial", "button_width": "auto"})  # "0".."9" in full
-    panel = Panel(run, {"digit": picker}, title="A chosen digit on demand", run_label="new z")
+    panel = Panel(draws, {"digit": picker}, title="A chosen digit on demand", run_label="new z")
 
     def on_digit(change):
-        state["keep_z"] = True  # a new digit, the same z: the style stays, the class changes
+        draws.keep_z = True  # a new digit, the same z: the style stays, the class changes
         panel.run()
 
     picker.observe(on_digit, names="value")
-    panel.state = state
     return panel

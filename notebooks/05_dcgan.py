@@ -398,7 +398,7 @@ print("|z_new| along the walk:", [f"{n:.1f}" for n in zs.norm(dim=1).tolist()])
 
 # %%
 panel = dcgan.make_panel(trainer)
-panel.set(m=0.3, pair=4).run()
+panel.set(a=0.3, pair=4).run()
 assert panel.error is None and panel.figure is not None
 panel
 
