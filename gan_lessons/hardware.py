@@ -1,12 +1,15 @@
 """What the hardware offers the training loop: bfloat16 matrix units, fused optimizers, memory layout.
 
-Used by :class:`gan_lessons.training.Trainer` and by ``python -m gan_lessons.bench``. The measurements
+Used by :class:`gan_lessons.training.Trainer` and by ``python -m gan_lessons bench``. The measurements
 behind each choice are in docs/measurements.md ("How fast"), where the benchmark regenerates them.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import platform
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -87,3 +90,27 @@ def use_channels_last(device: torch.device, *modules: nn.Module) -> bool:
     """
     return device.type == "cuda" and any(
         isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) for module in modules for m in module.modules())
+
+
+def machine() -> dict:
+    """The machine a measurement ran on: Python, torch, CPU (as lscpu names it), threads, GPU, load, and
+    ``name``, all in one line ("CPU, N threads, GPU ..."): the records of ``python -m gan_lessons`` bench,
+    pretrain and studies."""
+    info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
+            "threads": torch.get_num_threads(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "cpu": platform.processor() or platform.machine()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        info["cores"] = os.cpu_count()
+    except OSError:
+        pass
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    info["load_average"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    threads = info["threads"]
+    gpu = f", GPU {info['gpu']}" if "gpu" in info else ""
+    info["name"] = f"{info['cpu']}, {threads} thread{'s' if threads != 1 else ''}{gpu}"
+    return info

@@ -51,12 +51,17 @@ class Settings:
         raw = round(self.epochs * N_GAN_TRAIN / (self.m * self.k))
         return max(SNAPSHOTS, raw - raw % SNAPSHOTS)
 
+    def train_config(self) -> TrainConfig:
+        """The Trainer's knobs for this run (non-saturating G loss, Adam with beta1 = 0.5: the defaults)."""
+        return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, average=self.average,
+                           **linear_decay(self.final_lr, self.steps))
+
 
 SETTINGS = {
     "test": Settings(epochs=0.1, panel_steps=10),   # mechanics only
-    "lecture": Settings(epochs=4),                  # trained in two cells of the lesson: 37 s and 27 s in CI
-    # the lecture's 50 epochs at a constant rate: decaying both to a tenth (final_lr=0.1) gave more confident digits
-    # (0.944 against 0.926) but fewer kinds (the 1s 40% against 35%; MNIST-FID 414 against 265, Parzen 167 against 181)
+    "lecture": Settings(epochs=4),                  # two training cells, each under the lecture's minute a cell
+    # the lecture's 50 epochs at a constant rate: a decay to a tenth made more confident digits but fewer kinds
+    # (docs/measurements.md, "Where the settings come from"; `python -m gan_lessons evaluate --budget full` scores it)
     "full": Settings(epochs=50, panel_steps=500),
 }
 
@@ -70,9 +75,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = MLPGenerator(LATENT_DIM), MLPDiscriminator()
-    config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, average=settings.average,
-                         **linear_decay(settings.final_lr, settings.steps))
-    return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
 def grid_of(trainer: Trainer, samples: torch.Tensor) -> torch.Tensor:
@@ -129,27 +132,28 @@ def snapshot_figure(record: SampleRecorder, settings: Settings, nrow: int = 6):
 
 @torch.no_grad()
 def interpolate(trainer: Trainer, z1: torch.Tensor, z2: torch.Tensor, n: int = 10) -> torch.Tensor:
-    """G along the straight line z = a z1 + (1 - a) z2, a from 1 to 0 (the lecture's walk in z): uint8 [n, 28, 28].
+    """G along the straight line z = a z1 + (1 - a) z2, a from 0 to 1 (the lecture's walk in z, from z2 to z1,
+    as ``dcgan.interpolate`` walks): uint8 [n, 28, 28].
 
     U(-1, 1)^100 is a cube, so every point of the segment is a valid noise vector.
     """
-    a = torch.linspace(1, 0, n, device=trainer.device)[:, None]         # (n, 1)
+    a = torch.linspace(0, 1, n, device=trainer.device)[:, None]         # (n, 1) the mixing weight
     z = a * z1.to(trainer.device) + (1 - a) * z2.to(trainer.device)      # (n, 100)
     return from_signed(trainer.sample(n, z=z)[:, 0]).cpu()
 
 
 def interpolation_figure(trainer: Trainer, rows: int = 4, n: int = 10, seed: int = 1):
-    """``rows`` walks between random pairs z1 -> z2, ``n`` steps each."""
+    """``rows`` walks between random pairs, from z2 to z1, ``n`` steps each."""
     gen = torch.Generator().manual_seed(seed)
     walks = [interpolate(trainer, torch.rand(LATENT_DIM, generator=gen) * 2 - 1,
                          torch.rand(LATENT_DIM, generator=gen) * 2 - 1, n) for _ in range(rows)]
     fig, ax = plt.subplots(figsize=(0.6 * n + 0.4, 0.6 * rows + 0.6))
-    show_images(torch.cat(walks), nrow=n, ax=ax, title="z = a z1 + (1 - a) z2, a from 1 (left) to 0 (right)")
+    show_images(torch.cat(walks), nrow=n, ax=ax, title="z = a z1 + (1 - a) z2, a from 0 (left) to 1 (right)")
     return fig
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    """For ``python -m gan_lessons evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
     trainer, _ = train(SETTINGS[budget_name], seed=seed, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(trainer.sample(n)[:, 0]).cpu()}

@@ -7,7 +7,7 @@ field is checked here, with a message that says what to pass instead.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from .hardware import OPTIMIZERS
 from .losses import GENERATOR_LOSSES
@@ -107,3 +107,9 @@ def lr_factor(config: TrainConfig, step: int) -> float:
     if config.schedule == "linear":
         return 1 - (1 - config.final_lr) * t / total
     return config.final_lr ** (t / total)
+
+
+def same_config(stored: dict | None, config: TrainConfig) -> bool:
+    """Whether the config stored with a checkpoint (``asdict``; fields added since it was written take their
+    defaults) is ``config``: the one check of Trainer.load_state and gan_lessons.checkpoints."""
+    return {**asdict(TrainConfig()), **(stored or {})} == asdict(config)

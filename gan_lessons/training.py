@@ -14,14 +14,13 @@ Every lesson from 03 to 07 trains with :class:`Trainer`. The data sit in one ten
 a minibatch is an index into it. ``update_D`` and ``update_G`` are the two halves of one iteration;
 ``train`` runs iterations with a progress bar, a history, callbacks for live plots and safe stops.
 What lessons change about it goes through :class:`TrainConfig` (a learning-rate schedule, whether D sees
-real and fake in one call, packing) or a callback (``gan_lessons.callbacks``); no lesson sets a Trainer's
-attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
+real and fake in one call, packing) or a callback (``gan_lessons.callbacks``, where ``watching`` gives the
+live panels their progress line); no lesson sets a Trainer's attributes from outside. Introduced in
+``notebooks/03_gaussian_1d``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import copy
 import time
 import warnings
@@ -32,38 +31,17 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .callbacks import watchers
 from .config import get_device
 from .data import uniform_noise
 from .files import write_atomically
 from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, make_optimizer, use_channels_last
 from .losses import discriminator_loss, generator_loss
-from .train_config import TrainConfig, lr_factor
+from .train_config import TrainConfig, lr_factor, same_config
 
-__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS",
-           "watching"]
+__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS"]
 
 HISTORY_KEYS = ("step", "loss_D", "loss_G", "D_real", "D_fake")
-
-# Who watches the training runs started inside a `with watching(...)` block (the live panels: a progress line
-# while they train). A context variable, so a watcher sees only the runs its own code starts.
-_WATCHERS: contextvars.ContextVar[tuple] = contextvars.ContextVar("gan_lessons_watchers", default=())
-
-
-@contextlib.contextmanager
-def watching(report: Callable[["Trainer", int, int], None], every_s: float = 0.5):
-    """Within the block, every ``Trainer.train`` calls ``report(trainer, done, steps)`` as it goes.
-
-    ``done`` of ``steps`` iterations of that call have run; a report comes at most every ``every_s``
-    seconds of wall time (and once at the end of each call), whatever a step costs, so a panel can show
-    "step 300 of 1000" without the reports costing the training anything. Nothing else changes: the
-    same seed gives the same run, watched or not.
-    """
-    token = _WATCHERS.set(_WATCHERS.get() + ((report, every_s),))
-    try:
-        yield
-    finally:
-        _WATCHERS.reset(token)
-
 
 
 class Trainer:
@@ -110,10 +88,7 @@ class Trainer:
 
     def _start_average(self) -> None:
         """G_avg starts as a copy of G (no gradients, eval mode) when ``config.average`` > 0."""
-        if self.config.average > 0:
-            self.G_avg = copy.deepcopy(self.G).eval().requires_grad_(False)
-        else:
-            self.G_avg = None
+        self.G_avg = copy.deepcopy(self.G).eval().requires_grad_(False) if self.config.average > 0 else None
 
     @torch.no_grad()
     def _update_average(self) -> None:
@@ -238,7 +213,7 @@ class Trainer:
         """One step of G on ``compute_loss()``, D frozen (no weight gradients for it); None if not finite.
 
         The one place G's optimizer steps: ``update_G`` and the subclasses that change G's loss
-        (feature matching in ``gan_lessons.toy_gan``) pass their loss here.
+        (feature matching and the unrolled GAN in ``gan_lessons.mode_collapse.toy_gan``) pass their loss here.
         """
         self.D.requires_grad_(False)  # D is not updated here: skip its weight gradients
         try:
@@ -329,14 +304,12 @@ class Trainer:
         self._apply_schedule()  # the rates for the coming step (also after load())
 
         bar = tqdm(total=steps, disable=not progress, desc="training", leave=False)
-        watchers = [[report, every_s, start] for report, every_s in _WATCHERS.get()]
+        watched = watchers(start)
         done = 0
         try:
             for i in range(steps):
-                for w in watchers:  # [report, every_s, last report's time]
-                    if time.perf_counter() - w[2] >= w[1]:
-                        w[0](self, i, steps)
-                        w[2] = time.perf_counter()
+                for watcher in watched:
+                    watcher.report_if_due(self, i, steps)
                 if not self.iteration():
                     warnings.warn(f"training stopped: {self.stopped}; the models are kept as they were after "
                                   f"step {self.step}. Try a smaller learning rate.", RuntimeWarning, stacklevel=2)
@@ -354,8 +327,8 @@ class Trainer:
         finally:
             bar.close()
             self.seconds += time.perf_counter() - start
-            for w in watchers:
-                w[0](self, done, steps)
+            for watcher in watched:
+                watcher.report(self, done, steps)
         if callback is not None and (not self.history["step"] or self.history["step"][-1] % every != 0):
             callback(self)
         return self.history
@@ -394,8 +367,7 @@ class Trainer:
 
     def load_state(self, state: dict, source="state") -> "Trainer":
         """Load a :meth:`state_dict`: networks, optimizers, history, step and training time."""
-        saved = {**asdict(TrainConfig()), **state.get("config", {})}  # fields added since: their defaults
-        if saved != asdict(self.config):
+        if not same_config(state.get("config"), self.config):
             warnings.warn(f"checkpoint {source} was trained with {state.get('config')}, this trainer has "
                           f"{asdict(self.config)}", RuntimeWarning, stacklevel=3)
         self.G.load_state_dict(state["G"])
@@ -405,8 +377,11 @@ class Trainer:
         self.opt_G.load_state_dict(state["opt_G"])
         self.opt_D.load_state_dict(state["opt_D"])
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
-        self.step = int(state["step"])
-        self.seconds = float(state.get("seconds", 0.0))
+        return self.restore_progress(int(state["step"]), float(state.get("seconds", 0.0)))
+
+    def restore_progress(self, step: int, seconds: float) -> "Trainer":
+        """Set how far training got (generator steps, seconds in train()): what a loaded generator was trained for."""
+        self.step, self.seconds = int(step), float(seconds)
         return self
 
     def configure(self, **changes) -> "Trainer":

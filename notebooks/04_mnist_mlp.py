@@ -283,7 +283,8 @@ came to {real_dist.min():.2f} of a training image, the closest sample to {dist.m
 # %% [markdown]
 # ### 5.2 A walk in $z$
 #
-# The lecture's latent walk (it returns in lesson 05): $z = a z_1 + (1 - a) z_2$ for $a$ from 1 to 0.
+# The lecture's latent walk (it returns in lesson 05): $z = a z_1 + (1 - a) z_2$ for $a$ from 0 to 1,
+# each row from $z_2$ on the left to $z_1$ on the right.
 # $U(-1, 1)^{100}$ is a cube, so the whole segment is valid noise. A smooth morph from one digit to another
 # says $G$ has learned a continuous map, not 10,000 separate pictures.
 
@@ -457,17 +458,17 @@ ax.legend(fontsize=8);
 #
 # A lecture has minutes. The `full` budget trains this same Example 2 (the same settings and seed) for
 # 50 epochs, and the course ships the generator it made: `gan_lessons/pretrained/mnist_mlp.pt`, written by
-# `python -m gan_lessons.pretrain --into-package` with a record of how and where it was trained beside it. Below: the
+# `python -m gan_lessons pretrain --into-package` with a record of how and where it was trained beside it. Below: the
 # same 36 fixed $z$ as the grids of section 4, through your generator and through the prepared one, and
 # the prepared one scored now, by this lesson's classifier, on as many samples as yours. The cell checks
 # that its digits are clearer (the confident-sample rate); compare the two histograms too: which digits
 # does each draw most?
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 show_images(trainer.sample(36, z=snapshots.z), nrow=6, ax=axes[0], title=f"your run: {trainer.step:,} steps")
 show_images(prepared.sample(36, z=snapshots.z), nrow=6, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")
@@ -558,11 +559,11 @@ claim("Example 2's Parzen log-likelihood reaches 50 under the paper's protocol",
 # 5.5). Your column changes with the budget, the seed and the machine: another run is another set of
 # numbers, which is why the claims above check bounds, not figures. The shipped generator is scored twice:
 # on this page by this budget's classifier, and in its record (`gan_lessons/pretrained/mnist_mlp.json`,
-# written by `python -m gan_lessons.pretrain --into-package`) by the `full` budget's classifier on 10,000
-# samples; `python -m gan_lessons.evaluate --pretrained --models mnist_mlp` prints the record's scores
-# again, and `python -m gan_lessons.evaluate --budget full --models mnist_mlp` retrains and scores it.
+# written by `python -m gan_lessons pretrain --into-package`) by the `full` budget's classifier on 10,000
+# samples; `python -m gan_lessons evaluate --pretrained --models mnist_mlp` prints the record's scores
+# again, and `python -m gan_lessons evaluate --budget full --models mnist_mlp` retrains and scores it.
 # MNIST-FID figures are comparable only under the same classifier. How long this notebook takes in each
-# budget on your machine: `python -m gan_lessons.bench --notebooks`.
+# budget on your machine: `python -m gan_lessons bench --notebooks`.
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
 record = prepared_record["scores"]                          # the shipped generator's record

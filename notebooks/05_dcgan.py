@@ -243,7 +243,7 @@ cost = (f" An iteration of width {max(speed)} took {speed[min(speed)] / speed[ma
 Markdown(f"This run, at $m = {m}$ on {device}: {rates} iterations/s ({speed_steps} timed each, after a warm-up).{cost}")
 
 # %% [markdown]
-# Quality per *second* is what matters in a lecture. `python -m gan_lessons.studies dcgan-width` trains width
+# Quality per *second* is what matters in a lecture. `python -m gan_lessons studies dcgan-width` trains width
 # 16 for 1,200 steps and width 32 for 800 (seed 1, Radford's $m = 64$ and learning rate, 5,000 samples scored
 # as in section 5). On the course's 2-core CPU (AMD EPYC, no GPU) on 3 December 2026, width 16 reached a
 # confident-sample rate of 0.342 (MNIST-FID 172) in 51 s of training, width 32 0.362 (FID 177) in 64 s:
@@ -257,7 +257,7 @@ Markdown(f"This run, at $m = {m}$ on {device}: {rates} iterations/s ({speed_step
 # minibatches of 128; the `full` budget keeps their rate with $m = 64$. A lecture has a minute, and for a
 # minute two changes pay: **half the minibatch** ($m = 32$: a step costs a little over half as much, so
 # about twice the steps fit in the same time) and **a learning rate of $5 \cdot 10^{-4}$**.
-# `python -m gan_lessons.studies dcgan-recipe` trains 1,600 steps of the `lecture` recipe against 800 of
+# `python -m gan_lessons studies dcgan-recipe` trains 1,600 steps of the `lecture` recipe against 800 of
 # Radford's, about the same training time, and each change alone, on seeds 0 and 1 (5,000 samples, this
 # lesson's `lecture` classifier). On the course's 2-core CPU (AMD EPYC, no GPU) on 4 December 2026 it printed
 # (the seconds depend on the machine and its load, the quality figures only on the seed):
@@ -414,14 +414,16 @@ At this compute {ahead[conf_dcgan > conf_mlp, fid_dcgan < fid_mlp]} (real agains
 #
 # The lecture's sanity check: interpolate between random points in $z$,
 #
-# $$z_\text{new} = m\, z_1 + (1 - m)\, z_2, \qquad m \in [0, 1],$$
+# $$z_\text{new} = a\, z_1 + (1 - a)\, z_2, \qquad a \in [0, 1]$$
+#
+# (the lecture calls the weight $m$; here $m$ is already the minibatch size),
 #
 # and look for *smooth* transitions: a space that only memorised its training images would jump from one
-# to the next. Each row below walks from $z_2$ (left, $m = 0$) to $z_1$ (right, $m = 1$).
+# to the next. Each row below walks from $z_2$ (left, $a = 0$) to $z_1$ (right, $a = 1$).
 
 # %%
 walks = dcgan.latent_walks(trainer, rows=6, n=10, seed=SEED)
-show_images(walks, nrow=10, title="each row: z_new = m z1 + (1 - m) z2, m = 0 ... 1");
+show_images(walks, nrow=10, title="each row: z_new = a z1 + (1 - a) z2, a = 0 ... 1");
 z1, z2 = torch.randn(2, 100)
 zs = dcgan.interpolate(z1, z2, 10)
 assert torch.allclose(zs[0], z2) and torch.allclose(zs[-1], z1)
@@ -434,12 +436,12 @@ print("|z_new| along the walk:", [f"{n:.1f}" for n in zs.norm(dim=1).tolist()])
 # against $\sqrt{100}$), so the middle of a walk visits a region $G$ rarely saw in training; spherical
 # interpolation avoids it.
 #
-# A live panel: slide $m$ and watch $G(z_\text{new})$; the second slider picks another pair $(z_1, z_2)$.
+# A live panel: slide $a$ and watch $G(z_\text{new})$; the second slider picks another pair $(z_1, z_2)$.
 # Each redraw is one forward pass of $G$.
 
 # %%
 panel = dcgan.make_panel(trainer)
-panel.set(m=0.3, pair=4).run()
+panel.set(a=0.3, pair=4).run()
 assert panel.error is None and panel.figure is not None
 panel
 
@@ -528,16 +530,16 @@ Markdown(f"""- **The attribute moves.** Along the ink direction, for $a = -1.5 \
 #
 # A lecture has minutes. The `full` budget trains this same DCGAN (the same width and seed, with Radford's
 # $m = 64$ and learning rate, section 5) for 10,000 steps, and the course ships the generator it made:
-# `gan_lessons/pretrained/dcgan.pt`, written by `python -m gan_lessons.pretrain --into-package` with a record of
+# `gan_lessons/pretrained/dcgan.pt`, written by `python -m gan_lessons pretrain --into-package` with a record of
 # how and where it was trained beside it. Below: the
 # same 16 fixed $z$ as the snapshots of section 5, through your generator and through the prepared one,
 # and the prepared one scored now, by this lesson's classifier, on as many samples as yours.
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("dcgan")       # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("dcgan")       # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 fig, axes = plt.subplots(1, 2, figsize=(12, 1.9))
 show_images(trainer.sample(16, z=snapshots.z), nrow=8, ax=axes[0], title=f"your run: {trainer.step:,} steps")
 show_images(prepared.sample(16, z=snapshots.z), nrow=8, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")
@@ -567,8 +569,8 @@ claim("The prepared generator's 10,000 steps draw more confident digits than you
 #   `dcgan-recipe` study (section 5 names its command, machine and date).
 # - Section 7's walks are the lecture's smoothness check, read by eye from their figure; section 8 measures
 #   what vector arithmetic in $z$ changes.
-# - How long each budget takes on your machine: `python -m gan_lessons.bench --notebooks`;
-#   `python -m gan_lessons.evaluate --budget full --models dcgan` retrains and scores the `full` model.
+# - How long each budget takes on your machine: `python -m gan_lessons bench --notebooks`;
+#   `python -m gan_lessons evaluate --budget full --models dcgan` retrains and scores the `full` model.
 #
 # This run's figures, as the cells above computed them (another seed, CPU or GPU gives other samples; the
 # claims' bounds hold across the runs we tried):

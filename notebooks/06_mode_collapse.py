@@ -68,8 +68,9 @@ from IPython.display import Markdown, display
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
 from gan_lessons.claims import claim
-from gan_lessons import gan_lab, mode_collapse, toy_gan
-from gan_lessons import mixtures as mx
+from gan_lessons import mode_collapse
+from gan_lessons.mode_collapse import gan_lab, toy_gan
+from gan_lessons.mode_collapse import mixtures as mx
 from gan_lessons.training import TrainConfig, Trainer
 
 BUDGET = current_budget()
@@ -334,7 +335,7 @@ modes.""")
 # The arrows here are $-\nabla_x$ of feature matching's $L_G$ (`gan_lab.generator_gradient` takes the loss
 # this trainer's $G$ descends), not of $-\log D$. With the `full` budget's 3,000 steps and three seeds,
 # feature matching put on average 69.3% (batch norm in $G$) and 75.6% (none) of its ring points within
-# $3\sigma$ of a mode (`python -m gan_lessons.studies mixtures` and `mixtures-no-bn`; the tables in "What we
+# $3\sigma$ of a mode (`python -m gan_lessons studies mixtures` and `mixtures-no-bn`; the tables in "What we
 # saw").
 #
 # ## Fix 3: packing (PacGAN, Lin et al. 2018)
@@ -428,16 +429,16 @@ display(Markdown(mode_collapse.table_text(records)))
 # ### Prepared earlier: two fixes after the `full` budget
 #
 # The runs above had the lecture's seconds. The course ships two generators the `full` budget made (3,000
-# steps, seed 0, `python -m gan_lessons.pretrain --into-package`): PacGAN2 on the ring and mini-batch discrimination on the
-# grid, the fixes `python -m gan_lessons.evaluate` scores on each. Their 2,500 points at the evaluation
+# steps, seed 0, `python -m gan_lessons pretrain --into-package`): PacGAN2 on the ring and mini-batch discrimination on the
+# grid, the fixes `python -m gan_lessons evaluate` scores on each. Their 2,500 points at the evaluation
 # noise, on the modes, with PacGAN's metrics measured now:
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-fig, prepared = pretrain.points_figure(("mixture_ring", "mixture_grid"))
+fig, prepared = pretrained.points_figure(("mixture_ring", "mixture_grid"))
 for row, (row_metrics, row_record) in prepared.items():
-    print(f"{row}: {row_metrics}; {pretrain.caption(row_record)}")
+    print(f"{row}: {row_metrics}; {pretrained.caption(row_record)}")
 ring_prepared, grid_prepared = prepared["mixture_ring"][0], prepared["mixture_grid"][0]
 assert ring_prepared.modes == 8 and grid_prepared.modes >= 24, (ring_prepared, grid_prepared)  # fixed weights, fixed z
 Markdown(f"""{ring_prepared.modes} of the 8 ring modes and {grid_prepared.modes} of the 25 grid modes are captured,
@@ -579,12 +580,12 @@ Markdown(f"""The ring, $G$ without batch norm, seed {SEED}, {BUDGET} budget:
 #
 # - Without batch norm in $G$ the plain GAN's collapse depends on the seed: after 3,000 steps seeds 0 and 2
 #   ended with every sample nearest a single mode (reverse KL $= \log 8 = 2.08$; 1 and 0 modes captured),
-#   seed 1 did not (8 modes, reverse KL 0.17) (`python -m gan_lessons.studies mixtures-no-bn`, which prints
+#   seed 1 did not (8 modes, reverse KL 0.17) (`python -m gan_lessons studies mixtures-no-bn`, which prints
 #   each run).
 # - The full budget: 3,000 generator steps per run, seeds 0, 1 and 2, the mean over the seeds; measured on
-#   the course's 2-core CPU (`python -m gan_lessons.studies mixtures` regenerates it: 30 runs; how long
+#   the course's 2-core CPU (`python -m gan_lessons studies mixtures` regenerates it: 30 runs; how long
 #   they take is in `docs/measurements.md`). The feature-matching rows were measured later, one thread
-#   per run (`OMP_NUM_THREADS=1 python -m gan_lessons.studies mixtures --methods feature_matching`, and the
+#   per run (`OMP_NUM_THREADS=1 python -m gan_lessons studies mixtures --methods feature_matching`, and the
 #   same for `mixtures-no-bn`: 6 runs each, 314 s and 293 s with the two studies side by side on the
 #   AMD EPYC 2-core CPU; a run's figures shift slightly with the number of threads). With PacGAN's batch norm in $G$ (`mode_collapse.Settings()`):
 #
@@ -597,7 +598,7 @@ Markdown(f"""The ring, $G$ without batch norm, seed {SEED}, {BUDGET} budget:
 # | PacGAN4 | 8.0 | 54.0 | 0.003 | 22.0 | 2.2 | 0.020 | 7.8 / 95.9 | 24.8 / 93.6 |
 #
 #   and without batch norm in $G$ (the collapse-prone $G$ of this lesson), the same steps and seeds
-#   (`python -m gan_lessons.studies mixtures-no-bn` regenerates it; `mixtures` regenerates the table above):
+#   (`python -m gan_lessons studies mixtures-no-bn` regenerates it; `mixtures` regenerates the table above):
 #
 # | method | ring: modes (of 8), seeds 0 / 1 / 2 | ring: mean | ring: high quality % | ring: reverse KL | grid: modes (of 25), seeds 0 / 1 / 2 | grid: mean | grid: high quality % | grid: reverse KL |
 # |---|---|---|---|---|---|---|---|---|

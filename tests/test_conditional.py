@@ -132,14 +132,14 @@ def test_panel_picks_digits_and_draws_new_z(tiny_trainer):
     panel = conditional.make_panel(tiny_trainer, n=8)
     panel.run()
     assert panel.error is None
-    z = panel.state["z"].clone()
+    z = panel.fn.z.clone()
     panel.set(digit=7)  # picking a digit redraws with the same z
-    assert panel.error is None and torch.equal(panel.state["z"], z) and "y = 7" in panel.figure.axes[0].get_title()
+    assert panel.error is None and torch.equal(panel.fn.z, z) and "y = 7" in panel.figure.axes[0].get_title()
     shown = np.asarray(panel.figure.axes[0].images[0].get_array())  # G(z, 7) for the z the panel holds
     expected = image_grid(conditional.generate(tiny_trainer, torch.full((8,), 7), z), nrow=8)
     np.testing.assert_allclose(shown, np.asarray(expected), atol=1e-6)
     panel.run()  # the "new z" button
-    assert panel.error is None and not torch.equal(panel.state["z"], z)
+    assert panel.error is None and not torch.equal(panel.fn.z, z)
 
 
 class _StubG:

@@ -225,8 +225,8 @@ def test_digit_arithmetic_moves_along_the_class_and_not_along_a_random_direction
 
 def test_panel_callback_runs_from_code(tiny_trainer):
     panel = dcgan.make_panel(tiny_trainer)
-    panel.set(m=0.25, pair=3)  # live panel: each change redraws
+    panel.set(a=0.25, pair=3)  # live panel: each change redraws
     assert panel.error is None and panel.figure is not None
     runs = panel.runs
-    panel.set(m=1.0).run()
+    panel.set(a=1.0).run()
     assert panel.error is None and panel.runs == runs + 2

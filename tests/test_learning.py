@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import conditional, dcgan, evaluate, metrics, mnist_mlp
+from gan_lessons import conditional, dcgan, metrics, mnist_mlp
+from gan_lessons.commands import evaluate
 from gan_lessons.data import load_mnist, mnist_training_set
+from gan_lessons.scores import PARZEN_SIZES
 
 N = 500  # samples scored per model
 
@@ -129,10 +131,10 @@ def test_lesson_07s_agreement_bound_fails_for_shuffled_labels_and_an_untrained_g
     assert conditional.label_agreement(judge, fakes, asked)["agreement"] < 0.5
 
 
-# --- the conditional model through `python -m gan_lessons.evaluate` --------------------------------------
+# --- the conditional model through `python -m gan_lessons evaluate` --------------------------------------
 
 def test_the_conditional_model_through_evaluate(real_mnist, judge, tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(evaluate.PARZEN_SIZES, "test", (300, 50, 100))
+    monkeypatch.setitem(PARZEN_SIZES, "test", (300, 50, 100))
     out_dir = tmp_path / "samples"
     assert evaluate.main(["--budget", "test", "--models", "conditional", "--samples", str(out_dir)]) == 0
     out = capsys.readouterr().out
