@@ -58,8 +58,8 @@ class Settings:
     m: int = 512                    # a large minibatch: its noise is what keeps p_g wobbling at the end
     steps: int = 1000               # generator steps
     g_loss: str = "non_saturating"  # -log D(G(z)): strong gradients while D still rejects the fakes
-    optimizer: str = "adam"
-    momentum: float = 0.5
+    optimizer: str = "adam"         # Adam, as DCGAN; "sgd": SGD with momentum, the paper's rule (the lesson compares)
+    momentum: float = 0.5           # Adam's beta1 as in DCGAN, or SGD's momentum (the paper's code starts at 0.5)
     lr_decay: float = 1.0           # both rates fall geometrically to this fraction by the last step
     average: float = 0.0            # beta of the running average of G's weights (0: none)
     g_noise: str = "reuse"          # G's step reuses D's last noise, or draws "fresh" noise (TrainConfig.g_noise)
