@@ -644,7 +644,7 @@ without the averaging, ended at $W_1$ {w1_G:.3f} (open question 3 asks what the 
 SGD with momentum at the rate of the paper's code, after the same {STEPS} steps: $W_1$ {listed(r["sgd"]["W1"] for r in
 optimisers.values())} (seeds {", ".join(map(str, OPT_SEEDS))}), against Adam's {listed(r["adam"]["W1"] for r in
 optimisers.values())}. How long the whole notebook takes in each budget on your machine:
-`python -m gan_lessons.bench --notebooks`.""")
+`python -m gan_lessons bench --notebooks`.""")
 
 # %% [markdown]
 # ## Exercises
