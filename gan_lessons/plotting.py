@@ -29,17 +29,14 @@ def smallest_text_px(fig, *, dpi: float | None = None, width_in: float | None = 
     dpi = dpi or fig.dpi
     width_px = (width_in or fig.get_figwidth()) * dpi
     scale = min(1.0, column_px / width_px)
-    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and _drawn(t)]
+    hidden = {t for ax in fig.axes if not (ax.get_visible() and ax.axison)
+              for axis in (ax.xaxis, ax.yaxis) for t in axis.findobj(Text)}  # set_axis_off: no ticks, no labels
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t not in hidden]
     if not texts:
         return float("inf"), ""
     small = min(texts, key=lambda t: t.get_fontsize())
     return small.get_fontsize() * dpi / 72 * scale, small.get_text()
 
-
-def _drawn(text) -> bool:
-    """Whether ``text`` is on a visible axes (or the figure itself)."""
-    ax = text.axes
-    return ax is None or (ax.get_visible() and ax.axison) or text in ax.texts or text is ax.title
 
 
 def image_grid(images, nrow: int = 8, pad: int = 2, value: float = 1.0) -> np.ndarray:
