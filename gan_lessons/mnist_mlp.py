@@ -169,11 +169,10 @@ def make_panel(steps: int = 150, seed: int = 0, data: torch.Tensor | None = None
         # G itself, not its running average: a short run's average is still mostly the untrained G
         settings = Settings(epochs=0, k=int(k), lr_D=float(lr_D), lr_G=float(lr_G), average=0.0)
         trainer, record = train(settings, seed=seed, steps=steps, n_fixed=36, data=data)
-        fig = plt.figure(figsize=(11, 3.2))
-        grid_ax = fig.add_axes([0.0, 0.05, 0.25, 0.85])
-        show_images(record.samples[-1], nrow=6, ax=grid_ax, title=f"after {trainer.step} steps")
-        axes = [fig.add_axes([0.32, 0.17, 0.3, 0.7]), fig.add_axes([0.69, 0.17, 0.3, 0.7])]
-        plot_history(trainer.history, axes=axes, smooth=max(1, steps // 20))
+        # the column's width (plotting.COLUMN_PX): the samples on the left, the two curves stacked on the right
+        fig, ax = plt.subplot_mosaic([["grid", "loss"], ["grid", "D"]], figsize=(6.6, 4.6), layout="constrained")
+        show_images(record.samples[-1], nrow=6, ax=ax["grid"], title=f"after {trainer.step} steps")
+        plot_history(trainer.history, axes=[ax["loss"], ax["D"]], smooth=max(1, steps // 20))
         if trainer.stopped:
             fig.suptitle(f"stopped early: {trainer.stopped}", color="#b00", fontsize=9)
         return fig, trainer

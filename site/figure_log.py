@@ -45,8 +45,12 @@ def _install():
         from IPython import get_ipython
 
         ip = get_ipython()
-        cells = ip.user_ns.get("In", []) if ip is not None else []
-        source = cells[-1] if cells else ""
+        kernel = getattr(ip, "kernel", None)
+        try:  # the code of the request being run (a client that keeps no history leaves In empty)
+            source = kernel.get_parent("shell")["content"]["code"]
+        except Exception:  # noqa: BLE001 - no kernel, or an older ipykernel
+            cells = ip.user_ns.get("In", []) if ip is not None else []
+            source = cells[-1] if cells else ""
         lines = [line for line in source.splitlines() if line.strip() and not line.startswith("#")]
         return lines[0][:100] if lines else ""
 
