@@ -118,13 +118,15 @@ def epochs(record: SampleRecorder, settings: Settings, n_images: int = N_GAN_TRA
 
 
 def snapshot_figure(record: SampleRecorder, settings: Settings, nrow: int = 6):
-    """The grids side by side: start, then each fifth of training, titled with its epoch."""
+    """The grids in reading order, three a row (the column's width): start, then each fifth of training."""
     n = len(record)
-    fig, axes = plt.subplots(1, n, figsize=(2.1 * n, 2.5))
-    axes = [axes] if n == 1 else axes
-    for ax, step, epoch, images in zip(axes, record.steps, epochs(record, settings), record.samples):
+    ncol = min(n, 3)
+    rows = -(-n // ncol)
+    fig, axes = plt.subplots(rows, ncol, figsize=(2.2 * ncol, 2.6 * rows), squeeze=False, layout="constrained")
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    for ax, step, epoch, images in zip(axes.flat, record.steps, epochs(record, settings), record.samples):
         show_images(images, nrow=nrow, ax=ax, title="start" if step == 0 else f"epoch {epoch:.3g}\n(step {step:,})")
-    fig.tight_layout()
     return fig
 
 

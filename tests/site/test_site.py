@@ -177,6 +177,24 @@ def test_a_quiz_gives_feedback_without_a_kernel(page, site_url):
         check_clean(page, lesson)
 
 
+def test_without_scripts_a_quiz_reveals_its_answers(browser, site_url):
+    """A reader whose browser runs no scripts gets each question's answer behind a click, and no dead Check."""
+    lesson = next(n for n in LESSONS if "quiz(QUESTIONS" in (ROOT / "notebooks" / f"{n}.py").read_text())
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/{lesson}.html", wait_until="load")
+        question = page.locator("form.gan-quiz fieldset.gan-quiz-q").first
+        assert not question.locator("button.gan-quiz-check").is_visible()
+        reveal = question.locator("details.gan-quiz-reveal")
+        reveal.locator("summary").click()
+        right = int(question.get_attribute("data-answer"))
+        why = question.locator("input[type=radio]").nth(right).get_attribute("data-why")
+        assert why in reveal.inner_text()
+    finally:
+        context.close()
+
+
 def test_figure_text_is_legible_at_the_column_width():
     """Every figure the lessons drew while the site was built (logged as it was saved: site/figure_log.py): its
     smallest text at least MIN_TEXT_PX tall once the page fits the figure into the column."""
