@@ -45,7 +45,9 @@ RAW_TABLE = re.compile(r"\|\s*:?[-\u2013\u2014]+:?\s*\|")
 
 
 # The cells a lesson is about (the loss, the loop, the model): their lines fit the column, no sideways scrolling.
-KEY_CODE = re.compile(r"\bloss_[DG]\s*=|nn\.Sequential\(|def forward\(|class \w+\(nn\.Module\)")
+# A loss is the line that computes it from D (lesson 03's `loss_D = -(F.logsigmoid(D(x)).mean() + ...`), not
+# a line that reads the history back.
+KEY_CODE = re.compile(r"\bloss_[DG]\s*=.*\bD\(|nn\.Sequential\(|def forward\(|class \w+\(nn\.Module\)")
 # Paths of the machine that built the site: the project, the home folder, the data cache, temp and venv folders.
 MACHINE_PATHS = sorted({str(ROOT), str(Path.home()), os.environ.get("GAN_LESSONS_DATA") or str(ROOT / ".cache"),
                         "/tmp/", "site-packages", "/work/"} - {"", "/"})
