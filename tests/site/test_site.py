@@ -22,6 +22,7 @@ from urllib.parse import urldefrag
 import pytest
 
 import gan_lessons
+from gan_lessons.data import data_dir
 from gan_lessons.plotting import COLUMN_PX, MIN_TEXT_PX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,8 +50,7 @@ RAW_TABLE = re.compile(r"\|\s*:?[-\u2013\u2014]+:?\s*\|")
 # a line that reads the history back.
 KEY_CODE = re.compile(r"\bloss_[DG]\s*=.*\bD\(|nn\.Sequential\(|def forward\(|class \w+\(nn\.Module\)")
 # Paths of the machine that built the site: the project, the home folder, the data cache, temp and venv folders.
-MACHINE_PATHS = sorted({str(ROOT), str(Path.home()), os.environ.get("GAN_LESSONS_DATA") or str(ROOT / ".cache"),
-                        "/tmp/", "site-packages", "/work/"} - {"", "/"})
+MACHINE_PATHS = sorted({str(ROOT), str(Path.home()), str(data_dir()), "/tmp/", "site-packages"} - {"", "/"})
 
 
 def open_page(page, url: str) -> None:
