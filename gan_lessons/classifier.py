@@ -252,7 +252,7 @@ def load_classifier(device=None, budget: str | None = None, *, verbose: bool = T
                           f"training a new one", RuntimeWarning, stacklevel=2)
     if verbose:
         print(f"training the MNIST classifier for the {name!r} budget ({size.n_train:,} images x {size.epochs} "
-              f"epochs); it is cached in {path.parent} for next time ...", flush=True)
+              f"epochs); it is cached in the course's data folder for next time ...", flush=True)  # no machine's path
     start = time.perf_counter()
     clf = train_classifier(size, device)
     clf.budget = name

@@ -59,10 +59,11 @@ class Settings:
 
 SETTINGS = {
     "test": Settings(epochs=0.1, panel_steps=10),   # mechanics only
-    "lecture": Settings(epochs=4),                  # two training cells, each under the lecture's minute a cell
+    # lecture: the panel runs 1,200 steps, where its samples first show digits (150 left grey blobs to compare)
+    "lecture": Settings(epochs=4, panel_steps=1200),  # two training cells, each under the lecture's minute a cell
     # the lecture's 50 epochs at a constant rate: a decay to a tenth made more confident digits but fewer kinds
     # (docs/measurements.md, "Where the settings come from"; `python -m gan_lessons evaluate --budget full` scores it)
-    "full": Settings(epochs=50, panel_steps=500),
+    "full": Settings(epochs=50, panel_steps=1200),
 }
 
 
@@ -120,13 +121,15 @@ def epochs(record: SampleRecorder, settings: Settings, n_images: int = N_GAN_TRA
 
 
 def snapshot_figure(record: SampleRecorder, settings: Settings, nrow: int = 6):
-    """The grids side by side: start, then each fifth of training, titled with its epoch."""
+    """The grids in reading order, three a row (the column's width): start, then each fifth of training."""
     n = len(record)
-    fig, axes = plt.subplots(1, n, figsize=(2.1 * n, 2.5))
-    axes = [axes] if n == 1 else axes
-    for ax, step, epoch, images in zip(axes, record.steps, epochs(record, settings), record.samples):
+    ncol = min(n, 3)
+    rows = -(-n // ncol)
+    fig, axes = plt.subplots(rows, ncol, figsize=(2.2 * ncol, 2.6 * rows), squeeze=False, layout="constrained")
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    for ax, step, epoch, images in zip(axes.flat, record.steps, epochs(record, settings), record.samples):
         show_images(images, nrow=nrow, ax=ax, title="start" if step == 0 else f"epoch {epoch:.3g}\n(step {step:,})")
-    fig.tight_layout()
     return fig
 
 
@@ -172,11 +175,10 @@ def make_panel(steps: int = 150, seed: int = 0, data: torch.Tensor | None = None
         # G itself, not its running average: a short run's average is still mostly the untrained G
         settings = Settings(epochs=0, k=int(k), lr_D=float(lr_D), lr_G=float(lr_G), average=0.0)
         trainer, record = train(settings, seed=seed, steps=steps, n_fixed=36, data=data)
-        fig = plt.figure(figsize=(11, 3.2))
-        grid_ax = fig.add_axes([0.0, 0.05, 0.25, 0.85])
-        show_images(record.samples[-1], nrow=6, ax=grid_ax, title=f"after {trainer.step} steps")
-        axes = [fig.add_axes([0.32, 0.17, 0.3, 0.7]), fig.add_axes([0.69, 0.17, 0.3, 0.7])]
-        plot_history(trainer.history, axes=axes, smooth=max(1, steps // 20))
+        # the column's width (plotting.COLUMN_PX): the samples on the left, the two curves stacked on the right
+        fig, ax = plt.subplot_mosaic([["grid", "loss"], ["grid", "D"]], figsize=(6.6, 4.6), layout="constrained")
+        show_images(record.samples[-1], nrow=6, ax=ax["grid"], title=f"after {trainer.step} steps")
+        plot_history(trainer.history, axes=[ax["loss"], ax["D"]], smooth=max(1, steps // 20))
         if trainer.stopped:
             fig.suptitle(f"stopped early: {trainer.stopped}", color="#b00", fontsize=9)
         return fig, trainer

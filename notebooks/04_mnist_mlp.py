@@ -336,7 +336,7 @@ ax.axhline(20, color="C3", ls="--", lw=1, label="target: at most 20%")
 ax.set_xticks(range(10))
 ax.set_xlabel("digit the classifier reads")
 ax.set_ylabel("% of samples")
-ax.legend(fontsize=8);
+ax.legend(fontsize=9, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False);  # above the bars and lines
 
 # %% [markdown]
 # **What the running average buys.** The same $z$ through $G$ itself and through its running average
@@ -451,7 +451,7 @@ ax.set_xscale("log")
 ax.set_xlabel(r"kernel width $\sigma$")
 ax.set_ylabel("mean log-likelihood, validation")
 ax.set_ylim(bottom=max(-800, min(min(parzen.valid_ll.values()), min(parzen_real.valid_ll.values())) - 20))
-ax.legend(fontsize=8);
+ax.legend(fontsize=9);
 
 # %% [markdown]
 # ### 5.5 Prepared earlier: what the `full` budget makes

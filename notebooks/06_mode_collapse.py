@@ -120,13 +120,13 @@ print(f"collapse: {COLLAPSE_STEPS} steps, fixes: {FIX_STEPS} steps (unrolled: {U
 #   sample sits nearest one mode: $\log 8 = 2.08$ on the ring, $\log 25 = 3.22$ on the grid.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.3))
+fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.6), layout="constrained")  # the column's width
 for ax, (name, mixture) in zip(axes, mx.MIXTURES.items()):
     real = mixture.sample(mx.N_EVAL, torch.Generator().manual_seed(SEED))   # (2500, 2)
     metrics = mx.mode_metrics(real, mixture)
     ax.scatter(*real.T, s=2)
     ax.set_aspect("equal")
-    ax.set_title(f"{name}: {mixture.K} modes, std {mixture.std}\nreal samples: {metrics}", fontsize=9)
+    ax.set_title(f"{name}: {mixture.K} modes, std {mixture.std}", fontsize=10)  # its metrics: printed below
     print(f"{name:4s} real samples: {metrics}")
     # 3 std holds 1 - exp(-9/2) = 98.9% of a 2-D Gaussian's mass: real data is (almost) all high quality
     assert metrics.modes == mixture.K and metrics.high_quality > 97 and metrics.reverse_kl < 0.01
@@ -497,7 +497,7 @@ for name, config in MNIST_RUNS.items():
           f"reverse KL {mx.reverse_kl(hist):.3f}, confident {100 * confident:.0f}% "
           f"({time.perf_counter() - start:.0f} s)")
 
-fig, axes = plt.subplots(2, len(digit_runs), figsize=(5 * len(digit_runs), 6.5))
+fig, axes = plt.subplots(2, len(digit_runs), figsize=(3.3 * len(digit_runs), 5.6), layout="constrained")
 for col, (name, (samples, hist, confident)) in enumerate(digit_runs.items()):
     show_images(samples[:32], nrow=8, ax=axes[0, col], title=name)
     axes[1, col].bar(range(10), hist / hist.sum())
@@ -505,9 +505,8 @@ for col, (name, (samples, hist, confident)) in enumerate(digit_runs.items()):
     axes[1, col].set_xticks(range(10))
     axes[1, col].set_xlabel("digit (classifier)")
     axes[1, col].set_ylabel("fraction of 1,000 samples")
-    axes[1, col].set_title(f"reverse KL to uniform: {mx.reverse_kl(hist):.2f}; the classifier is sure "
-                           f"(p >= 0.9) of {100 * confident:.0f}% of them", fontsize=9)
-plt.tight_layout()
+    axes[1, col].set_title(f"reverse KL to uniform: {mx.reverse_kl(hist):.2f}\nthe classifier is sure "
+                           f"(p >= 0.9) of {100 * confident:.0f}%", fontsize=9)
 plt.show()
 kl_digits = {name: mx.reverse_kl(hist) for name, (_, hist, _) in digit_runs.items()}
 claim("The collapsing MNIST run's digit histogram is further from uniform than the healthy run's (reverse KL)",
