@@ -236,8 +236,9 @@ QUESTIONS = {  # each lesson's quiz: 3-5 questions on what the lesson showed
         _q("At the end of a good run of Example 1, what does D(x) look like on Figure 1's axis?", 2,
            ("1 on the data, 0 elsewhere", "That D would be winning; at the equilibrium it cannot tell real from fake."),
            ("0 everywhere", "Then D would call the real data fake too, which lowers V."),
-           ("about 1/2 where the samples are; anything in the far tails",
-            "With p_g = p_data the best D is 1/2 wherever there are samples; where none fall, nothing trains D.")),
+           ("about 1/2 where data and samples overlap, nearer 1 where only data reach, anything where neither is",
+            "The best D is p_data / (p_data + p_g): 1/2 where G matches the data, 1 where only the data have mass "
+            "(G's tanh output cannot reach the far tails), and where neither has samples nothing trains D.")),
         _q("W1 between two 1-D sample sets of the same size is...", 1,
            ("the mean |a_i - b_i| in the order given",
             "The order of samples is arbitrary; optimal transport pairs them by rank."),
