@@ -42,13 +42,13 @@ $(LAB_OVERRIDES): | $(VENV)/.installed
 setup: $(VENV)/.installed $(LAB_OVERRIDES)
 
 data: setup
-	@$(BIN)/python -m gan_lessons.data || echo "(MNIST is not in the cache yet: lessons 04-07 fetch it on first use, or see README 'Data')"
+	@$(BIN)/python -m gan_lessons data || echo "(MNIST is not in the cache yet: lessons 04-07 fetch it on first use, or see README 'Data')"
 
 lab: setup data
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: setup
-	$(BIN)/python -m gan_lessons.data
+	$(BIN)/python -m gan_lessons data
 	$(MAKE) lint test-unit test-notebooks
 
 # ruff: pyflakes, pycodestyle and import order, configured in pyproject.toml ([tool.ruff]).

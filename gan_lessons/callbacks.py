@@ -7,6 +7,10 @@ each with its own ``transform`` of the samples (a density snapshot, a uint8 grid
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import time
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -51,3 +55,45 @@ class SampleRecorder:
 
     def __repr__(self) -> str:
         return f"SampleRecorder({len(self.z)} fixed z, every {self.every}, recorded at steps {self.steps})"
+
+
+# --- who watches the runs: the live panels' progress line ------------------------------------------------
+
+# The watchers of the training runs started inside a `with watching(...)` block. A context variable, so a
+# watcher sees only the runs its own code starts.
+_WATCHERS: contextvars.ContextVar[tuple] = contextvars.ContextVar("gan_lessons_watchers", default=())
+
+
+@contextlib.contextmanager
+def watching(report: Callable, every_s: float = 0.5):
+    """Within the block, every ``Trainer.train`` calls ``report(trainer, done, steps)`` as it goes.
+
+    ``done`` of ``steps`` iterations of that call have run; a report comes at most every ``every_s``
+    seconds of wall time (and once at the end of each call), whatever a step costs, so a panel can show
+    "step 300 of 1000" without the reports costing the training anything. Nothing else changes: the
+    same seed gives the same run, watched or not.
+    """
+    token = _WATCHERS.set(_WATCHERS.get() + ((report, every_s),))
+    try:
+        yield
+    finally:
+        _WATCHERS.reset(token)
+
+
+@dataclass
+class Watcher:
+    """One ``watching`` block's report during one ``Trainer.train`` call."""
+
+    report: Callable      # report(trainer, done, steps)
+    every_s: float        # at most one report per this many seconds of wall time
+    last: float           # when it last reported (time.perf_counter())
+
+    def report_if_due(self, trainer, done: int, steps: int) -> None:
+        if time.perf_counter() - self.last >= self.every_s:
+            self.report(trainer, done, steps)
+            self.last = time.perf_counter()
+
+
+def watchers(start: float) -> list[Watcher]:
+    """The watchers of a ``Trainer.train`` call that starts at ``start`` (time.perf_counter())."""
+    return [Watcher(report, every_s, start) for report, every_s in _WATCHERS.get()]

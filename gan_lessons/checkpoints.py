@@ -1,6 +1,6 @@
 """The night before: lesson runs trained ahead of class and loaded by the lesson's own training cells.
 
-    python -m gan_lessons.pretrain --night-before DIR  # the evening before (GAN_LESSONS_BUDGET, else lecture;
+    python -m gan_lessons pretrain --night-before DIR  # the evening before (GAN_LESSONS_BUDGET, else lecture;
                                                        # lessons 04, 05, 07)
     GAN_LESSONS_CHECKPOINTS=DIR jupyter lab            # in class: the training cells load instead of training
 
@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 from .files import write_atomically
-from .train_config import TrainConfig
+from .train_config import same_config
 
 ENV = "GAN_LESSONS_CHECKPOINTS"
 
@@ -71,8 +71,7 @@ def restore(path: Path, trainer, record):
     """
     try:
         state = torch.load(path, map_location=trainer.device, weights_only=True)
-        saved = {**asdict(TrainConfig()), **state["trainer"].get("config", {})}
-        if saved != asdict(trainer.config):
+        if not same_config(state["trainer"].get("config"), trainer.config):
             raise ValueError(f"it was trained with {state['trainer'].get('config')}, this lesson's run has "
                              f"{asdict(trainer.config)}")
         trainer.load_state(state["trainer"])

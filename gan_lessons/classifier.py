@@ -202,7 +202,7 @@ def cache_path(size: ClassifierTraining) -> Path:
     return data_dir() / "classifier" / size.filename
 
 
-def _save(clf: MNISTClassifier, path: Path) -> None:
+def save_classifier(clf: MNISTClassifier, path: Path) -> None:
     """Cache ``clf`` at ``path`` atomically (``gan_lessons.files``), readable by all as the umask allows.
 
     A cache that cannot be written (a class's shared, read-only one) costs only the time to train again
@@ -252,11 +252,11 @@ def load_classifier(device=None, budget: str | None = None, *, verbose: bool = T
                           f"training a new one", RuntimeWarning, stacklevel=2)
     if verbose:
         print(f"training the MNIST classifier for the {name!r} budget ({size.n_train:,} images x {size.epochs} "
-              f"epochs); it is cached in {path.parent} for next time ...", flush=True)
+              f"epochs); it is cached in the course's data folder for next time ...", flush=True)  # no machine's path
     start = time.perf_counter()
     clf = train_classifier(size, device)
     clf.budget = name
-    _save(clf, path)
+    save_classifier(clf, path)
     if verbose:
         print(f"  done in {time.perf_counter() - start:.1f} s: {clf}", flush=True)
     return clf

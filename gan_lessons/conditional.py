@@ -50,21 +50,19 @@ class Settings:
     average: float = 0.995             # samples from G's running average (TrainConfig.average); 0: G itself
     final_lr: float = 1.0              # < 1: both rates decay linearly over the run's steps to this fraction
 
+    def train_config(self) -> TrainConfig:
+        """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m; with
+        ``average`` > 0 the Trainer keeps a running average of G's weights and samples from it; with
+        ``final_lr`` < 1 both rates decay linearly to that fraction over the run's steps."""
+        return TrainConfig(k=1, m=self.m, lr_D=self.lr, lr_G=self.lr, optimizer="adam", momentum=0.5,
+                           g_loss="non_saturating", average=self.average, **linear_decay(self.final_lr, self.steps))
+
 
 # full: both learning rates decay linearly to a tenth over the run: it obeyed the label better than a constant rate
 # (the shipped generator is that run; docs/measurements.md, "Where the settings come from", has the figures)
 # lecture: 4,800 steps, three training cells of under a minute each on a 2-core CPU
 SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=4800),
             "full": Settings(steps=12_000, final_lr=0.1)}  # m = 64: 12,000 steps ~ 15 epochs
-
-
-def conditional_config(m: int = 64, lr: float = 5e-4, average: float = 0.0, final_lr: float = 1.0,
-                       steps: int = 0) -> TrainConfig:
-    """Adam with lr 5e-4 and beta1 = 0.5 for both players (lesson 05's beta1), k = 1, minibatch m; with
-    ``average`` > 0 the Trainer keeps a running average of G's weights and samples from it; with
-    ``final_lr`` < 1 both rates decay linearly to that fraction over ``steps`` generator steps."""
-    return TrainConfig(k=1, m=m, lr_D=lr, lr_G=lr, optimizer="adam", momentum=0.5, g_loss="non_saturating",
-                       average=average, **linear_decay(final_lr, steps))
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
@@ -77,8 +75,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     G = ConditionalMLPGenerator(LATENT_DIM, NUM_CLASSES, embedding_dim=settings.embedding_dim,
                                 batch_norm=settings.batch_norm)
     D = ConditionalMLPDiscriminator(NUM_CLASSES, embedding_dim=settings.embedding_dim)
-    config = conditional_config(settings.m, settings.lr, settings.average, settings.final_lr, settings.steps)
-    return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, until: int | None = None,
@@ -117,7 +114,7 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget; n / 10 samples of each digit.
+    """For ``python -m gan_lessons evaluate``: train in a budget; n / 10 samples of each digit.
 
     Returns {"samples": uint8 [n, 28, 28], "labels": the requested digits, int64 [n]}.
     """
@@ -261,28 +258,27 @@ def plot_agreement(scores: dict):
 
 # --- the live panel: pick a digit, draw new z ---------------------------------------------------------
 
-def make_panel(trainer: Trainer, n: int = 16, classifier=None):
-    """Pick a digit (redraws with the same z) or press "new z" (draws new z): ``n`` samples G(z, digit).
+class DigitDraws:
+    """The live panel's run: ``n`` samples G(z, digit); ``z`` is kept for a new digit (``keep_z``), else drawn anew.
 
-    With a ``classifier`` the title says how many of the samples it reads as the requested digit.
-    ``panel.state["z"]`` holds the z in use.
+    ``z``: the z in use [n, 100] (None before the first run); ``draws``: how many z have been drawn.
     """
-    import ipywidgets as W
 
-    from .widgets import Panel
+    def __init__(self, trainer: Trainer, n: int = 16, classifier=None):
+        self.trainer, self.n, self.classifier = trainer, n, classifier
+        self.z, self.keep_z, self.draws = None, False, 0
 
-    state = {"z": None, "keep_z": False, "draws": 0}
-
-    def run(digit: int):
-        if state["z"] is None or not state["keep_z"]:
-            state["z"] = trainer.noise(n).cpu()
-            state["draws"] += 1
-        state["keep_z"] = False
+    def __call__(self, digit: int):
+        if self.z is None or not self.keep_z:
+            self.z = self.trainer.noise(self.n).cpu()
+            self.draws += 1
+        self.keep_z = False
+        n = self.n
         y = torch.full((n,), int(digit), dtype=torch.int64)
-        images = generate(trainer, y, state["z"])
-        title = f"G(z, y = {digit}): {n} samples, z draw {state['draws']}"
-        if classifier is not None:
-            agree = int((classifier.predict(images) == int(digit)).sum())
+        images = generate(self.trainer, y, self.z)
+        title = f"G(z, y = {digit}): {n} samples, z draw {self.draws}"
+        if self.classifier is not None:
+            agree = int((self.classifier.predict(images) == int(digit)).sum())
             title += f"; the classifier reads {agree}/{n} as {digit}"
         fig, ax = plt.subplots(figsize=(6, 1.9))
         ax.imshow(image_grid(images, nrow=8), cmap="gray", vmin=0, vmax=1)
@@ -290,14 +286,25 @@ def make_panel(trainer: Trainer, n: int = 16, classifier=None):
         ax.set_title(title, fontsize=9)
         return fig
 
+
+def make_panel(trainer: Trainer, n: int = 16, classifier=None):
+    """Pick a digit (redraws with the same z) or press "new z" (draws new z): ``n`` samples G(z, digit).
+
+    With a ``classifier`` the title says how many of the samples it reads as the requested digit.
+    The panel's run is a :class:`DigitDraws` (``panel.fn``): ``panel.fn.z`` is the z in use.
+    """
+    import ipywidgets as W
+
+    from .widgets import Panel
+
+    draws = DigitDraws(trainer, n, classifier)
     picker = W.ToggleButtons(options=list(range(NUM_CLASSES)), value=0, description="digit",
                              style={"description_width": "initial", "button_width": "auto"})  # "0".."9" in full
-    panel = Panel(run, {"digit": picker}, title="A chosen digit on demand", run_label="new z")
+    panel = Panel(draws, {"digit": picker}, title="A chosen digit on demand", run_label="new z")
 
     def on_digit(change):
-        state["keep_z"] = True  # a new digit, the same z: the style stays, the class changes
+        draws.keep_z = True  # a new digit, the same z: the style stays, the class changes
         panel.run()
 
     picker.observe(on_digit, names="value")
-    panel.state = state
     return panel

@@ -18,8 +18,8 @@ import torch
 
 BUDGETS = ("test", "lecture", "full")
 DEFAULT_BUDGET = "lecture"  # live teaching: each notebook in 3 min on a 2-core CPU
-# What each budget promises on a 2-core CPU without a GPU (COURSE.md): budget -> (whole notebook, single
-# cell) in seconds, None where there is no bound. ``python -m gan_lessons.bench --notebooks`` checks them.
+# What each budget promises on a 2-core CPU without a GPU (the README, "Budgets"): budget -> (whole notebook, single
+# cell) in seconds, None where there is no bound. ``python -m gan_lessons bench --notebooks`` checks them.
 NOTEBOOK_BOUNDS = {"test": (60.0, None), "lecture": (180.0, 60.0), "full": (None, None)}
 
 

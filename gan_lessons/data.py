@@ -159,7 +159,7 @@ def _check_writable(folder: Path, missing: list[str]) -> None:
     except OSError as err:
         raise MNISTError(
             f"the MNIST cache {folder} lacks {', '.join(missing)} and is not writable (a shared, read-only "
-            f"cache?). Either ask whoever manages it to run `python -m gan_lessons.data` with "
+            f"cache?). Either ask whoever manages it to run `python -m gan_lessons data` with "
             f"GAN_LESSONS_DATA={folder.parent}, or set GAN_LESSONS_DATA to a folder of your own and run again."
         ) from err
 
@@ -202,7 +202,7 @@ def _read_cached(folder: Path, name: str) -> bytes:
     """The verified IDX content of MNIST file ``name`` in the cache; a copy that fails is removed."""
     path = _cached(folder, name)
     if path is None:
-        raise MNISTError(f"{name} is not in the MNIST cache {folder}; run `python -m gan_lessons.data` to fetch it")
+        raise MNISTError(f"{name} is not in the MNIST cache {folder}; run `python -m gan_lessons data` to fetch it")
     try:
         raw = _verified(name, path.read_bytes(), path.name, f"the MNIST cache {folder}")
     except MNISTError as err:
@@ -270,11 +270,11 @@ def normal_noise(n: int, dim: int, device=None) -> torch.Tensor:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m gan_lessons.data``: put MNIST into the cache (exit 1 with instructions if it can't)."""
+    """``python -m gan_lessons data``: put MNIST into the cache (exit 1 with instructions if it can't)."""
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m gan_lessons.data",
+        prog="python -m gan_lessons data",
         description="Put MNIST into the cache: fetch the missing files, check each against its SHA-256, say where "
                     "they are. Exit status 1, with what to do, if a file cannot be had.",
         epilog="Environment: GAN_LESSONS_DATA (the cache folder; default the user's cache directory), "
@@ -300,7 +300,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"MNIST is ready in {folder}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -11,7 +11,8 @@ are ``models.DCGANGenerator`` and ``models.DCGANDiscriminator``; they train with
   kernel); both equal ``torch.nn.functional.conv_transpose2d``.
 - :func:`train` trains the DCGAN with Adam (lr 2e-4, beta1 0.5) and N(0, I) noise;
   :func:`train_for_seconds` trains any trainer for a fixed wall-clock time (the equal-time comparison).
-- :func:`interpolate` is the lecture's walk z_new = m z1 + (1 - m) z2; :func:`attribute_direction` and
+- :func:`interpolate` is the lecture's walk z_new = a z1 + (1 - a) z2 (the lecture writes the mixing weight m;
+  here m is the minibatch size); :func:`attribute_direction` and
   :func:`class_direction` are vector arithmetic in z; :func:`make_panel` is the interpolation slider.
 """
 
@@ -47,10 +48,14 @@ class Settings:
     width: int = DCGAN_WIDTH
     lr: float = 2e-4   # Radford et al.'s Adam learning rate
 
+    def train_config(self) -> TrainConfig:
+        """The Trainer's knobs for this run: :func:`dcgan_config` at this m and learning rate."""
+        return dcgan_config(self.m, self.lr)
 
-# lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, with half
-# as many confident samples again (lesson 05, section 5; `python -m gan_lessons.studies dcgan-recipe`); full keeps
-# Radford's learning rate, which the shipped generator was trained with: m = 64, 10,000 steps ~ 13 epochs
+
+# lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, and more
+# confident samples in it (`python -m gan_lessons studies dcgan-recipe` measures both); full keeps Radford's
+# learning rate, which the shipped generator was trained with: m = 64, 10,000 steps ~ 13 epochs
 SETTINGS = {"test": Settings(steps=10, m=32, lr=5e-4), "lecture": Settings(steps=1600, m=32, lr=5e-4),
             "full": Settings(steps=10_000)}
 
@@ -143,8 +148,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = DCGANGenerator(LATENT_DIM, settings.width), DCGANDiscriminator(settings.width)
-    return Trainer(G, D, dcgan_config(settings.m, settings.lr), latent_dim=LATENT_DIM, prior=normal_noise,
-                   device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=normal_noise, device=device)
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, data=None,
@@ -200,7 +204,7 @@ def sample_many(trainer: Trainer, n: int, batch: int = 2000) -> torch.Tensor:
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    """For ``python -m gan_lessons evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
     trainer, _ = train(SETTINGS[budget_name], seed=seed, n_fixed=0, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(sample_many(trainer, n)[:, 0])}
@@ -221,9 +225,9 @@ def snapshots_figure(record: SampleRecorder, every_nth: int = 1, max_columns: in
 # --- 3. Walking on the manifold and vector arithmetic ------------------------------------------------
 
 def interpolate(z1: torch.Tensor, z2: torch.Tensor, n: int = 10) -> torch.Tensor:
-    """The lecture's walk z_new = m z1 + (1 - m) z2 for n values of m from 0 to 1: [n, latent_dim] (z2 first)."""
-    m = torch.linspace(0, 1, n, device=z1.device)[:, None]  # (n, 1)
-    return m * z1[None] + (1 - m) * z2[None]                 # (n, latent_dim)
+    """The lecture's walk z_new = a z1 + (1 - a) z2 for n values of a from 0 to 1: [n, latent_dim] (z2 first)."""
+    a = torch.linspace(0, 1, n, device=z1.device)[:, None]  # (n, 1) the mixing weight
+    return a * z1[None] + (1 - a) * z2[None]                 # (n, latent_dim)
 
 
 def latent_walks(trainer: Trainer, rows: int = 6, n: int = 10, seed: int = 0) -> torch.Tensor:
@@ -255,14 +259,14 @@ def slant(images: torch.Tensor) -> torch.Tensor:
     return -mu11 / mu02.clamp_min(1e-6)
 
 
-def attribute_direction(z: torch.Tensor, score: torch.Tensor, share: float = 0.2) -> torch.Tensor:
-    """A direction in z for an attribute: the mean z of the top ``share`` by ``score`` minus that of the bottom.
+def attribute_direction(z: torch.Tensor, attribute: torch.Tensor, share: float = 0.2) -> torch.Tensor:
+    """A direction in z for an attribute: the mean z of the top ``share`` by ``attribute`` minus that of the bottom.
 
     Radford et al. averaged the z of three exemplars per concept ("man with glasses") before the arithmetic;
     here the exemplars are the highest- and lowest-scoring of many samples.
     """
-    order = torch.argsort(score)
-    n = max(1, int(share * len(score)))
+    order = torch.argsort(attribute)
+    n = max(1, int(share * len(attribute)))
     return z[order[-n:]].mean(0) - z[order[:n]].mean(0)
 
 
@@ -279,7 +283,8 @@ def arithmetic_study(trainer: Trainer, classifier, n: int = 2000, strengths=(-1.
     - ``ink`` / ``slant``: the attribute directions; for each strength a, the mean attribute of G(z + a v)
       on fresh z and the share of samples the classifier still puts in their original class.
     - ``digits``: for pairs (a, b), the share of samples of digit b that become digit a when
-      mean z(a) - mean z(b) is added to their z.
+      mean z(a) - mean z(b) is added to their z (``became_to``), and when a random direction of the same
+      length is added instead (``became_to_random``: what a step that long does without the class in it).
     """
     gen = torch.Generator().manual_seed(seed)
     z = torch.randn(n, trainer.latent_dim, generator=gen)
@@ -303,8 +308,11 @@ def arithmetic_study(trainer: Trainer, classifier, n: int = 2000, strengths=(-1.
         v = class_direction(z, pred, a, b)
         zb = z[pred == b]
         became = classifier.predict(trainer.sample(len(zb), z=zb + v).cpu())
+        r = torch.randn(trainer.latent_dim, generator=gen)
+        became_random = classifier.predict(trainer.sample(len(zb), z=zb + r * v.norm() / r.norm()).cpu())
         pairs.append({"to": a, "from": b, "n": len(zb), "became_to": float((became == a).float().mean()),
-                      "stayed": float((became == b).float().mean())})
+                      "stayed": float((became == b).float().mean()),
+                      "became_to_random": float((became_random == a).float().mean())})
     out["digits"] = pairs
     out["z"], out["predicted"] = z, pred
     return out
@@ -329,28 +337,28 @@ def arithmetic_figure(trainer: Trainer, direction: torch.Tensor, strengths=(-1.5
 # --- 4. The live panel: a slider along z_new = m z1 + (1 - m) z2 -----------------------------------
 
 def make_panel(trainer: Trainer, n_strip: int = 11):
-    """Slide m from 0 to 1 between two random z (the 'pair' slider picks which two): G(z_new), live.
+    """Slide the mixing weight a from 0 to 1 between two random z (the 'pair' slider picks which two): G(z_new), live.
 
     Cheap (one forward pass of G per redraw), so it redraws as the sliders move.
     """
     from .widgets import Panel, slider
 
-    def run(m: float, pair: int):
+    def run(a: float, pair: int):
         gen = torch.Generator().manual_seed(int(pair))
         z1, z2 = torch.randn(2, trainer.latent_dim, generator=gen)
-        z_new = m * z1 + (1 - m) * z2                                   # (latent_dim,)
+        z_new = a * z1 + (1 - a) * z2                                   # (latent_dim,)
         strip = trainer.sample(n_strip, z=interpolate(z1, z2, n_strip)).cpu()
         x = trainer.sample(1, z=z_new[None]).cpu()
         fig, (ax_big, ax_strip) = plt.subplots(1, 2, figsize=(9, 2.4), gridspec_kw=dict(width_ratios=[1, 4.5]))
         ax_big.imshow(image_grid(x, nrow=1, pad=0), cmap="gray", vmin=0, vmax=1)
-        ax_big.set_title(f"G(m z1 + (1 - m) z2), m = {m:.2f}", fontsize=9)
+        ax_big.set_title(f"G(a z1 + (1 - a) z2), a = {a:.2f}", fontsize=9)
         ax_big.set_axis_off()
         ax_strip.imshow(image_grid(strip, nrow=n_strip), cmap="gray", vmin=0, vmax=1)
-        ax_strip.axvline(2 + 30 * m * (n_strip - 1) + 14, color="tab:red", lw=2)
-        ax_strip.set_title(f"pair {pair}: m = 0 (z2) ... m = 1 (z1)", fontsize=9)
+        ax_strip.axvline(2 + 30 * a * (n_strip - 1) + 14, color="tab:red", lw=2)
+        ax_strip.set_title(f"pair {pair}: a = 0 (z2) ... a = 1 (z1)", fontsize=9)
         ax_strip.set_axis_off()
         fig.tight_layout()
         return fig
 
-    controls = {"m": slider(0.5, 0.0, 1.0, 0.05, "m"), "pair": slider(0, 0, 50, 1, "pair of z", integer=True)}
-    return Panel(run, controls, title="Walking on the manifold: z_new = m z1 + (1 - m) z2", live=True)
+    controls = {"a": slider(0.5, 0.0, 1.0, 0.05, "a"), "pair": slider(0, 0, 50, 1, "pair of z", integer=True)}
+    return Panel(run, controls, title="Walking on the manifold: z_new = a z1 + (1 - a) z2", live=True)

@@ -4,7 +4,9 @@ Each exercise asks the learner for one small function. ``check_<name>(fn)`` runs
 reference on the same random inputs (seeded, so a check is repeatable) and prints ``pass`` or what
 differs with a hint; it never raises, so an exercise not yet answered (a stub that raises
 ``NotImplementedError``, or returns ``None``) only prints a hint and a notebook still runs as a test.
-It returns True or False. ``show_solution("03.1")`` prints the written-out solution.
+It returns True or False. Hints come in steps: the first failed check of an exercise prints a nudge, the
+next one more (``hint("03.1")`` asks for the next step directly); no hint gives the answer away, which
+only ``show_solution("03.1")`` prints, written out.
 
 The reference of an exercise is the package's own function where the package has one (imported inside
 the reference, so a renamed function breaks that one check and not the module), else the solution.
@@ -29,7 +31,7 @@ class Exercise:
     key: str                         # "03.1": lesson 03, exercise 1
     solution: Callable               # written out; show_solution prints it
     cases: Callable                  # np.random.Generator -> list of argument tuples
-    hint: str                        # what a wrong answer most often misses
+    hints: tuple[str, ...]           # a nudge first, then more on a later ask; the answer only in the solution
     reference: Callable | None = None  # the package's function, when it has one; else the solution
     outcome: Callable | None = None  # (fn, args) -> what is compared; default fn(*args)
     tol: tuple = (1e-5, 1e-6)        # (rtol, atol) for np.allclose
@@ -79,9 +81,28 @@ def _brief(args) -> str:
     return "(" + ", ".join(one(a) for a in args) + ")"
 
 
+ASKED: dict[str, int] = {}  # hints shown so far, by exercise: each failed check shows the next step
+
+
+def next_hint(key: str) -> str:
+    """The next step of exercise ``key``'s hints (the last one again once all were shown), as printed."""
+    hints = EXERCISES[key].hints
+    step = min(ASKED.get(key, 0), len(hints) - 1)
+    ASKED[key] = step + 1
+    more = "run the check again for a further hint; " if step + 1 < len(hints) else ""
+    return f"Hint {step + 1} of {len(hints)}: {hints[step]}\n({more}show_solution({key!r}) prints a solution.)"
+
+
+def hint(key: str) -> None:
+    """Print the next step of exercise ``key``'s hints ("03.1"): a nudge first, more on a second ask."""
+    if key not in EXERCISES:
+        print(f"no exercise {key!r}; there are {', '.join(EXERCISES)}")
+        return
+    print(next_hint(key))
+
+
 def _check(ex: Exercise, fn) -> bool:
-    """Run ``fn`` against the reference on every case; print pass or a hint; never raise."""
-    tip = f"Hint: {ex.hint}\n(show_solution({ex.key!r}) prints a solution.)"
+    """Run ``fn`` against the reference on every case; print pass or the next hint; never raise."""
     if not callable(fn):
         print(f"{ex.key}: pass your function itself (without calling it), e.g. check(my_function).")
         return False
@@ -96,18 +117,20 @@ def _check(ex: Exercise, fn) -> bool:
         try:
             got = _outcome(ex, fn, args)
         except NotImplementedError:
-            print(f"{ex.key}: not answered yet. Write the function's body, then run the cell again.\n{tip}")
+            print(f"{ex.key}: not answered yet. Write the function's body, then run the cell again.\n"
+                  f"{next_hint(ex.key)}")
             return False
         except Exception as err:  # noqa: BLE001 - the learner's error is shown, not raised
             print(f"{ex.key}: your function raised {type(err).__name__}: {err}\n"
-                  f"on the inputs {_brief(args)}.\n{tip}")
+                  f"on the inputs {_brief(args)}.\n{next_hint(ex.key)}")
             return False
         if got is None:
-            print(f"{ex.key}: your function returned None: did you forget `return`?\n{tip}")
+            print(f"{ex.key}: your function returned None: did you forget `return`?\n{next_hint(ex.key)}")
             return False
         problem = _differs(got, expected, ex.tol)
         if problem:
-            print(f"{ex.key}: not yet. On test case {i + 1}, inputs {_brief(args)}:\n{problem}\n{tip}")
+            print(f"{ex.key}: not yet. On test case {i + 1}, inputs {_brief(args)}:\n{problem}\n"
+                  f"{next_hint(ex.key)}")
             return False
     print(f"{ex.key}: pass ({i + 1} random cases agree with the reference)")
     return True
@@ -258,51 +281,71 @@ def _probs(rng):
 
 
 EXERCISES = {e.key: e for e in [
-    Exercise("01.1", S.discriminator_loss, _logits, reference=S.ref_discriminator_loss,
-             hint="log D(x) = -softplus(-a) and log(1 - D(G(z))) = -softplus(a) for D = sigmoid(a): "
-                  "log(sigmoid(a)) is -inf once D saturates. Average over the minibatch; the loss is minus V."),
-    Exercise("01.2", S.D_star, _densities, reference=S.ref_D_star,
-             hint="D*(x) = p_data(x) / (p_data(x) + p_g(x)) with p_data = N(1, 1) and p_g = N(g_mean, g_std^2); "
-                  "each density needs its 1 / (std sqrt(2 pi))."),
-    Exercise("01.3", S.generator_gradient, _d_fake, reference=S.ref_generator_gradient,
-             hint="with D = sigmoid(a): d/da log(1 - D) = -D (minimax); d/da [-log D] = -(1 - D) (non_saturating)."),
-    Exercise("02.1", S.simultaneous_step, _xy, reference=S.ref_simultaneous_step,
-             hint="both players read the old (x, y): x descends dV/dx = y, y ascends dV/dy = x."),
-    Exercise("02.2", S.alternating_step, _xy, reference=S.ref_alternating_step,
-             hint="Algorithm 1's order: the max player y steps first (y + eta x), then x steps with the NEW y."),
-    Exercise("02.3", S.radius_factor, _eta_k, reference=S.ref_radius_factor,
-             hint="one simultaneous step multiplies (x, y) by the matrix [[1, -eta], [k eta, 1]]; the distance "
-                  "grows, in the long run, by the modulus of its eigenvalues 1 +- i eta sqrt(k)."),
+    Exercise("01.1", S.discriminator_loss, _logits, reference=S.ref_discriminator_loss, hints=(
+        "The loss is minus V, averaged over the minibatch. Try your function with a real logit of -200: "
+        "what is log(sigmoid(-200)) in float32?",
+        "Rewrite log D(x) and log(1 - D(G(z))) for D = sigmoid(a) with torch.nn.functional.softplus, which "
+        "computes log(1 + e^x) without overflow.")),
+    Exercise("01.2", S.D_star, _densities, reference=S.ref_D_star, hints=(
+        "D* compares the two densities at each x: which one goes on top of the fraction?",
+        "Both are normal densities, p_data = N(1, 1) and p_g = N(g_mean, g_std^2): with different widths each "
+        "needs its own normalising factor.")),
+    Exercise("01.3", S.generator_gradient, _d_fake, reference=S.ref_generator_gradient, hints=(
+        "Differentiate each loss with respect to D's logit a, not with respect to D.",
+        "Write each loss in D = sigmoid(a) (log(1 - D) for minimax, -log D for non_saturating) and use "
+        "d sigmoid(a) / da = D (1 - D): one factor cancels.")),
+    Exercise("02.1", S.simultaneous_step, _xy, reference=S.ref_simultaneous_step, hints=(
+        "Simultaneous: both players read the same, old (x, y).",
+        "x descends dV/dx and y ascends dV/dy: what are these two derivatives for V = xy?")),
+    Exercise("02.2", S.alternating_step, _xy, reference=S.ref_alternating_step, hints=(
+        "Alternating: one player moves first, and the other sees where it moved.",
+        "Algorithm 1 updates D, the max player y, first; x's step then reads the y just computed.")),
+    Exercise("02.3", S.radius_factor, _eta_k, reference=S.ref_radius_factor, hints=(
+        "Write one simultaneous step as a 2 x 2 matrix acting on (x, y); k ascent steps of y act like one "
+        "step with a k times larger rate (lesson 02).",
+        "In the long run the distance grows, per step, by the modulus of that matrix's eigenvalues.")),
     Exercise("03.1", S.d_step, _d_step_cases, outcome=lambda fn, a: _after_step(fn, a, "D"), tol=(1e-5, 1e-6),
-             hint="zero the old gradients, D's loss -[log D(x) + log(1 - D(G(z)))] on G(z).detach(), "
-                  "backward, optimizer.step(). Descend the loss (do not negate it)."),
+             hints=("D's step changes D alone and descends D's loss, minus V (section 2 of the lesson).",
+                    "Zero the old gradients first; no gradient needs to flow into G (detach G(z)); backward, "
+                    "then step D's optimizer. Descend the loss: do not negate it.")),
     Exercise("03.2", S.g_step, _g_step_cases, outcome=lambda fn, a: _after_step(fn, a, "G"), tol=(1e-5, 1e-6),
-             hint="zero the old gradients, the non_saturating loss -log D(G(z)) = softplus(-a) averaged, "
-                  "backward, optimizer.step()."),
-    Exercise("03.3", S.w1, _samples_1d,
-             hint="in 1-D the optimal transport pairs the i-th smallest of a with the i-th smallest of b: "
-                  "sort both, then average |difference|."),
-    Exercise("04.1", S.n_parameters, _layer_sizes, reference=S.ref_n_parameters,
-             hint="a Linear layer from a to b units has a * b weights and b biases; the input has none."),
+             hints=("G's step descends the non_saturating loss of lesson 01, averaged over the minibatch.",
+                    "Write -log sigmoid(a) with softplus; zero the old gradients, backward, step G's optimizer.")),
+    Exercise("03.3", S.w1, _samples_1d, hints=(
+        "In 1-D, to which sample of b should the smallest sample of a be moved?",
+        "The optimal transport in 1-D pairs the samples by rank.")),
+    Exercise("04.1", S.n_parameters, _layer_sizes, reference=S.ref_n_parameters, hints=(
+        "Count each Linear layer's weights and its biases separately.",
+        "A Linear layer from a to b units has one weight per pair of units and one bias per output unit; the "
+        "input itself has no parameters.")),
     Exercise("04.2", S.parzen_log_likelihood, _parzen, reference=S.ref_parzen_log_likelihood, tol=(1e-4, 0.05),
-             hint="log p(x) = logsumexp_i(-|x - mu_i|^2 / (2 sigma^2)) - log N - (d/2) log(2 pi sigma^2); "
-                  "use torch.logsumexp: exp underflows to 0 in 784 dimensions."),
-    Exercise("05.1", S.transposed_conv_size, _conv_sizes, reference=S.ref_transposed_conv_size,
-             hint="a transposed convolution runs a convolution backwards: (n - 1) * stride - 2 * padding + kernel."),
-    Exercise("05.2", S.conv_multiply_adds, _conv_layers, reference=S.ref_conv_multiply_adds,
-             hint="each OUTPUT unit (out side = (n + 2 padding - kernel) // stride + 1, per output channel) "
-                  "needs in_channels * kernel^2 multiply-adds."),
+             hints=("p(x) is the average of N Gaussian bumps of width sigma, one on each sample mu_i: take the "
+                    "log of that average, with the Gaussian's normalising constant in d dimensions.",
+                    "Stay in logs: exp(-|x - mu|^2 / (2 sigma^2)) underflows to 0 in 784 dimensions. "
+                    "torch.logsumexp sums exponentials without leaving logs.")),
+    Exercise("05.1", S.transposed_conv_size, _conv_sizes, reference=S.ref_transposed_conv_size, hints=(
+        "A transposed convolution runs a convolution backwards: the side it makes is the side a convolution "
+        "with the same settings would turn into n.",
+        "A convolution maps side m to (m + 2 padding - kernel) // stride + 1: solve that for m, with no "
+        "remainder.")),
+    Exercise("05.2", S.conv_multiply_adds, _conv_layers, reference=S.ref_conv_multiply_adds, hints=(
+        "Count the work for one output value, then the number of output values.",
+        "Each output value sums over in_channels x kernel x kernel inputs; the output's side is an ordinary "
+        "convolution's, and there is one output map per output channel.")),
     Exercise("06.1", S.minibatch_features, _minibatch, reference=S.ref_minibatch_features, tol=(1e-4, 1e-5),
-             hint="M = f T has shape (N, B, C); o[i, b] = sum over j (i included) of exp(-L1 distance between "
-                  "M[i, b] and M[j, b]), an L1 norm over the C axis."),
-    Exercise("06.2", S.modes_covered, _mixture_samples, reference=S.ref_modes_covered,
-             hint="a mode is covered when at least one sample has it as nearest mode AND lies within n_std * std "
-                  "of it; count modes, not samples."),
-    Exercise("07.1", S.condition, _labels, reference=S.ref_condition,
-             hint="torch.cat([z, one_hot], dim=1): z first, then the one-hot label (float) as extra columns."),
-    Exercise("07.2", S.label_agreement, _probs, reference=S.ref_label_agreement,
-             hint="the classifier's digit is probs.argmax(dim=1) (one per sample); the agreement is the share "
-                  "of samples where it equals the requested label."),
+             hints=("Follow the paper's three steps: M = f T, distances between the samples' rows of M, "
+                    "then a sum of exp(-distance) over the minibatch.",
+                    "M has shape (N, B, C); the distance is an L1 norm over the C axis, and the sum over j "
+                    "includes i itself.")),
+    Exercise("06.2", S.modes_covered, _mixture_samples, reference=S.ref_modes_covered, hints=(
+        "Two conditions per mode: some sample has it as nearest mode, and that sample is close to it.",
+        "Close means within n_std * std of the mode; count the modes that have such a sample, not samples.")),
+    Exercise("07.1", S.condition, _labels, reference=S.ref_condition, hints=(
+        "The label joins z as extra input columns.",
+        "Turn the labels into one-hot floats and join them to z along the feature dimension, z first.")),
+    Exercise("07.2", S.label_agreement, _probs, reference=S.ref_label_agreement, hints=(
+        "What digit does the classifier read in a sample? Its most probable class.",
+        "Compare that digit, one per sample, with the label asked for, and average the matches.")),
 ]}
 
 

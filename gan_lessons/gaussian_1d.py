@@ -11,8 +11,8 @@ measures and draws:
 - :func:`wasserstein1`: W1(p_g, N(1, 1)) = int_0^1 |F_g^{-1}(u) - F^{-1}(u)| du, estimated from n sorted
   samples x_(1) <= ... <= x_(n) as (1/n) sum_i |x_(i) - q_i| with q_i = 1 + Phi^{-1}((i - 1/2) / n).
 - :func:`train`: one training run from a seed, with snapshots of p_g and D(x) recorded by a
-  :class:`~gan_lessons.callbacks.SampleRecorder` (the Trainer's schedule decays the learning rates, a
-  callback keeps a running average of G's weights);
+  :class:`~gan_lessons.callbacks.SampleRecorder` (the Trainer's schedule decays the learning rates and its
+  ``TrainConfig.average`` keeps a running average of G's weights);
 - :func:`plot_figure1`: the view of Goodfellow et al. 2014, Figure 1 (p_data, p_g and D(x) on one axis,
   with the map z -> x = G(z) underneath);
 - :func:`make_panel`: the live panel (k, lr_D, lr_G, m, steps, generator loss; Run retrains and redraws).
@@ -23,7 +23,6 @@ Introduced in ``notebooks/03_gaussian_1d``. The lesson-module contract (see :mod
 
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -59,8 +58,8 @@ class Settings:
     m: int = 512                    # a large minibatch: its noise is what keeps p_g wobbling at the end
     steps: int = 1000               # generator steps
     g_loss: str = "non_saturating"  # -log D(G(z)): strong gradients while D still rejects the fakes
-    optimizer: str = "adam"
-    momentum: float = 0.5
+    optimizer: str = "adam"         # Adam, as DCGAN; "sgd": SGD with momentum, the paper's rule (the lesson compares)
+    momentum: float = 0.5           # Adam's beta1 as in DCGAN, or SGD's momentum (the paper's code starts at 0.5)
     lr_decay: float = 1.0           # both rates fall geometrically to this fraction by the last step
     average: float = 0.0            # beta of the running average of G's weights (0: none)
     g_noise: str = "reuse"          # G's step reuses D's last noise, or draws "fresh" noise (TrainConfig.g_noise)
@@ -72,10 +71,11 @@ class Settings:
             raise ValueError(f"lr_decay (the learning rates' final factor) must be in (0, 1], got {self.lr_decay!r}")
 
     def train_config(self) -> TrainConfig:
-        """Algorithm 1's settings; lr_decay < 1 is an exponential schedule, lr_s = lr * lr_decay ** (s / steps)."""
+        """Algorithm 1's settings; lr_decay < 1 is an exponential schedule, lr_s = lr * lr_decay ** (s / steps);
+        average > 0 keeps the Trainer's running average of G's weights (``trainer.G_avg``)."""
         decay = dict(schedule="exponential", final_lr=self.lr_decay, schedule_steps=max(1, self.steps))
         return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, optimizer=self.optimizer,
-                           momentum=self.momentum, g_loss=self.g_loss, g_noise=self.g_noise,
+                           momentum=self.momentum, g_loss=self.g_loss, g_noise=self.g_noise, average=self.average,
                            **(decay if self.lr_decay != 1.0 else {}))
 
 
@@ -156,7 +156,8 @@ def even_noise(n: int = N_EVAL) -> torch.Tensor:
 
 @torch.no_grad()
 def generate(trainer: Trainer, n: int, z: torch.Tensor | None = None, G=None) -> torch.Tensor:
-    """n samples G(z) [n, 1] of the trainer's G, or of another generator ``G`` (the averaged one)."""
+    """n samples G(z) [n, 1] of the trainer's generator (its running average G_avg when it keeps one), or of
+    another generator ``G`` (``trainer.G`` itself, say)."""
     if G is None:
         return trainer.sample(n, z=z)
     z = trainer.noise(n) if z is None else z.to(trainer.device)
@@ -203,33 +204,23 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
     """Train Example 1's GAN from ``seed``; returns ``(trainer, record)``.
 
     ``record`` is a :class:`~gan_lessons.callbacks.SampleRecorder` of snapshots (dicts from :func:`describe`
-    of G at evenly spaced z): at step 0 and every ``steps // snapshots`` steps, about ``snapshots`` + 1 of
-    them. They use fixed z and draw no random numbers, so they do not change the run. With
-    ``settings.average`` = beta > 0, a callback keeps a running average of G's weights,
-    theta_avg <- beta theta_avg + (1 - beta) theta (Yazici et al. 2019): ``record.G``, which the snapshots
-    then show (None without averaging). The learning rates follow the Trainer's schedule
-    (``settings.lr_decay``).
+    of the trainer's generator at evenly spaced z): at step 0 and every ``steps // snapshots`` steps, about
+    ``snapshots`` + 1 of them. They use fixed z and draw no random numbers, so they do not change the run.
+    With ``settings.average`` = beta > 0 the Trainer keeps a running average of G's weights,
+    theta_avg <- beta theta_avg + (1 - beta) theta (Yazici et al. 2019; ``TrainConfig.average``): it is
+    ``trainer.G_avg``, which the snapshots and ``trainer.sample`` then show. The learning rates follow the
+    Trainer's schedule (``settings.lr_decay``).
     """
     settings = SETTINGS[current_budget()] if settings is None else settings
     settings = settings if steps is None else replace(settings, steps=steps)
     trainer = make_trainer(settings, seed=seed, device=device, n_data=n_data)
-    G_avg = copy.deepcopy(trainer.G) if settings.average > 0 else None  # the running average of G's weights
     record = SampleRecorder(even_noise().to(trainer.device), every=max(1, settings.steps // max(1, snapshots)),
-                            transform=describe, G=G_avg)
+                            transform=describe)
     record(trainer)  # before any training
-
-    def callback(t: Trainer) -> None:  # runs after every generator step
-        if G_avg is not None:  # theta_avg <- beta theta_avg + (1 - beta) theta
-            with torch.no_grad():
-                for p_avg, p in zip(G_avg.parameters(), t.G.parameters()):
-                    p_avg.lerp_(p, 1.0 - settings.average)
-        if t.step % record.every == 0 or t.step == settings.steps:
-            record(t)
-
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # networks this small run fastest on one thread: no hand-offs between cores
     try:
-        trainer.train(steps=settings.steps, callback=callback, every=1, progress=progress)
+        trainer.train(steps=settings.steps, callback=record, every=record.every, progress=progress)
     finally:
         torch.set_num_threads(threads)
     record(trainer)  # training stopped early: keep the last state too (nothing new otherwise)
@@ -237,7 +228,8 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
 
 
 def final_metrics(trainer: Trainer, n: int = 10_000, G=None) -> dict:
-    """mean, std and W1 of n fresh samples G(z), z ~ U[-1, 1] (uses the random generator)."""
+    """mean, std and W1 of n fresh samples G(z), z ~ U[-1, 1] (uses the random generator), of the trainer's
+    generator (G_avg when it keeps one) or of ``G``."""
     return sample_metrics(generate(trainer, n, G=G))
 
 
@@ -247,7 +239,8 @@ def plot_figure1(snap: dict, ax=None, *, mapping: int = 15, legend: bool = True,
     """Goodfellow et al. 2014, Figure 1: p_data (black, dotted), p_g (green), D(x) (blue, dashed) on one axis.
 
     Underneath, the lower line is z in [-1, 1] and the upper line is x; the arrows show x = G(z) for
-    ``mapping`` evenly spaced z. At the equilibrium p_g = p_data and D(x) = 1/2 everywhere.
+    ``mapping`` evenly spaced z. At the equilibrium p_g = p_data and D(x) = 1/2 wherever they have mass
+    (Proposition 1: D* = p_data / (p_data + p_g)); where neither has mass nothing trains D.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(4.2, 3.2))

@@ -1,12 +1,15 @@
 """What the hardware offers the training loop: bfloat16 matrix units, fused optimizers, memory layout.
 
-Used by :class:`gan_lessons.training.Trainer` and by ``python -m gan_lessons.bench``. The measurements
+Used by :class:`gan_lessons.training.Trainer` and by ``python -m gan_lessons bench``. The measurements
 behind each choice are in docs/measurements.md ("How fast"), where the benchmark regenerates them.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import platform
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -55,9 +58,10 @@ def bf16_matrix_units(device=None) -> bool:
 
 
 def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5,
-                   beta2: float = 0.999) -> torch.optim.Optimizer:
+                   beta2: float = 0.999, clip: float = 0.0) -> torch.optim.Optimizer:
     """Adam(lr, betas=(momentum, beta2)), SGD(lr, momentum) or RMSprop(lr, momentum), with fused kernels where
-    torch has them.
+    torch has them. ``clip`` > 0: after each step every parameter is clamped to [-clip, clip], the line after
+    the critic's RMSProp step in WGAN's Algorithm 1 (Arjovsky et al. 2017; lesson 08).
 
     Fused (one pass over each parameter for the whole update) on CPU and CUDA, faster than the
     multi-tensor (foreach) kernels for the lessons' models. Elsewhere, or on a torch without them, the
@@ -69,12 +73,22 @@ def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5,
     cls, options = {"adam": (torch.optim.Adam, dict(betas=(momentum, beta2))),
                     "sgd": (torch.optim.SGD, dict(momentum=momentum)),
                     "rmsprop": (torch.optim.RMSprop, dict(momentum=momentum))}[kind]
+    optimizer = None
     if params and {p.device.type for p in params} <= {"cpu", "cuda"}:
         try:
-            return cls(params, lr=lr, fused=True, **options)
+            optimizer = cls(params, lr=lr, fused=True, **options)
         except (RuntimeError, TypeError, ValueError):  # a torch without fused kernels for these tensors
             pass
-    return cls(params, lr=lr, foreach=True, **options)
+    optimizer = optimizer or cls(params, lr=lr, foreach=True, **options)
+    if clip > 0:
+        optimizer.register_step_post_hook(lambda opt, args, kwargs: _clamp(params, clip))
+    return optimizer
+
+
+@torch.no_grad()
+def _clamp(params, c: float) -> None:
+    for p in params:
+        p.clamp_(-c, c)
 
 
 def has_batch_norm(module: nn.Module) -> bool:
@@ -90,3 +104,27 @@ def use_channels_last(device: torch.device, *modules: nn.Module) -> bool:
     """
     return device.type == "cuda" and any(
         isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)) for module in modules for m in module.modules())
+
+
+def machine() -> dict:
+    """The machine a measurement ran on: Python, torch, CPU (as lscpu names it), threads, GPU, load, and
+    ``name``, all in one line ("CPU, N threads, GPU ..."): the records of ``python -m gan_lessons`` bench,
+    pretrain and studies."""
+    info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
+            "threads": torch.get_num_threads(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "cpu": platform.processor() or platform.machine()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        info["cores"] = os.cpu_count()
+    except OSError:
+        pass
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    info["load_average"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    threads = info["threads"]
+    gpu = f", GPU {info['gpu']}" if "gpu" in info else ""
+    info["name"] = f"{info['cpu']}, {threads} thread{'s' if threads != 1 else ''}{gpu}"
+    return info

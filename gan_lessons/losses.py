@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .hardware import has_batch_norm
+
 GENERATOR_LOSSES = ("minimax", "non_saturating")
 
 
@@ -33,12 +35,15 @@ def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> t
       is -D(G(z)), which vanishes when D confidently rejects the fakes early in training.
     - ``non_saturating``: ascend log D(G(z)), i.e. descend -log D(G(z)). Same fixed point, but its
       gradient 1 - D(G(z)) is largest exactly when G is worst (Goodfellow et al. 2014, Section 3).
+    - ``wasserstein``: descend -E f(G(z)) on a critic's scores (:func:`wasserstein_generator_loss`, lesson 08).
     """
     if kind == "minimax":
         return -F.softplus(fake_logits).mean()
     if kind == "non_saturating":
         return F.softplus(-fake_logits).mean()
-    raise ValueError(f"generator loss must be one of {', '.join(GENERATOR_LOSSES)}, got {kind!r}")
+    if kind == "wasserstein":  # the critic's scores, not logits (lesson 08)
+        return wasserstein_generator_loss(fake_logits)
+    raise ValueError(f"generator loss must be one of {', '.join((*GENERATOR_LOSSES, 'wasserstein'))}, got {kind!r}")
 
 
 # --- the Wasserstein GAN (lesson 08) ---------------------------------------------------------------
@@ -74,3 +79,29 @@ def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, eps: torch.
     x_hat = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)  # (m, ...) interpolates
     (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)  # (m, ...) per-sample gradients
     return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
+
+
+def d_loss(objective: str, D, real, fake, real_out, fake_out, gp_lambda: float = 0.0, labels=None) -> torch.Tensor:
+    """D's loss in the Trainer on its outputs ``real_out``, ``fake_out`` for the minibatches ``real``, ``fake``.
+
+    ``gan``: :func:`discriminator_loss` on logits. ``wasserstein``: :func:`critic_loss` on a critic's scores, plus
+    ``gp_lambda`` times :func:`gradient_penalty` when ``gp_lambda`` > 0 (WGAN-GP; unconditional critics
+    without batch norm only: the penalty is on each sample's own gradient).
+    """
+    if objective == "gan":
+        return discriminator_loss(real_out, fake_out)
+    loss = critic_loss(real_out, fake_out)
+    if gp_lambda > 0:
+        if labels is not None or has_batch_norm(D):
+            raise ValueError("the gradient penalty here is for unconditional critics that score each sample on its "
+                             "own: no labels, no batch norm (Gulrajani et al. 2017 use layer norm or none)")
+        loss = loss + gp_lambda * gradient_penalty(D, real, fake)
+    return loss
+
+
+def d_means(objective: str, real_out: torch.Tensor, fake_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """What the Trainer's history keeps of D: mean D(x) and mean D(G(z)) in (0, 1) (``gan``), or a critic's mean
+    scores E f(x) and E f(G(z)) (``wasserstein``), whose difference estimates W1 on the minibatch."""
+    if objective == "gan":
+        return torch.sigmoid(real_out).mean(), torch.sigmoid(fake_out).mean()
+    return real_out.mean(), fake_out.mean()

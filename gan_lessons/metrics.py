@@ -1,6 +1,6 @@
 """Scores for generated digits: MNIST-FID, nearest training neighbours, and the 2014 paper's Parzen table.
 
-Introduced in ``notebooks/04_mnist_mlp``; lessons 05-07 and ``python -m gan_lessons.evaluate`` use them.
+Introduced in ``notebooks/04_mnist_mlp``; lessons 05-07 and ``python -m gan_lessons evaluate`` use them.
 
 - **Frechet distance** between two sets of features, each summarised by a Gaussian N(mu, Sigma):
 

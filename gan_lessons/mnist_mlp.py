@@ -51,13 +51,19 @@ class Settings:
         raw = round(self.epochs * N_GAN_TRAIN / (self.m * self.k))
         return max(SNAPSHOTS, raw - raw % SNAPSHOTS)
 
+    def train_config(self) -> TrainConfig:
+        """The Trainer's knobs for this run (non-saturating G loss, Adam with beta1 = 0.5: the defaults)."""
+        return TrainConfig(k=self.k, m=self.m, lr_D=self.lr_D, lr_G=self.lr_G, average=self.average,
+                           **linear_decay(self.final_lr, self.steps))
+
 
 SETTINGS = {
     "test": Settings(epochs=0.1, panel_steps=10),   # mechanics only
-    "lecture": Settings(epochs=4),                  # trained in two cells of the lesson: 37 s and 27 s in CI
-    # the lecture's 50 epochs at a constant rate: decaying both to a tenth (final_lr=0.1) gave more confident digits
-    # (0.944 against 0.926) but fewer kinds (the 1s 40% against 35%; MNIST-FID 414 against 265, Parzen 167 against 181)
-    "full": Settings(epochs=50, panel_steps=500),
+    # lecture: the panel runs 1,200 steps, where its samples first show digits (150 left grey blobs to compare)
+    "lecture": Settings(epochs=4, panel_steps=1200),  # two training cells, each under the lecture's minute a cell
+    # the lecture's 50 epochs at a constant rate: a decay to a tenth made more confident digits but fewer kinds
+    # (docs/measurements.md, "Where the settings come from"; `python -m gan_lessons evaluate --budget full` scores it)
+    "full": Settings(epochs=50, panel_steps=1200),
 }
 
 
@@ -70,9 +76,7 @@ def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None
     settings = SETTINGS[current_budget()] if settings is None else settings
     seed_everything(seed)
     G, D = MLPGenerator(LATENT_DIM), MLPDiscriminator()
-    config = TrainConfig(k=settings.k, m=settings.m, lr_D=settings.lr_D, lr_G=settings.lr_G, average=settings.average,
-                         **linear_decay(settings.final_lr, settings.steps))
-    return Trainer(G, D, config, latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
+    return Trainer(G, D, settings.train_config(), latent_dim=LATENT_DIM, prior=uniform_noise, device=device)
 
 
 def grid_of(trainer: Trainer, samples: torch.Tensor) -> torch.Tensor:
@@ -117,39 +121,42 @@ def epochs(record: SampleRecorder, settings: Settings, n_images: int = N_GAN_TRA
 
 
 def snapshot_figure(record: SampleRecorder, settings: Settings, nrow: int = 6):
-    """The grids side by side: start, then each fifth of training, titled with its epoch."""
+    """The grids in reading order, three a row (the column's width): start, then each fifth of training."""
     n = len(record)
-    fig, axes = plt.subplots(1, n, figsize=(2.1 * n, 2.5))
-    axes = [axes] if n == 1 else axes
-    for ax, step, epoch, images in zip(axes, record.steps, epochs(record, settings), record.samples):
+    ncol = min(n, 3)
+    rows = -(-n // ncol)
+    fig, axes = plt.subplots(rows, ncol, figsize=(2.2 * ncol, 2.6 * rows), squeeze=False, layout="constrained")
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    for ax, step, epoch, images in zip(axes.flat, record.steps, epochs(record, settings), record.samples):
         show_images(images, nrow=nrow, ax=ax, title="start" if step == 0 else f"epoch {epoch:.3g}\n(step {step:,})")
-    fig.tight_layout()
     return fig
 
 
 @torch.no_grad()
 def interpolate(trainer: Trainer, z1: torch.Tensor, z2: torch.Tensor, n: int = 10) -> torch.Tensor:
-    """G along the straight line z = a z1 + (1 - a) z2, a from 1 to 0 (the lecture's walk in z): uint8 [n, 28, 28].
+    """G along the straight line z = a z1 + (1 - a) z2, a from 0 to 1 (the lecture's walk in z, from z2 to z1,
+    as ``dcgan.interpolate`` walks): uint8 [n, 28, 28].
 
     U(-1, 1)^100 is a cube, so every point of the segment is a valid noise vector.
     """
-    a = torch.linspace(1, 0, n, device=trainer.device)[:, None]         # (n, 1)
+    a = torch.linspace(0, 1, n, device=trainer.device)[:, None]         # (n, 1) the mixing weight
     z = a * z1.to(trainer.device) + (1 - a) * z2.to(trainer.device)      # (n, 100)
     return from_signed(trainer.sample(n, z=z)[:, 0]).cpu()
 
 
 def interpolation_figure(trainer: Trainer, rows: int = 4, n: int = 10, seed: int = 1):
-    """``rows`` walks between random pairs z1 -> z2, ``n`` steps each."""
+    """``rows`` walks between random pairs, from z2 to z1, ``n`` steps each."""
     gen = torch.Generator().manual_seed(seed)
     walks = [interpolate(trainer, torch.rand(LATENT_DIM, generator=gen) * 2 - 1,
                          torch.rand(LATENT_DIM, generator=gen) * 2 - 1, n) for _ in range(rows)]
     fig, ax = plt.subplots(figsize=(0.6 * n + 0.4, 0.6 * rows + 0.6))
-    show_images(torch.cat(walks), nrow=n, ax=ax, title="z = a z1 + (1 - a) z2, a from 1 (left) to 0 (right)")
+    show_images(torch.cat(walks), nrow=n, ax=ax, title="z = a z1 + (1 - a) z2, a from 0 (left) to 1 (right)")
     return fig
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:
-    """For ``python -m gan_lessons.evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
+    """For ``python -m gan_lessons evaluate``: train in a budget and return {"samples": uint8 [n, 28, 28]}."""
     trainer, _ = train(SETTINGS[budget_name], seed=seed, progress=progress)
     torch.manual_seed(seed + 1)
     return {"samples": from_signed(trainer.sample(n)[:, 0]).cpu()}
@@ -168,11 +175,10 @@ def make_panel(steps: int = 150, seed: int = 0, data: torch.Tensor | None = None
         # G itself, not its running average: a short run's average is still mostly the untrained G
         settings = Settings(epochs=0, k=int(k), lr_D=float(lr_D), lr_G=float(lr_G), average=0.0)
         trainer, record = train(settings, seed=seed, steps=steps, n_fixed=36, data=data)
-        fig = plt.figure(figsize=(11, 3.2))
-        grid_ax = fig.add_axes([0.0, 0.05, 0.25, 0.85])
-        show_images(record.samples[-1], nrow=6, ax=grid_ax, title=f"after {trainer.step} steps")
-        axes = [fig.add_axes([0.32, 0.17, 0.3, 0.7]), fig.add_axes([0.69, 0.17, 0.3, 0.7])]
-        plot_history(trainer.history, axes=axes, smooth=max(1, steps // 20))
+        # the column's width (plotting.COLUMN_PX): the samples on the left, the two curves stacked on the right
+        fig, ax = plt.subplot_mosaic([["grid", "loss"], ["grid", "D"]], figsize=(6.6, 4.6), layout="constrained")
+        show_images(record.samples[-1], nrow=6, ax=ax["grid"], title=f"after {trainer.step} steps")
+        plot_history(trainer.history, axes=[ax["loss"], ax["D"]], smooth=max(1, steps // 20))
         if trainer.stopped:
             fig.suptitle(f"stopped early: {trainer.stopped}", color="#b00", fontsize=9)
         return fig, trainer

@@ -190,7 +190,7 @@ class ConditionalMLPGenerator(nn.Module):
     Mirza & Osindero fed y into a hidden layer of its own, and a label that reaches every layer steers G
     from the first steps. Batch norm after each hidden layer (lesson 05's DCGAN guideline) raises the
     classifier's agreement with the label; notebooks/07_conditional_gan, section 2, has the measurement
-    (``batch_norm=False`` leaves it out, for ``python -m gan_lessons.studies conditional-design``).
+    (``batch_norm=False`` leaves it out, for ``python -m gan_lessons studies conditional-design``).
     """
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 10, hidden=(256, 512, 1024), image_shape=(1, 28, 28),

@@ -1,10 +1,42 @@
-"""Plots that several lessons share: image grids and training curves."""
+"""Plots that several lessons share: image grids and training curves; the course's figure sizes.
+
+A figure is read in a column about ``COLUMN_PX`` wide (the site's text column; a notebook at 100% zoom is
+about as wide): a wider figure is scaled down to it, its text with it. ``smallest_text_px(fig)`` says how
+tall the figure's smallest text is then, in screen pixels; the site's build logs it for every figure a
+lesson draws and its browser test fails below ``MIN_TEXT_PX`` (site/figure_log.py, tests/site/test_site.py).
+So: about 6.5 inches wide at most for a figure with 9-point text, more panels in more rows, not a wider row.
+"""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.text import Text
+
+COLUMN_PX = 676   # the site's text column (sphinx-book-theme at a 1400 px window), in CSS pixels
+MIN_TEXT_PX = 9   # the smallest text a reader should have to read, at the column's width
+INLINE_DPI = 100  # what the notebooks' inline backend draws at (matplotlib's figure.dpi)
+
+
+def smallest_text_px(fig, *, dpi: float | None = None, width_in: float | None = None,
+                     column_px: int = COLUMN_PX) -> tuple[float, str]:
+    """The smallest visible text of ``fig`` as it shows in the column: (height in px, the text itself).
+
+    A font of s points is s * dpi / 72 pixels tall in the saved image; the page scales an image wider than
+    the column down to it. ``width_in``: the saved image's width (a tight bounding box), else the figure's.
+    """
+    dpi = dpi or fig.dpi
+    width_px = (width_in or fig.get_figwidth()) * dpi
+    scale = min(1.0, column_px / width_px)
+    hidden = {t for ax in fig.axes if not (ax.get_visible() and ax.axison)
+              for axis in (ax.xaxis, ax.yaxis) for t in axis.findobj(Text)}  # set_axis_off: no ticks, no labels
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and t not in hidden]
+    if not texts:
+        return float("inf"), ""
+    small = min(texts, key=lambda t: t.get_fontsize())
+    return small.get_fontsize() * dpi / 72 * scale, small.get_text()
+
 
 
 def image_grid(images, nrow: int = 8, pad: int = 2, value: float = 1.0) -> np.ndarray:
@@ -45,7 +77,7 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
     log 2 = 0.693 (non-saturating G): the dotted lines (a minimax G sits at -log 2, off this line).
     """
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+        _, axes = plt.subplots(1, 2, figsize=(6.6, 3.0), layout="constrained")
     steps = np.asarray(history["step"])
 
     def smoothed(values):
@@ -56,21 +88,21 @@ def plot_history(history: dict, axes=None, smooth: int = 1):
         return steps[smooth - 1:], np.convolve(v, kernel, mode="valid")
 
     ax = axes[0]
-    ax.plot(*smoothed(history["loss_D"]), label="D loss  -[log D(x) + log(1 - D(G(z)))]")
+    ax.plot(*smoothed(history["loss_D"]), label="D loss")
     ax.plot(*smoothed(history["loss_G"]), label="G loss")
     ax.axhline(np.log(4), color="gray", ls=":", lw=1)  # D's loss at the equilibrium
     ax.axhline(np.log(2), color="gray", ls=":", lw=1)  # G's non-saturating loss there (-log 2 for minimax)
     ax.set_xlabel("generator step")
     ax.set_ylabel("loss")
-    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above the curves
+    ax.legend(fontsize=9, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)  # above the curves
     ax = axes[1]
-    ax.plot(*smoothed(history["D_real"]), label="mean D(x), real")
-    ax.plot(*smoothed(history["D_fake"]), label="mean D(G(z)), fake")
+    ax.plot(*smoothed(history["D_real"]), label="D(x), real")
+    ax.plot(*smoothed(history["D_fake"]), label="D(G(z)), fake")
     ax.axhline(0.5, color="gray", ls=":", lw=1)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("generator step")
-    ax.set_ylabel("discriminator output")
-    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
+    ax.set_ylabel("mean D output")
+    ax.legend(fontsize=9, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
     return axes
 
 
@@ -92,6 +124,7 @@ def animate(frames, draw, *, figsize=(4.5, 3.4), interval: int = 200, dpi: int =
     def update(i):
         ax.clear()
         draw(frames[i], ax)
+        fig.tight_layout()  # every frame: its labels inside the frame (to_jshtml saves the whole figure)
 
     anim = animation.FuncAnimation(fig, update, frames=len(frames), interval=interval)
     try:

@@ -8,14 +8,19 @@
      "why": ["D(x) is in (0, 1) ...",  # one explanation per option, shown when it is picked and checked
              "G makes samples; D judges them."]}
 
-Pick an option and press Check: the feedback says right or not, and explains the option picked. Without
-a front end (nbval, a static page) the quiz shows as plain text: the questions and their options.
+Pick an option and press Check: the feedback says right or not, and explains the option picked. The quiz
+shows three ways, from one mimebundle: as ipywidgets where a kernel runs it (JupyterLab, Colab); as an
+HTML form whose Check runs in the browser alone, every option's feedback carried in the page, where there
+is no kernel (the course's site, a saved notebook rendered as HTML), with a "show the answers" reveal for
+a page that runs no scripts; and as plain text everywhere else (nbval, a terminal).
 Tests and scripts drive it from code: ``q.answer(0, 1)`` picks option 1 of question 0 and presses Check.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import uuid
 
 import ipywidgets as W
 
@@ -70,6 +75,7 @@ class Quiz:
         for i, q in enumerate(questions):
             _validate(i, q)
         self.title = title
+        self.form_id = f"gan-quiz-{uuid.uuid4().hex[:12]}"  # the HTML form's radio groups: unique on a page
         self.questions = [Question(i + 1, q) for i, q in enumerate(questions)]
         self.widget = W.VBox([W.HTML(f"<h4>{html.escape(title, quote=False)}</h4>")]
                              + [q.widget for q in self.questions])
@@ -92,17 +98,78 @@ class Quiz:
             lines += [f"   ( ) {option}" for option in q.q["options"]]
         return "\n".join(lines)
 
-    def _repr_mimebundle_(self, **kwargs):
-        """The widgets where a front end shows them; the questions as text everywhere else.
+    def html(self) -> str:
+        """The quiz as a form that checks answers in the browser, with no kernel (see :func:`quiz_html`)."""
+        return quiz_html([q.q for q in self.questions], self.title, form_id=self.form_id)
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The widgets where a front end shows them, the HTML form where there is no kernel, text elsewhere.
+
+        The widget view ranks first where a widget manager runs (JupyterLab, Colab); the course's site ranks
+        text/html first for quizzes (site/conf.py), since its saved widgets cannot run Check.
         Written out, not asked of the VBox: ipywidgets 8 has ``_repr_mimebundle_`` but 7 (what Colab's
         kernel runs) shows a widget from ``_ipython_display_`` alone. Both send this view of the model.
         """
         view = {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}
-        return {"application/vnd.jupyter.widget-view+json": view, "text/plain": self.text()}
+        return {"application/vnd.jupyter.widget-view+json": view, "text/html": self.html(), "text/plain": self.text()}
 
     def __repr__(self) -> str:
         return self.text()
+
+
+# One handler for every quiz on the page, bound once: a click on Check reads the option picked and shows the
+# explanation stored beside it. The form carries its data, so it works on a static page with no kernel. The
+# Check buttons start hidden and the answers' reveal shown: a page that runs no scripts still has the answers.
+_SCRIPT = """<script>
+(function () {
+  document.querySelectorAll("form.gan-quiz").forEach(function (form) { form.classList.add("gan-quiz-js"); });
+  if (window.ganQuizBound) { return; }
+  window.ganQuizBound = true;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.gan-quiz-check");
+    if (!button) { return; }
+    event.preventDefault();
+    var q = button.closest(".gan-quiz-q"), out = q.querySelector(".gan-quiz-feedback");
+    var picked = q.querySelector("input[type=radio]:checked");
+    out.classList.remove("gan-quiz-right", "gan-quiz-wrong");
+    if (!picked) { out.textContent = "Pick an answer first."; return; }
+    var right = picked.value === q.getAttribute("data-answer");
+    out.classList.add(right ? "gan-quiz-right" : "gan-quiz-wrong");
+    out.innerHTML = "<b>" + (right ? "Right." : "Not quite.") + "</b> ";
+    out.appendChild(document.createTextNode(picked.getAttribute("data-why")));
+  });
+})();
+</script>"""
+
+_STYLE = """<style>
+form.gan-quiz fieldset { border: 0; padding: 0; margin: 0 0 1em; }
+form.gan-quiz label { display: block; margin: 0.15em 0 0.15em 1em; cursor: pointer; }
+form.gan-quiz .gan-quiz-check { display: none; margin: 0.3em 0.8em 0 1em; }
+form.gan-quiz.gan-quiz-js .gan-quiz-check { display: inline-block; }
+form.gan-quiz.gan-quiz-js .gan-quiz-reveal { display: none; }
+form.gan-quiz .gan-quiz-right b { color: #070; }
+form.gan-quiz .gan-quiz-wrong b { color: #b00; }
+</style>"""
+
+
+def quiz_html(questions, title: str = "Quiz", form_id: str | None = None) -> str:
+    """A self-contained HTML form of ``questions``: Check gives each option's feedback in the browser alone."""
+    e = functools.partial(html.escape, quote=True)
+    form = form_id or f"gan-quiz-{uuid.uuid4().hex[:12]}"
+    parts = [_STYLE, f'<form class="gan-quiz" id="{form}" onsubmit="return false"><h4>{e(title)}</h4>']
+    for number, q in enumerate(questions, 1):
+        parts.append(f'<fieldset class="gan-quiz-q" data-answer="{q["answer"]}">'
+                     f"<legend><b>{number}.</b> {e(q['question'])}</legend>")
+        for i, (option, why) in enumerate(zip(q["options"], q["why"])):
+            parts.append(f'<label><input type="radio" name="{form}-{number}" value="{i}" data-why="{e(why)}"> '
+                         f"{e(option)}</label>")
+        parts.append('<button type="button" class="gan-quiz-check">Check</button>'
+                     '<span class="gan-quiz-feedback" role="status"></span>')
+        answer = q["options"][q["answer"]]
+        parts.append(f'<details class="gan-quiz-reveal"><summary>Show the answer</summary>'
+                     f"<p><b>{e(answer)}</b>: {e(q['why'][q['answer']])}</p></details></fieldset>")
+    parts.append("</form>")
+    return "".join(parts) + _SCRIPT
 
 
 def quiz(questions, title: str = "Quiz") -> Quiz:
@@ -169,8 +236,9 @@ QUESTIONS = {  # each lesson's quiz: 3-5 questions on what the lesson showed
         _q("At the end of a good run of Example 1, what does D(x) look like on Figure 1's axis?", 2,
            ("1 on the data, 0 elsewhere", "That D would be winning; at the equilibrium it cannot tell real from fake."),
            ("0 everywhere", "Then D would call the real data fake too, which lowers V."),
-           ("about 1/2 where the samples are; anything in the far tails",
-            "With p_g = p_data the best D is 1/2 wherever there are samples; where none fall, nothing trains D.")),
+           ("about 1/2 where data and samples overlap, nearer 1 where only data reach, anything where neither is",
+            "The best D is p_data / (p_data + p_g): 1/2 where G matches the data, 1 where only the data have mass "
+            "(G's tanh output cannot reach the far tails), and where neither has samples nothing trains D.")),
         _q("W1 between two 1-D sample sets of the same size is...", 1,
            ("the mean |a_i - b_i| in the order given",
             "The order of samples is arbitrary; optimal transport pairs them by rank."),

@@ -20,6 +20,14 @@ import re
 import sys
 from importlib import metadata
 
+try:  # pyproject.toml is the one place the version is written; the installed metadata carries it
+    __version__ = metadata.version("gan_lessons")
+except metadata.PackageNotFoundError:  # imported from a checkout that was never installed (pip install -e .)
+    __version__ = "0+unknown"
+# The course's repository, the one place its URL is set: the lessons' Colab install line, the README's
+# Binder and Colab links point here (tests/test_colab.py checks that they agree).
+REPOSITORY_URL = "https://github.com/gan-lessons/gan-lessons"
+
 RESTART = "restart the runtime (Runtime > Restart session; in Jupyter: Kernel > Restart Kernel) and run this cell again"
 
 
@@ -57,8 +65,6 @@ def changed_under_kernel() -> list[tuple[str, str, str]]:
 
 def _upgrade_advice() -> str:
     """How to get a newer course: from the repository (Colab, pip), or by updating a checkout installed with -e."""
-    from . import REPOSITORY_URL
-
     # pip's record of where it installed the course from (a checkout's gan_lessons.egg-info has none)
     records = (dist.read_text("direct_url.json") for dist in metadata.distributions(name="gan_lessons"))
     origin = json.loads(next((text for text in records if text), "{}"))
@@ -74,8 +80,6 @@ def check_setup(needs: str) -> list[str]:
 
     Returns the problems found (empty when the kernel is ready), as printed.
     """
-    from . import __version__
-
     problems = []
     installed = _on_disk("gan_lessons")  # None: a checkout that was never installed, nothing to compare
     if installed is not None and _release(installed) < _release(needs):

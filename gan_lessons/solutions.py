@@ -175,7 +175,7 @@ def minibatch_features(f, T):
 
 
 def ref_minibatch_features(f, T):
-    from gan_lessons.toy_gan import MinibatchDiscrimination
+    from gan_lessons.mode_collapse.toy_gan import MinibatchDiscrimination
     A, B, C = T.shape
     layer = MinibatchDiscrimination(A, kernels=B, kernel_dim=C)
     with torch.no_grad():
@@ -191,7 +191,7 @@ def modes_covered(samples, means, std, n_std=3.0):
 
 
 def ref_modes_covered(samples, means, std, n_std=3.0):
-    from gan_lessons import mixtures
+    from gan_lessons.mode_collapse import mixtures
     return mixtures.mode_metrics(samples, mixtures.Mixture("exercise", means, std), n_std).modes
 
 

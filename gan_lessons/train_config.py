@@ -7,7 +7,7 @@ field is checked here, with a message that says what to pass instead.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from .hardware import OPTIMIZERS
 from .losses import GENERATOR_LOSSES, OBJECTIVES
@@ -109,6 +109,14 @@ class TrainConfig:
             raise ValueError("the gradient penalty here is per sample: use it with pack=1")
 
     @property
+    def loss_name(self) -> str:
+        """The game in a few words, for ``Trainer.__repr__``: ``g_loss=...``, or ``wasserstein`` and its constraint."""
+        if self.objective == "gan":
+            return f"g_loss={self.g_loss}"
+        return "wasserstein" + (f", clip={self.clip:g}" if self.clip else "") + (
+            f", gp_lambda={self.gp_lambda:g}" if self.gp_lambda else "")
+
+    @property
     def batch_size(self) -> int:
         """Samples of each kind (real, fake) in one minibatch: m, or m packs of ``pack`` samples."""
         return self.m * self.pack
@@ -133,3 +141,9 @@ def lr_factor(config: TrainConfig, step: int) -> float:
     if config.schedule == "linear":
         return 1 - (1 - config.final_lr) * t / total
     return config.final_lr ** (t / total)
+
+
+def same_config(stored: dict | None, config: TrainConfig) -> bool:
+    """Whether the config stored with a checkpoint (``asdict``; fields added since it was written take their
+    defaults) is ``config``: the one check of Trainer.load_state and gan_lessons.checkpoints."""
+    return {**asdict(TrainConfig()), **(stored or {})} == asdict(config)

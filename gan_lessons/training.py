@@ -15,14 +15,12 @@ a minibatch is an index into it. ``update_D`` and ``update_G`` are the two halve
 ``train`` runs iterations with a progress bar, a history, callbacks for live plots and safe stops.
 What lessons change about it goes through :class:`TrainConfig` (a learning-rate schedule, whether D sees
 real and fake in one call, packing, lesson 08's Wasserstein critic with clipping or a gradient penalty)
-or a callback (``gan_lessons.callbacks``); no lesson sets a Trainer's attributes from outside.
-Introduced in ``notebooks/03_gaussian_1d``.
+or a callback (``gan_lessons.callbacks``, where ``watching`` gives the live panels their progress line); no
+lesson sets a Trainer's attributes from outside. Introduced in ``notebooks/03_gaussian_1d``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import copy
 import time
 import warnings
@@ -33,39 +31,17 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .callbacks import watchers
 from .config import get_device
 from .data import uniform_noise
 from .files import write_atomically
 from .hardware import AUTO_BF16_MIN_PARAMS, bf16_matrix_units, has_batch_norm, make_optimizer, use_channels_last
-from .losses import critic_loss, discriminator_loss, generator_loss, gradient_penalty, wasserstein_generator_loss
-from .train_config import TrainConfig, lr_factor
+from .losses import d_loss, d_means, generator_loss
+from .train_config import TrainConfig, lr_factor, same_config
 
-__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS",
-           "watching"]
+__all__ = ["TrainConfig", "Trainer", "lr_factor", "make_optimizer", "bf16_matrix_units", "AUTO_BF16_MIN_PARAMS"]
 
-# D_real, D_fake: the mean of D(x), D(G(z)) in (0, 1); for a Wasserstein critic the mean scores f(x), f(G(z))
 HISTORY_KEYS = ("step", "loss_D", "loss_G", "D_real", "D_fake")
-
-# Who watches the training runs started inside a `with watching(...)` block (the live panels: a progress line
-# while they train). A context variable, so a watcher sees only the runs its own code starts.
-_WATCHERS: contextvars.ContextVar[tuple] = contextvars.ContextVar("gan_lessons_watchers", default=())
-
-
-@contextlib.contextmanager
-def watching(report: Callable[["Trainer", int, int], None], every_s: float = 0.5):
-    """Within the block, every ``Trainer.train`` calls ``report(trainer, done, steps)`` as it goes.
-
-    ``done`` of ``steps`` iterations of that call have run; a report comes at most every ``every_s``
-    seconds of wall time (and once at the end of each call), whatever a step costs, so a panel can show
-    "step 300 of 1000" without the reports costing the training anything. Nothing else changes: the
-    same seed gives the same run, watched or not.
-    """
-    token = _WATCHERS.set(_WATCHERS.get() + ((report, every_s),))
-    try:
-        yield
-    finally:
-        _WATCHERS.reset(token)
-
 
 
 class Trainer:
@@ -92,7 +68,7 @@ class Trainer:
             self.D.to(memory_format=torch.channels_last)
         self.latent_dim, self.prior = latent_dim, prior
         c = self.config
-        self.opt_D = make_optimizer(self.D.parameters(), c.lr_D, c.optimizer, c.momentum, c.beta2)
+        self.opt_D = make_optimizer(self.D.parameters(), c.lr_D, c.optimizer, c.momentum, c.beta2, clip=c.clip)
         self.opt_G = make_optimizer(self.G.parameters(), c.lr_G, c.optimizer, c.momentum, c.beta2)
         self.history = {key: [] for key in HISTORY_KEYS}
         self.step = 0                # generator steps taken so far
@@ -105,9 +81,6 @@ class Trainer:
         if getattr(self.D, "pack", 1) != c.pack:
             raise ValueError(f"D judges packs of {getattr(self.D, 'pack', 1)} samples but the config says pack="
                              f"{c.pack}; pass TrainConfig(pack={getattr(self.D, 'pack', 1)})")
-        if c.gp_lambda > 0 and has_batch_norm(self.D):
-            raise ValueError("the gradient penalty needs a critic that scores each sample on its own: batch norm "
-                             "mixes a minibatch (Gulrajani et al. 2017 use layer norm or none)")
         self._data = self._labels = None
         self._order, self._cursor = None, 0
         self.G_avg: nn.Module | None = None  # the running average of G's weights (config.average > 0)
@@ -115,10 +88,7 @@ class Trainer:
 
     def _start_average(self) -> None:
         """G_avg starts as a copy of G (no gradients, eval mode) when ``config.average`` > 0."""
-        if self.config.average > 0:
-            self.G_avg = copy.deepcopy(self.G).eval().requires_grad_(False)
-        else:
-            self.G_avg = None
+        self.G_avg = copy.deepcopy(self.G).eval().requires_grad_(False) if self.config.average > 0 else None
 
     @torch.no_grad()
     def _update_average(self) -> None:
@@ -138,14 +108,8 @@ class Trainer:
         c = self.config
         return (f"Trainer(G={type(self.G).__name__}, D={type(self.D).__name__}, k={c.k}, m={c.m}, "
                 f"{f'pack={c.pack}, ' if c.pack > 1 else ''}"
-                f"lr_D={c.lr_D:g}, lr_G={c.lr_G:g}, {c.optimizer}, "
-                f"{'g_loss=' + c.g_loss if c.objective == 'gan' else self._critic_repr()}, "
+                f"lr_D={c.lr_D:g}, lr_G={c.lr_G:g}, {c.optimizer}, {c.loss_name}, "
                 f"device={self.device.type}, step={self.step})")
-
-    def _critic_repr(self) -> str:
-        c = self.config
-        return "wasserstein" + (f", clip={c.clip:g}" if c.clip else "") + (f", gp_lambda={c.gp_lambda:g}"
-                                                                          if c.gp_lambda else "")
 
     # --- minibatches ------------------------------------------------------------------------------
 
@@ -218,7 +182,7 @@ class Trainer:
 
         For conditional models D sees real pairs (x, y) against fake pairs (G(z, y_fake), y_fake).
         Returns (loss, mean D(x), mean D(G(z))) as tensors, or None if the loss was not finite (then
-        nothing is changed). With ``objective="wasserstein"`` it is :meth:`update_critic`'s step instead.
+        nothing is changed); a Wasserstein critic's loss and outputs are ``losses.d_loss``'s and ``d_means``'.
         """
         fake = fake.detach()  # G is not updated here: no gradient flows into it
         with self._autocast():
@@ -229,44 +193,19 @@ class Trainer:
             else:  # batch norm must see real and fake minibatches apart
                 real_logits = (self.D(x) if y is None else self.D(x, y)).float()
                 fake_logits = (self.D(fake) if y is None else self.D(fake, y_fake)).float()
-            if self.config.objective == "wasserstein":
-                return self._step_critic(x, fake, real_logits, fake_logits, y)
-            loss = discriminator_loss(real_logits, fake_logits)
+            loss = d_loss(self.config.objective, self.D, x, fake, real_logits, fake_logits, self.config.gp_lambda, y)
         if not torch.isfinite(loss):
             return None
         self.opt_D.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_D.step()
-        return loss.detach(), torch.sigmoid(real_logits.detach()).mean(), torch.sigmoid(fake_logits.detach()).mean()
-
-    def _step_critic(self, x, fake, real_scores, fake_scores, y):
-        """One step of the critic f (lesson 08): descend E f(G(z)) - E f(x) [+ lambda * gradient penalty], then
-        clamp every weight to [-clip, clip] when ``clip`` > 0. Returns (loss, mean f(x), mean f(G(z))): their
-        difference is the critic's estimate of W1 on this minibatch. None if the loss was not finite."""
-        c = self.config
-        loss = critic_loss(real_scores, fake_scores)
-        if c.gp_lambda > 0:
-            if y is not None:
-                raise ValueError("the gradient penalty here is for unconditional critics")
-            loss = loss + c.gp_lambda * gradient_penalty(self.D, x, fake)
-        if not torch.isfinite(loss):
-            return None
-        self.opt_D.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_D.step()
-        if c.clip > 0:
-            with torch.no_grad():
-                for p in self.D.parameters():
-                    p.clamp_(-c.clip, c.clip)
-        return loss.detach(), real_scores.detach().mean(), fake_scores.detach().mean()
+        return loss.detach(), *d_means(self.config.objective, real_logits.detach(), fake_logits.detach())
 
     def update_G(self, fake: torch.Tensor, y: torch.Tensor | None):
         """One step of G on samples ``fake`` = G(z) that still carry G's graph; returns the loss or None."""
         def loss() -> torch.Tensor:
             logits = (self.D(fake) if y is None else self.D(fake, y)).float()
-            if self.config.objective == "wasserstein":  # the critic's score f(G(z)), not a logit
-                return wasserstein_generator_loss(logits)
-            return generator_loss(logits, self.config.g_loss)
+            return generator_loss(logits, self.config.g_loss if self.config.objective == "gan" else "wasserstein")
 
         return self.step_G(loss)
 
@@ -274,7 +213,7 @@ class Trainer:
         """One step of G on ``compute_loss()``, D frozen (no weight gradients for it); None if not finite.
 
         The one place G's optimizer steps: ``update_G`` and the subclasses that change G's loss
-        (feature matching in ``gan_lessons.toy_gan``) pass their loss here.
+        (feature matching and the unrolled GAN in ``gan_lessons.mode_collapse.toy_gan``) pass their loss here.
         """
         self.D.requires_grad_(False)  # D is not updated here: skip its weight gradients
         try:
@@ -365,14 +304,12 @@ class Trainer:
         self._apply_schedule()  # the rates for the coming step (also after load())
 
         bar = tqdm(total=steps, disable=not progress, desc="training", leave=False)
-        watchers = [[report, every_s, start] for report, every_s in _WATCHERS.get()]
+        watched = watchers(start)
         done = 0
         try:
             for i in range(steps):
-                for w in watchers:  # [report, every_s, last report's time]
-                    if time.perf_counter() - w[2] >= w[1]:
-                        w[0](self, i, steps)
-                        w[2] = time.perf_counter()
+                for watcher in watched:
+                    watcher.report_if_due(self, i, steps)
                 if not self.iteration():
                     warnings.warn(f"training stopped: {self.stopped}; the models are kept as they were after "
                                   f"step {self.step}. Try a smaller learning rate.", RuntimeWarning, stacklevel=2)
@@ -390,8 +327,8 @@ class Trainer:
         finally:
             bar.close()
             self.seconds += time.perf_counter() - start
-            for w in watchers:
-                w[0](self, done, steps)
+            for watcher in watched:
+                watcher.report(self, done, steps)
         if callback is not None and (not self.history["step"] or self.history["step"][-1] % every != 0):
             callback(self)
         return self.history
@@ -430,8 +367,7 @@ class Trainer:
 
     def load_state(self, state: dict, source="state") -> "Trainer":
         """Load a :meth:`state_dict`: networks, optimizers, history, step and training time."""
-        saved = {**asdict(TrainConfig()), **state.get("config", {})}  # fields added since: their defaults
-        if saved != asdict(self.config):
+        if not same_config(state.get("config"), self.config):
             warnings.warn(f"checkpoint {source} was trained with {state.get('config')}, this trainer has "
                           f"{asdict(self.config)}", RuntimeWarning, stacklevel=3)
         self.G.load_state_dict(state["G"])
@@ -441,8 +377,11 @@ class Trainer:
         self.opt_G.load_state_dict(state["opt_G"])
         self.opt_D.load_state_dict(state["opt_D"])
         self.history = {key: list(state["history"][key]) for key in HISTORY_KEYS}
-        self.step = int(state["step"])
-        self.seconds = float(state.get("seconds", 0.0))
+        return self.restore_progress(int(state["step"]), float(state.get("seconds", 0.0)))
+
+    def restore_progress(self, step: int, seconds: float) -> "Trainer":
+        """Set how far training got (generator steps, seconds in train()): what a loaded generator was trained for."""
+        self.step, self.seconds = int(step), float(seconds)
         return self
 
     def configure(self, **changes) -> "Trainer":

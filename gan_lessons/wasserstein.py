@@ -30,11 +30,11 @@ from .config import current_budget, seed_everything
 from .data import normal_noise
 from .gaussian_1d import DATA_MEAN, DATA_STD, normal_pdf
 from .losses import critic_loss, gradient_penalty
-from .mixtures import N_EVAL, get_mixture, mode_metrics
 from .mode_collapse import Settings as GANSettings
 from .mode_collapse import eval_noise, training_data
 from .mode_collapse import train as train_lesson06
-from .toy_gan import ToyGenerator
+from .mode_collapse.mixtures import N_EVAL, get_mixture, mode_metrics
+from .mode_collapse.toy_gan import ToyGenerator
 from .training import TrainConfig, Trainer
 
 # --- section 1: JSD and W1 of two Gaussians moved apart ----------------------------------------------

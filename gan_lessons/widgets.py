@@ -24,7 +24,7 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from .training import watching
+from .callbacks import watching
 
 # A second click this soon after the first (in the browser's clock) is the rest of a double click.
 DOUBLE_CLICK_S = 0.5
@@ -89,7 +89,7 @@ class Panel:
     """Widgets for the keyword arguments of ``run``, a Run button, and an output area for its figure.
 
     While ``run`` trains, a progress bar and the line beside the button follow every ``Trainer.train`` it
-    calls (``training.watching``): the step reached and the seconds so far, updated every half second.
+    calls (``callbacks.watching``): the step reached and the seconds so far, updated every half second.
 
     After each run ``panel.shown`` holds the settings its figure was made with, ``panel.stale`` says whether a
     control has changed since, ``panel.error``/``panel.errors`` hold the last run's error and every error so

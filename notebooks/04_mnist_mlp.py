@@ -112,11 +112,22 @@ show_images(train_images[:32], nrow=16, title="real digits, train[:32]");
 # ## 2. The generator
 #
 # $G(z)$: 100 noise numbers in, 784 pixels out, $100 \cdot 256 + 256 \cdot 512 + 512 \cdot 1024 + 1024 \cdot 784$
-# weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums.
+# weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums. Its
+# definition, as the course package has it (`gan_lessons/models.py`), then the network it builds:
+
+# %%
+import inspect
+
+from IPython.display import Code
+
+from gan_lessons.models import MLPDiscriminator, MLPGenerator
+
+Code(inspect.getsource(MLPGenerator), language="python")
 
 # %%
 trainer = mnist_mlp.make_trainer(settings, seed=SEED)
 print(trainer.G)
+assert isinstance(trainer.G, MLPGenerator) and isinstance(trainer.D, MLPDiscriminator)  # the classes shown above
 n_G = sum(p.numel() for p in trainer.G.parameters())
 print(f"G has {n_G:,} parameters")
 assert n_G == (100 * 256 + 256) + (256 * 512 + 512) + (512 * 1024 + 1024) + (1024 * 784 + 784)
@@ -130,7 +141,11 @@ untrained = from_signed(trainer.sample(n_eval)[:, 0]).cpu()  # uint8 [n_eval, 28
 #
 # $D(x)$: 784 pixels in, one probability out. The network returns the logit $a(x)$ and
 # $D(x) = \sigma(a(x))$; the losses use $\log \sigma$ directly so they stay finite (lesson 01).
-# Untrained, it cannot tell real from fake: both get $D \approx 0.5$.
+# Untrained, it cannot tell real from fake: both get $D \approx 0.5$. Its definition in the package, then the
+# network:
+
+# %%
+Code(inspect.getsource(MLPDiscriminator), language="python")
 
 # %%
 print(trainer.D)
@@ -268,7 +283,8 @@ came to {real_dist.min():.2f} of a training image, the closest sample to {dist.m
 # %% [markdown]
 # ### 5.2 A walk in $z$
 #
-# The lecture's latent walk (it returns in lesson 05): $z = a z_1 + (1 - a) z_2$ for $a$ from 1 to 0.
+# The lecture's latent walk (it returns in lesson 05): $z = a z_1 + (1 - a) z_2$ for $a$ from 0 to 1,
+# each row from $z_2$ on the left to $z_1$ on the right.
 # $U(-1, 1)^{100}$ is a cube, so the whole segment is valid noise. A smooth morph from one digit to another
 # says $G$ has learned a continuous map, not 10,000 separate pictures.
 
@@ -320,7 +336,7 @@ ax.axhline(20, color="C3", ls="--", lw=1, label="target: at most 20%")
 ax.set_xticks(range(10))
 ax.set_xlabel("digit the classifier reads")
 ax.set_ylabel("% of samples")
-ax.legend(fontsize=8);
+ax.legend(fontsize=9, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False);  # above the bars and lines
 
 # %% [markdown]
 # **What the running average buys.** The same $z$ through $G$ itself and through its running average
@@ -435,24 +451,24 @@ ax.set_xscale("log")
 ax.set_xlabel(r"kernel width $\sigma$")
 ax.set_ylabel("mean log-likelihood, validation")
 ax.set_ylim(bottom=max(-800, min(min(parzen.valid_ll.values()), min(parzen_real.valid_ll.values())) - 20))
-ax.legend(fontsize=8);
+ax.legend(fontsize=9);
 
 # %% [markdown]
 # ### 5.5 Prepared earlier: what the `full` budget makes
 #
 # A lecture has minutes. The `full` budget trains this same Example 2 (the same settings and seed) for
 # 50 epochs, and the course ships the generator it made: `gan_lessons/pretrained/mnist_mlp.pt`, written by
-# `python -m gan_lessons.pretrain --into-package` with a record of how and where it was trained beside it. Below: the
+# `python -m gan_lessons pretrain --into-package` with a record of how and where it was trained beside it. Below: the
 # same 36 fixed $z$ as the grids of section 4, through your generator and through the prepared one, and
 # the prepared one scored now, by this lesson's classifier, on as many samples as yours. The cell checks
 # that its digits are clearer (the confident-sample rate); compare the two histograms too: which digits
 # does each draw most?
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("mnist_mlp")    # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
 show_images(trainer.sample(36, z=snapshots.z), nrow=6, ax=axes[0], title=f"your run: {trainer.step:,} steps")
 show_images(prepared.sample(36, z=snapshots.z), nrow=6, ax=axes[1], title=f"prepared earlier: {prepared.step:,} steps")
@@ -505,8 +521,7 @@ assert all(np.isfinite(h[key]).all() for key in ("loss_D", "loss_G", "D_real", "
 assert np.isfinite(fid) and np.isfinite(fid_real) and trainer.stopped is None
 assert np.isfinite(parzen.mean) and parzen.sigma in metrics.PARZEN_SIGMAS
 assert (parzen.n_samples, parzen.n_valid, parzen.n_test) == parzen_sizes
-if BUDGET != "test":
-    assert parzen.full_protocol                            # the paper's sizes, exactly
+assert parzen.full_protocol == (BUDGET != "test")          # the paper's sizes exactly, outside `test`
 min_accuracy = budget(test=0.93, lecture=0.98, full=0.99)  # the classifier trains longer in the longer budgets
 claim("The course's MNIST classifier reaches its budget's test accuracy (test 93%, lecture 98%, full 99%)",
       clf.test_accuracy >= min_accuracy, f"{100 * clf.test_accuracy:.1f}% >= {100 * min_accuracy:.0f}%",
@@ -544,11 +559,11 @@ claim("Example 2's Parzen log-likelihood reaches 50 under the paper's protocol",
 # 5.5). Your column changes with the budget, the seed and the machine: another run is another set of
 # numbers, which is why the claims above check bounds, not figures. The shipped generator is scored twice:
 # on this page by this budget's classifier, and in its record (`gan_lessons/pretrained/mnist_mlp.json`,
-# written by `python -m gan_lessons.pretrain --into-package`) by the `full` budget's classifier on 10,000
-# samples; `python -m gan_lessons.evaluate --pretrained --models mnist_mlp` prints the record's scores
-# again, and `python -m gan_lessons.evaluate --budget full --models mnist_mlp` retrains and scores it.
+# written by `python -m gan_lessons pretrain --into-package`) by the `full` budget's classifier on 10,000
+# samples; `python -m gan_lessons evaluate --pretrained --models mnist_mlp` prints the record's scores
+# again, and `python -m gan_lessons evaluate --budget full --models mnist_mlp` retrains and scores it.
 # MNIST-FID figures are comparable only under the same classifier. How long this notebook takes in each
-# budget on your machine: `python -m gan_lessons.bench --notebooks`.
+# budget on your machine: `python -m gan_lessons bench --notebooks`.
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
 record = prepared_record["scores"]                          # the shipped generator's record

@@ -68,8 +68,9 @@ from IPython.display import Markdown, display
 
 from gan_lessons import budget, current_budget, get_device, seed_everything
 from gan_lessons.claims import claim
-from gan_lessons import gan_lab, mode_collapse, toy_gan
-from gan_lessons import mixtures as mx
+from gan_lessons import mode_collapse
+from gan_lessons.mode_collapse import gan_lab, toy_gan
+from gan_lessons.mode_collapse import mixtures as mx
 from gan_lessons.training import TrainConfig, Trainer
 
 BUDGET = current_budget()
@@ -119,13 +120,13 @@ print(f"collapse: {COLLAPSE_STEPS} steps, fixes: {FIX_STEPS} steps (unrolled: {U
 #   sample sits nearest one mode: $\log 8 = 2.08$ on the ring, $\log 25 = 3.22$ on the grid.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.3))
+fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.6), layout="constrained")  # the column's width
 for ax, (name, mixture) in zip(axes, mx.MIXTURES.items()):
     real = mixture.sample(mx.N_EVAL, torch.Generator().manual_seed(SEED))   # (2500, 2)
     metrics = mx.mode_metrics(real, mixture)
     ax.scatter(*real.T, s=2)
     ax.set_aspect("equal")
-    ax.set_title(f"{name}: {mixture.K} modes, std {mixture.std}\nreal samples: {metrics}", fontsize=9)
+    ax.set_title(f"{name}: {mixture.K} modes, std {mixture.std}", fontsize=10)  # its metrics: printed below
     print(f"{name:4s} real samples: {metrics}")
     # 3 std holds 1 - exp(-9/2) = 98.9% of a 2-D Gaussian's mass: real data is (almost) all high quality
     assert metrics.modes == mixture.K and metrics.high_quality > 97 and metrics.reverse_kl < 0.01
@@ -334,7 +335,7 @@ modes.""")
 # The arrows here are $-\nabla_x$ of feature matching's $L_G$ (`gan_lab.generator_gradient` takes the loss
 # this trainer's $G$ descends), not of $-\log D$. With the `full` budget's 3,000 steps and three seeds,
 # feature matching put on average 69.3% (batch norm in $G$) and 75.6% (none) of its ring points within
-# $3\sigma$ of a mode (`python -m gan_lessons.studies mixtures` and `mixtures-no-bn`; the tables in "What we
+# $3\sigma$ of a mode (`python -m gan_lessons studies mixtures` and `mixtures-no-bn`; the tables in "What we
 # saw").
 #
 # ## Fix 3: packing (PacGAN, Lin et al. 2018)
@@ -428,16 +429,16 @@ display(Markdown(mode_collapse.table_text(records)))
 # ### Prepared earlier: two fixes after the `full` budget
 #
 # The runs above had the lecture's seconds. The course ships two generators the `full` budget made (3,000
-# steps, seed 0, `python -m gan_lessons.pretrain --into-package`): PacGAN2 on the ring and mini-batch discrimination on the
-# grid, the fixes `python -m gan_lessons.evaluate` scores on each. Their 2,500 points at the evaluation
+# steps, seed 0, `python -m gan_lessons pretrain --into-package`): PacGAN2 on the ring and mini-batch discrimination on the
+# grid, the fixes `python -m gan_lessons evaluate` scores on each. Their 2,500 points at the evaluation
 # noise, on the modes, with PacGAN's metrics measured now:
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-fig, prepared = pretrain.points_figure(("mixture_ring", "mixture_grid"))
+fig, prepared = pretrained.points_figure(("mixture_ring", "mixture_grid"))
 for row, (row_metrics, row_record) in prepared.items():
-    print(f"{row}: {row_metrics}; {pretrain.caption(row_record)}")
+    print(f"{row}: {row_metrics}; {pretrained.caption(row_record)}")
 ring_prepared, grid_prepared = prepared["mixture_ring"][0], prepared["mixture_grid"][0]
 assert ring_prepared.modes == 8 and grid_prepared.modes >= 24, (ring_prepared, grid_prepared)  # fixed weights, fixed z
 Markdown(f"""{ring_prepared.modes} of the 8 ring modes and {grid_prepared.modes} of the 25 grid modes are captured,
@@ -496,7 +497,7 @@ for name, config in MNIST_RUNS.items():
           f"reverse KL {mx.reverse_kl(hist):.3f}, confident {100 * confident:.0f}% "
           f"({time.perf_counter() - start:.0f} s)")
 
-fig, axes = plt.subplots(2, len(digit_runs), figsize=(5 * len(digit_runs), 6.5))
+fig, axes = plt.subplots(2, len(digit_runs), figsize=(3.3 * len(digit_runs), 5.6), layout="constrained")
 for col, (name, (samples, hist, confident)) in enumerate(digit_runs.items()):
     show_images(samples[:32], nrow=8, ax=axes[0, col], title=name)
     axes[1, col].bar(range(10), hist / hist.sum())
@@ -504,9 +505,8 @@ for col, (name, (samples, hist, confident)) in enumerate(digit_runs.items()):
     axes[1, col].set_xticks(range(10))
     axes[1, col].set_xlabel("digit (classifier)")
     axes[1, col].set_ylabel("fraction of 1,000 samples")
-    axes[1, col].set_title(f"reverse KL to uniform: {mx.reverse_kl(hist):.2f}; the classifier is sure "
-                           f"(p >= 0.9) of {100 * confident:.0f}% of them", fontsize=9)
-plt.tight_layout()
+    axes[1, col].set_title(f"reverse KL to uniform: {mx.reverse_kl(hist):.2f}\nthe classifier is sure "
+                           f"(p >= 0.9) of {100 * confident:.0f}%", fontsize=9)
 plt.show()
 kl_digits = {name: mx.reverse_kl(hist) for name, (_, hist, _) in digit_runs.items()}
 claim("The collapsing MNIST run's digit histogram is further from uniform than the healthy run's (reverse KL)",
@@ -575,18 +575,14 @@ Markdown(f"""The ring, $G$ without batch norm, seed {SEED}, {BUDGET} budget:
   too few to judge it, and no claim checks it: run it for longer in the exercises.""")
 
 # %% [markdown]
-# Longer runs, on the course's 2-core CPU (AMD EPYC; figures regenerated by the commands named with them):
+# ### Longer runs: the mixtures studies
 #
-# - Without batch norm in $G$ the plain GAN's collapse depends on the seed: after 3,000 steps seeds 0 and 2
-#   ended with every sample nearest a single mode (reverse KL $= \log 8 = 2.08$; 1 and 0 modes captured),
-#   seed 1 did not (8 modes, reverse KL 0.17) (`python -m gan_lessons.studies mixtures-no-bn`, which prints
-#   each run).
-# - The full budget: 3,000 generator steps per run, seeds 0, 1 and 2, the mean over the seeds; measured on
-#   the course's 2-core CPU (`python -m gan_lessons.studies mixtures` regenerates it: 30 runs; how long
-#   they take is in `docs/measurements.md`). The feature-matching rows were measured later, one thread
-#   per run (`OMP_NUM_THREADS=1 python -m gan_lessons.studies mixtures --methods feature_matching`, and the
-#   same for `mixtures-no-bn`: 6 runs each, 314 s and 293 s with the two studies side by side on the
-#   AMD EPYC 2-core CPU; a run's figures shift slightly with the number of threads). With PacGAN's batch norm in $G$ (`mode_collapse.Settings()`):
+# The figures below are not this page's run: they come from `python -m gan_lessons studies mixtures` (with
+# PacGAN's batch norm in $G$, `mode_collapse.Settings()`) and `python -m gan_lessons studies mixtures-no-bn`
+# (without it, this lesson's collapse-prone $G$), 3,000 generator steps per run on seeds 0, 1 and 2, the mean
+# over the seeds, run on the course's 2-core CPU (AMD EPYC, no GPU) between 2 and 4 December 2026. Each
+# command prints every run; `docs/measurements.md` says how long they take. PacGAN's own figures are from
+# Lin et al. (2018), Table 1 (modes / high quality %).
 #
 # | method | ring: modes (of 8) | ring: high quality % | ring: reverse KL | grid: modes (of 25) | grid: high quality % | grid: reverse KL | PacGAN Table 1 ring | PacGAN Table 1 grid |
 # |---|---|---|---|---|---|---|---|---|
@@ -596,8 +592,7 @@ Markdown(f"""The ring, $G$ without batch norm, seed {SEED}, {BUDGET} budget:
 # | PacGAN2 | 8.0 | 84.0 | 0.003 | 21.7 | 4.3 | 0.054 | 7.9 / 95.6 | 23.8 / 91.3 |
 # | PacGAN4 | 8.0 | 54.0 | 0.003 | 22.0 | 2.2 | 0.020 | 7.8 / 95.9 | 24.8 / 93.6 |
 #
-#   and without batch norm in $G$ (the collapse-prone $G$ of this lesson), the same steps and seeds
-#   (`python -m gan_lessons.studies mixtures-no-bn` regenerates it; `mixtures` regenerates the table above):
+# Without batch norm in $G$ (`python -m gan_lessons studies mixtures-no-bn`), the same steps and seeds:
 #
 # | method | ring: modes (of 8), seeds 0 / 1 / 2 | ring: mean | ring: high quality % | ring: reverse KL | grid: modes (of 25), seeds 0 / 1 / 2 | grid: mean | grid: high quality % | grid: reverse KL |
 # |---|---|---|---|---|---|---|---|---|
@@ -606,24 +601,25 @@ Markdown(f"""The ring, $G$ without batch norm, seed {SEED}, {BUDGET} budget:
 # | feature matching, no batch norm | 8 / 8 / 8 | 8.0 | 75.6 | 0.002 | 15 / 18 / 15 | 16.0 | 1.3 | 0.063 |
 # | PacGAN2, no batch norm | 8 / 8 / 8 | 8.0 | 67.5 | 0.004 | 18 / 22 / 23 | 21.0 | 2.4 | 0.016 |
 #
-# - Read it with care. Packing reliably undoes the collapse of the no-batch-norm $G$ (the reverse KL falls from
-#   1.44 to 0.004), and with batch norm it keeps the mode histogram the most even (reverse KL 0.003 on the
-#   ring for both pack sizes). But our high-quality percentages stay below the paper's 91-98%, most of
-#   all on the grid, where packed discriminators (which judge 2 or 4 points at once) learn the fine
-#   position of each point slowest. Mini-batch discrimination was our best on the grid with batch norm
-#   (23.0 of 25 modes, 47.5% high quality) and, without batch norm, reached the highest quality on the
-#   ring (94.7% and 94.6% on seeds 0 and 2), but missed a mode on seed 1 and fell to 16.3 grid modes
-#   (6 on seed 0): on the grid, $G$'s batch norm matters as much as the fix. The plain GAN without batch
-#   norm, which collapses on the ring, does not collapse on the grid (18-19 of 25 modes on every seed),
-#   but fewer than 9% of its points are high quality. Feature matching, which changes only $G$'s loss,
-#   covered all 8 ring modes on every seed, with and without batch norm (reverse KL 0.004 and 0.002), its
-#   ring quality (69.3% and 75.6%) between the other fixes'; but on the grid it captured the fewest modes
-#   of any row (19.7 with batch norm, 16.0 without) and put under 6% of its points within 3 std of a mode:
-#   spread evenly over the modes it reached (reverse KL 0.055 and 0.063), rarely on them. The unrolled GAN
-#   is in neither table (each of its steps also runs $U$ of $D$'s updates); Fix 4's cell run with
-#   `GAN_LESSONS_BUDGET=full` trains it for 3,000 steps.
-#   None of our runs reached the course's target of 8/8 ring modes with >= 24.8 grid modes and >= 95%
-#   high quality. We did not try longer runs than 3,000 steps; that, on a GPU, is the first thing to try.
+# What the two studies (`python -m gan_lessons studies mixtures`, `mixtures-no-bn`) show, read with care:
+# - **Without batch norm the plain GAN's collapse depends on the seed**: seeds 0 and 2 ended with every sample
+#   nearest a single mode of the ring (1 and 0 modes captured, reverse KL near its ceiling $\log 8$), seed 1
+#   covered all 8. On the grid it does not collapse (18-19 of 25 modes on every seed), but fewer than 9% of
+#   its points are high quality.
+# - **Packing reliably undoes that collapse** (the ring's reverse KL falls from 1.443 to 0.004), and with batch
+#   norm it keeps the mode histogram the most even. But the high-quality percentages stay below the paper's,
+#   most of all on the grid, where a packed discriminator (which judges 2 or 4 points at once) learns the fine
+#   position of each point slowest.
+# - **Mini-batch discrimination** was the best on the grid with batch norm and, without it, reached the highest
+#   ring quality on seeds 0 and 2, but missed a ring mode on seed 1 and fell to 6 grid modes on seed 0: on the
+#   grid, $G$'s batch norm matters as much as the fix.
+# - **Feature matching**, which changes only $G$'s loss, covered all 8 ring modes on every seed, but on the grid
+#   captured the fewest modes of any fix and put few points within $3\sigma$ of a mode: spread evenly over the
+#   modes it reached, rarely on them.
+# - The unrolled GAN is in neither table (each of its steps also runs $U$ of $D$'s updates); Fix 4's cell
+#   trains it for 3,000 steps with `GAN_LESSONS_BUDGET=full`.
+# - No run reached all 25 grid modes with PacGAN's 91-98% high quality. Runs longer than 3,000 steps were not
+#   tried; on a GPU, that is the first thing to try.
 #
 # ## Exercises
 #

@@ -106,9 +106,17 @@ show_images(data[:16], nrow=16, title="labels: " + " ".join(str(int(v)) for v in
 #   fed $y$ into a hidden layer of its own), so the label can steer $G$ from the first steps;
 # - **batch norm** after each hidden layer, lesson 05's DCGAN guideline: without it, on seed 1 after
 #   1,200 steps, the classifier agreed with the requested digit on 36% of samples, against 59% with it
-#   (`python -m gan_lessons.studies conditional-design` retrains the three variants and prints this).
+#   (`python -m gan_lessons studies conditional-design` retrains the three variants and prints this).
 #
-# (`embedding_dim=` swaps the one-hot for a learned embedding, an exercise.)
+# (`embedding_dim=` swaps the one-hot for a learned embedding, an exercise.) Its definition, as the course
+# package has it (`gan_lessons/models.py`; `self.label` gives the one-hot code), then a network built from it:
+
+# %%
+import inspect
+
+from IPython.display import Code
+
+Code(inspect.getsource(ConditionalMLPGenerator), language="python")
 
 # %%
 seed_everything(SEED)
@@ -130,6 +138,10 @@ assert torch.allclose(G(z, y), G(z, onehot))       # an int label and its one-ho
 # Example 2's layer sizes (784 -> 1024 -> 512 -> 256 -> 1), with the one-hot label concatenated to the
 # flattened image ($784 + 10$ inputs) and to every later layer; LeakyReLU(0.2) hidden units (lesson 05's
 # guideline for $D$; Mirza & Osindero used maxout units, which also pass gradient for negative inputs).
+# Its definition in the package, then the network:
+
+# %%
+Code(inspect.getsource(ConditionalMLPDiscriminator), language="python")
 
 # %%
 D = ConditionalMLPDiscriminator()
@@ -346,16 +358,16 @@ claim("The agreement bound has teeth: the same images with shuffled labels, and 
 # The `full` budget trains this same conditional GAN (the same networks, learning rate, average and seed)
 # for 12,000 steps, with both learning rates decaying linearly to a tenth over the run; the course ships
 # the generator it made (`gan_lessons/pretrained/conditional.pt`, written by
-# `python -m gan_lessons.pretrain --into-package`, its record beside it). The same rows as section 5 (the same $z$ for
+# `python -m gan_lessons pretrain --into-package`, its record beside it). The same rows as section 5 (the same $z$ for
 # each digit), and the agreement measured now, by this lesson's classifier, on the same $z$ and labels as
 # yours. The first claim below is the one check of the label that the `test` budget's 20 steps allow (its
 # own $G$ is still at chance there): the lesson's label code takes a trained $G$ to the digits asked for.
 
 # %%
-from gan_lessons import pretrain
+from gan_lessons import pretrained
 
-prepared, prepared_record = pretrain.load("conditional")  # a Trainer around the shipped G (its D untrained)
-print(pretrain.caption(prepared_record))
+prepared, prepared_record = pretrained.load("conditional")  # a Trainer around the shipped G (its D untrained)
+print(pretrained.caption(prepared_record))
 cgan.digit_rows(prepared, per_row=12, seed=SEED, title=f"prepared earlier ({prepared.step:,} steps): row d asks for digit d");
 prepared_images, _ = cgan.samples_per_class(prepared, n_per_class, seed=SEED)
 prepared_scores = cgan.label_agreement(clf, prepared_images, requested)
@@ -398,7 +410,7 @@ assert torch.isfinite(torch.tensor(parzen.mean))
 #   $G$ and a learning rate 2.5 times Radford's, without which the classifier agreed with the requested
 #   digit far less often (on seed 1 after 1,200 steps: 0.594 as built, 0.191 at Radford's $2 \cdot 10^{-4}$,
 #   0.361 without batch norm in $G$; $G$ itself, 300 samples of each digit;
-#   `python -m gan_lessons.studies conditional-design` retrains the three and prints them).
+#   `python -m gan_lessons studies conditional-design` retrains the three and prints them).
 # - Mixes of two one-hots morph one digit into another at fixed $z$ (section 5's rows).
 # - The label is the last thing $G$ learns: in the `test` budget's 20 steps $G$ draws blobs and the
 #   agreement is at chance (0.1), so only the longer budgets check the claims about this run's label;
@@ -430,7 +442,7 @@ Markdown(f"""This run: {steps:,} steps ({BUDGET} budget, {device}, seed {SEED}),
 - **Parzen log-likelihood**: {parzen.mean:.1f} ± {parzen.se:.1f} ($\\sigma$ {parzen.sigma:.3f}; {parzen.n_samples:,}
   samples, {parzen.n_test:,} test images), against Mirza & Osindero's 132 ± 1.8 (2014, Table 1).
 
-How long the whole notebook takes in each budget on your machine: `python -m gan_lessons.bench --notebooks`.""")
+How long the whole notebook takes in each budget on your machine: `python -m gan_lessons bench --notebooks`.""")
 
 # %% [markdown]
 # ## Where GANs went from here

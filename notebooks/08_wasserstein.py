@@ -17,11 +17,12 @@
 # # 08 · The Wasserstein GAN: a critic whose loss measures a distance
 #
 # Lesson 01 found what Algorithm 1 minimises when $D$ is at its best:
-# $C(G) = -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g)$ (J. Grabocka's lecture). This lesson goes beyond the lectures, to the answer the field gave in
-# 2017 to two of their open problems, training that stalls or collapses (lessons 02 and 06) and a loss that
-# says nothing about sample quality: Arjovsky, Chintala & Bottou (2017, *Wasserstein GAN*) replace the
-# Jensen-Shannon divergence with the Wasserstein-1 distance, and Gulrajani et al. (2017, *Improved Training of
-# Wasserstein GANs*, WGAN-GP) make its training dependable.
+# $C(G) = -\log 4 + 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g)$ (J. Grabocka's lecture). This lesson goes
+# beyond the lectures, to the answer the field gave in 2017 to two of their open problems, training that
+# stalls or collapses (lessons 02 and 06) and a loss that says nothing about sample quality: Arjovsky,
+# Chintala & Bottou (2017, *Wasserstein GAN*) replace the Jensen-Shannon divergence with the Wasserstein-1
+# distance, and Gulrajani et al. (2017, *Improved Training of Wasserstein GANs*, WGAN-GP) make its training
+# dependable.
 #
 # Skeleton: why JSD gives $G$ no gradient (1-D, exact) -> W1 and its dual, with a critic trained on two
 # samples -> WGAN and WGAN-GP, the critic's step written out and checked against the course's `Trainer`
@@ -440,7 +441,8 @@ def _line(mixture):
 wins = [name for name in ("ring", "grid")
         if runs[name]["wgan_metrics"].high_quality > runs[name]["gan_metrics"].high_quality]
 spread = all(runs[name]["wgan_metrics"].reverse_kl < runs[name]["gan_metrics"].reverse_kl for name in runs)
-hq_sentence = (f"In this run WGAN-GP made more high-quality samples than the GAN on {' and '.join('the ' + w for w in wins)}"
+where = " and ".join("the " + name for name in wins)
+hq_sentence = (f"In this run WGAN-GP made more high-quality samples than the GAN on {where}"
                if wins else "In this run the GAN made at least as many high-quality samples as WGAN-GP on both")
 hq_sentence += ("; WGAN-GP spread its samples more evenly over the modes on both (lower reverse KL)." if spread
                 else ".")
@@ -460,8 +462,8 @@ High quality is a strict test here (within 0.03 of a ring mode, 0.15 of a grid m
 that have settled, which the decaying learning rates of the WGAN-GP and GAN runs bring about. The critics'
 maps (grey, darker where they score higher) rise towards the modes: $G$'s samples move up their slopes. The
 clipped critic's map is coarser, broad linear pieces rather than a peak at each mode: clipping drives the
-weights to $\pm c$ and the critic towards simple functions, which is what Gulrajani et al. (2017, Section 3 and Figure 1) found and why they
-replaced it with the penalty.""")
+weights to $\\pm c$ and the critic towards simple functions, which is what Gulrajani et al. (2017, Section 3
+and Figure 1) found and why they replaced it with the penalty.""")
 
 # %% [markdown]
 # ## What we saw

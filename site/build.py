@@ -92,6 +92,15 @@ def sphinx(cmd: list[str], env: dict) -> tuple[int, str]:
     return process.returncode, "".join(lines)
 
 
+def kernel_profile() -> Path:
+    """An IPython folder for the build's kernels alone: its startup logs each figure's text size (figure_log.py)."""
+    folder = BUILD / "site-ipython"
+    startup = folder / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    copy_if_changed(SITE / "figure_log.py", startup / "00-figure-log.py")
+    return folder
+
+
 def main() -> int:
     chosen = lessons(os.environ.get("SITE_LESSONS", ""))
     stage(chosen)
@@ -100,6 +109,8 @@ def main() -> int:
                # a claim that does not hold fails the build; each claim is logged beside the cached lessons
                # (emptied with them) for `make test-claims`
                GAN_LESSONS_STRICT="1", GAN_LESSONS_CLAIMS_LOG=str(CACHE / "claims.jsonl"),
+               # and each figure's smallest text at the column's width, for the browser test (site/figure_log.py)
+               GAN_SITE_FIGURE_LOG=str(CACHE / "figures.jsonl"), IPYTHONDIR=str(kernel_profile()),
                # figures inline in the executed notebooks, whatever MPLBACKEND the caller set (CI: Agg)
                MPLBACKEND="module://matplotlib_inline.backend_inline")
     for folder in (OUT, DOCTREES):

@@ -39,6 +39,11 @@ nb_merge_streams = True
 # MyST, as the lessons' own Markdown is: tables and $maths$ render (myst-nb's default, CommonMark, has no tables).
 nb_render_markdown_format = "myst"
 
+# A quiz's output carries ipywidgets and a self-contained HTML form (gan_lessons/quiz.py): the saved widgets
+# cannot run Check without a kernel, so the page shows the form, which checks answers in the browser. The
+# lessons' other text/html outputs (animations) have no widget view; the panels have no text/html.
+nb_mime_priority_overrides = [("html", "text/html", 5)]
+
 # Saved widget state drawn by the vendored html-manager bundle (site/_static/html-manager, no CDN).
 nb_ipywidgets_js = {"html-manager/embed.js": {}}
 

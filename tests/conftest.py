@@ -1,7 +1,7 @@
 """Shared fixtures: a throwaway cache for every test, and the real MNIST files.
 
 The real files come from ``GAN_LESSONS_MNIST_MIRROR`` (a folder), else ``../shared/data/mnist`` beside the
-project (CI's), else the MNIST cache that ``make test`` fills first (``python -m gan_lessons.data``), as the
+project (CI's), else the MNIST cache that ``make test`` fills first (``python -m gan_lessons data``), as the
 environment the test session started with names it. So a contributor's ``make test`` runs every MNIST test,
 as CI does; with ``GAN_LESSONS_REQUIRE_MNIST=1`` (``make test`` sets it) MNIST that cannot be found is an
 error, never a quiet skip.
@@ -67,7 +67,7 @@ def mirror(tmp_path_factory) -> Path:
             (folder / f"{name}.gz").write_bytes(payload)
         return folder
     message = (f"the real MNIST files are not here: no GAN_LESSONS_MNIST_MIRROR folder, no {SHARED_MNIST}, and "
-               f"the cache {USER_MNIST} lacks them. Run `python -m gan_lessons.data` (`make test` does) or set "
+               f"the cache {USER_MNIST} lacks them. Run `python -m gan_lessons data` (`make test` does) or set "
                f"GAN_LESSONS_MNIST_MIRROR to a folder with train-images-idx3-ubyte.gz and the other three")
     if os.environ.get("GAN_LESSONS_REQUIRE_MNIST") == "1":
         pytest.fail(message + " (GAN_LESSONS_REQUIRE_MNIST=1: the MNIST tests may not be skipped)")

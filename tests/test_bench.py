@@ -6,13 +6,13 @@ import math
 import pytest
 import torch
 
-from gan_lessons import bench
+from gan_lessons.commands import bench
+from gan_lessons.commands.notebook_timing import cell_seconds
+from gan_lessons.commands.roofline import count_flops
+from gan_lessons.commands.tutorial_loop import PerSampleImages, TutorialLoop
 from gan_lessons.data import to_signed
 from gan_lessons.models import MLPDiscriminator, MLPGenerator
-from gan_lessons.notebook_timing import cell_seconds
-from gan_lessons.roofline import count_flops
 from gan_lessons.training import TrainConfig, Trainer
-from gan_lessons.tutorial_loop import PerSampleImages, TutorialLoop
 
 # A small MLP GAN: G 8 -> 16 -> 32 -> 16 pixels, D 16 -> 32 -> 8 -> 1.
 LATENT, G_HIDDEN, D_HIDDEN, SHAPE, M = 8, (16, 32), (32, 8), (1, 4, 4), 12

@@ -79,7 +79,7 @@ def test_postbuild_starts_with_set_e_and_installs_the_package():
     text = path.read_text()
     assert re.search(r"pip install .*--no-deps -e \.", text), "postBuild installs the package itself"
     assert "set-default-viewer python" in text and "overrides.json" in text, ".py opens as a notebook"
-    assert "python -m gan_lessons.data" in text, "postBuild fetches MNIST"
+    assert "python -m gan_lessons data" in text, "postBuild fetches MNIST"
 
 
 def test_runtime_is_a_python_the_project_supports():

@@ -10,7 +10,8 @@ import nbformat
 import pytest
 import torch
 
-from gan_lessons import checkpoints, conditional, dcgan, mnist_mlp, pretrain
+from gan_lessons import checkpoints, conditional, dcgan, mnist_mlp
+from gan_lessons.commands import pretrain
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = torch.rand(256, 1, 28, 28) * 2 - 1

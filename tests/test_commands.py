@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import bench, evaluate, pretrain, studies
+from gan_lessons import pretrained
+from gan_lessons.commands import bench, evaluate, pretrain, studies
 
 
 class Started(Exception):
@@ -28,8 +29,8 @@ def no_work(monkeypatch):
     monkeypatch.setattr(evaluate, "load_classifier", never)
     monkeypatch.setattr(evaluate, "main_pretrained", never)
     monkeypatch.setattr(pretrain, "night_before", never)
-    monkeypatch.setattr(pretrain.Model, "train", never)
-    monkeypatch.setattr(pretrain, "score", never)
+    monkeypatch.setattr(pretrained.Model, "train", never)
+    monkeypatch.setattr(pretrain, "score_record", never)
     for name, study in studies.STUDIES.items():
         monkeypatch.setitem(studies.STUDIES, name, studies.Study(study.lesson, study.what, never, study.methods))
     monkeypatch.delenv("GAN_LESSONS_BUDGET", raising=False)
@@ -174,21 +175,21 @@ def test_evaluate_refuses_bad_arguments(argv, message, no_work, capsys):
 def saved(no_work, monkeypatch):
     """pretrain's training and writing replaced: returns the list of folders it would have written to."""
     folders = []
-    monkeypatch.setattr(pretrain.Model, "train", lambda self, budget, seed: None)
+    monkeypatch.setattr(pretrained.Model, "train", lambda self, budget, seed: None)
     monkeypatch.setattr(pretrain, "save", lambda name, trainer, directory, **kw: folders.append(directory) or
                         {"steps": 1, "training_seconds": 0.0, "file": {"bytes": 0}})
     return folders
 
 
 def test_pretrain_writes_into_the_course_cache_by_default(saved, empty_cache):
-    assert pretrain.default_out() == empty_cache.resolve() / "pretrained"
+    assert pretrained.default_out() == empty_cache.resolve() / "pretrained"
     assert pretrain.main(["--models", "dcgan", "--no-score"]) == 0
     assert saved == [empty_cache.resolve() / "pretrained"]
 
 
 def test_pretrain_writes_into_the_package_only_when_asked(saved, empty_cache, capsys):
     assert pretrain.main(["--models", "dcgan", "--no-score", "--into-package"]) == 0
-    assert saved == [pretrain.PRETRAINED_DIR]
+    assert saved == [pretrained.PRETRAINED_DIR]
     capsys.readouterr()
     err = refused(pretrain.main, ["--into-package", "--out", "somewhere"], capsys)
     assert "argument --out: not allowed with argument --into-package" in err
@@ -197,7 +198,7 @@ def test_pretrain_writes_into_the_package_only_when_asked(saved, empty_cache, ca
 def test_pretrain_rescore_needs_the_files_in_the_folder_it_scores(no_work, empty_cache, capsys):
     err = refused(pretrain.main, ["--rescore", "--models", "dcgan"], capsys)
     assert f"{empty_cache.resolve() / 'pretrained'} holds no generator dcgan" in err
-    assert err.rstrip().endswith("train it first: python -m gan_lessons.pretrain --models dcgan")  # the default folder
+    assert err.rstrip().endswith("train it first: python -m gan_lessons pretrain --models dcgan")  # the default folder
     with pytest.raises(Started):  # the shipped files are there
         pretrain.main(["--rescore", "--models", "dcgan", "--into-package"])
 

@@ -132,14 +132,14 @@ def test_panel_picks_digits_and_draws_new_z(tiny_trainer):
     panel = conditional.make_panel(tiny_trainer, n=8)
     panel.run()
     assert panel.error is None
-    z = panel.state["z"].clone()
+    z = panel.fn.z.clone()
     panel.set(digit=7)  # picking a digit redraws with the same z
-    assert panel.error is None and torch.equal(panel.state["z"], z) and "y = 7" in panel.figure.axes[0].get_title()
+    assert panel.error is None and torch.equal(panel.fn.z, z) and "y = 7" in panel.figure.axes[0].get_title()
     shown = np.asarray(panel.figure.axes[0].images[0].get_array())  # G(z, 7) for the z the panel holds
     expected = image_grid(conditional.generate(tiny_trainer, torch.full((8,), 7), z), nrow=8)
     np.testing.assert_allclose(shown, np.asarray(expected), atol=1e-6)
     panel.run()  # the "new z" button
-    assert panel.error is None and not torch.equal(panel.state["z"], z)
+    assert panel.error is None and not torch.equal(panel.fn.z, z)
 
 
 class _StubG:
@@ -183,24 +183,23 @@ def test_final_lr_decays_both_rates_linearly_over_the_run():
 
 # --- training uses the labels: the check the lesson's `test` budget (20 steps) is too short to make -----------
 
-def _agreement_after(x, y, judge, seed: int, steps: int = 1200) -> float:
-    trainer = conditional.make_trainer(conditional.SETTINGS["lecture"], seed=seed, device="cpu")
-    trainer.train(x, steps, labels=y, progress=False)
+def _agreement(trainer, judge, seed: int) -> float:
     images, asked = conditional.samples_per_class(trainer, 100, seed=seed + 1)
     return conditional.label_agreement(judge, images, asked)["agreement"]
 
 
 def test_training_with_the_labels_makes_g_draw_the_digit_asked_for(real_mnist, judge):
-    """Lesson 07's recipe, 1,200 steps (about 30 s on a 2-core CPU): G obeys the label; trained on the same
-    digits with their labels shuffled (a conditional GAN whose labels carry nothing) it is at chance.
+    """Lesson 07's recipe, 1,200 steps (about 30 s on a 2-core CPU): G draws the digit it is asked for far more
+    often than chance (0.1), which is where a G that ignores its label stays, whatever it draws; the same G
+    before training is the control.
 
-    Measured with the 'test' classifier, 1,000 samples (seeds 0 and 1, AMD EPYC): 0.648 and 0.666 with the
-    labels, 0.12 with them shuffled at sampling time. Lesson 07's `test` budget checks the shipped generator
-    through the lesson's code; this checks that training is what makes a generator obey.
+    Measured with the 'test' classifier, 1,000 samples (seeds 0 and 1, AMD EPYC): 0.648 and 0.666. Lesson 07's
+    `test` budget (20 steps) checks the shipped generator through the lesson's code; this checks that training
+    is what makes a generator obey.
     """
     x, y = mnist_training_set()
-    with_labels = _agreement_after(x, y, judge, seed=0)
-    shuffled = y[torch.randperm(len(y), generator=torch.Generator().manual_seed(0))]
-    without = _agreement_after(x, shuffled, judge, seed=0)
-    assert with_labels >= 0.35, with_labels
-    assert without < 0.2, without
+    trainer = conditional.make_trainer(conditional.SETTINGS["lecture"], seed=0, device="cpu")
+    before = _agreement(trainer, judge, seed=0)
+    trainer.train(x, 1200, labels=y, progress=False)
+    after = _agreement(trainer, judge, seed=0)
+    assert before < 0.2 and after >= 0.35, (before, after)

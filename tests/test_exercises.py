@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import html.parser
 import re
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def test_a_wrong_answer_fails_with_a_hint(key, i, capsys):
     check, _ = CHECKS[key]
     assert check(WRONG[key][i]) is False
     out = capsys.readouterr().out
-    assert "Hint:" in out and "pass" not in out.split("\n")[0]
+    assert "Hint " in out and "pass" not in out.split("\n")[0]
 
 
 @pytest.mark.parametrize("key", sorted(CHECKS))
@@ -143,7 +144,7 @@ def test_an_unanswered_stub_prints_a_hint_without_raising(key, capsys):
     check, _ = CHECKS[key]
     assert check(stub) is False
     out = capsys.readouterr().out
-    assert "not answered yet" in out and "Hint:" in out and f"show_solution({key!r})" in out
+    assert "not answered yet" in out and "Hint " in out and f"show_solution({key!r})" in out
 
 
 def test_a_function_that_returns_none_or_raises_gets_a_hint(capsys):
@@ -169,6 +170,47 @@ def test_hand_worked_answers():
     assert S.conv_multiply_adds(16, 32, 4, 2, 1, 14) == 7 * 7 * 32 * 16 * 16  # 14x14 in, 7x7 out
     assert S.w1(np.array([0.0, 1.0]), np.array([3.0, 1.0])) == pytest.approx(1.5)  # pairs 0 with 1, 1 with 3
     assert S.radius_factor(1.0, 1) == pytest.approx(np.sqrt(2))
+
+
+def test_hints_come_in_steps_a_nudge_first(monkeypatch, capsys):
+    monkeypatch.setattr(ex, "ASKED", {})
+    steps = ex.EXERCISES["03.3"].hints
+    assert ex.check_w1(lambda a, b: float(np.mean(np.abs(a - b)))) is False  # unsorted: the usual slip
+    first = capsys.readouterr().out
+    assert f"Hint 1 of {len(steps)}: {steps[0]}" in first and steps[1] not in first
+    assert "run the check again for a further hint" in first
+    ex.hint("03.3")
+    second = capsys.readouterr().out
+    assert f"Hint 2 of {len(steps)}: {steps[1]}" in second and "further hint" not in second
+    ex.hint("03.3")  # past the last step: the last one again
+    assert f"Hint 2 of {len(steps)}" in capsys.readouterr().out
+    assert ex.check_w1(S.w1) is True  # a pass asks for no hint
+    assert ex.ASKED["03.3"] == 2
+
+
+def _code_lines(fn) -> list[str]:
+    """The solution's statements (no docstring, no comments), those long enough to give something away."""
+    import inspect
+
+    body = inspect.getsource(fn).split('"""')[-1]
+    lines = [line.split("#")[0].strip() for line in body.splitlines()]
+    return [line.removeprefix("return ").strip() for line in lines if len(line) >= 12 and not line.startswith("def ")]
+
+
+@pytest.mark.parametrize("key", sorted(CHECKS))
+def test_every_exercise_has_steps_and_no_hint_holds_a_line_of_its_solution(key):
+    hints = ex.EXERCISES[key].hints
+    assert len(hints) >= 2 and len(set(hints)) == len(hints)
+    text = " ".join(hints).replace(" ", "")
+    leaked = [line for line in _code_lines(ex.EXERCISES[key].solution) if line.replace(" ", "") in text]
+    assert not leaked, f"{key}: the hints give away {leaked}"
+
+
+def test_a_hint_with_a_line_of_the_solution_is_caught():
+    """The test above fails on the hints the course had before they came in steps (its control)."""
+    old = "a transposed convolution runs a convolution backwards: (n - 1) * stride - 2 * padding + kernel."
+    lines = _code_lines(ex.EXERCISES["05.1"].solution)
+    assert any(line.replace(" ", "") in old.replace(" ", "") for line in lines), lines
 
 
 def test_show_solution_prints_the_written_out_solution(capsys):
@@ -212,6 +254,50 @@ def test_without_a_front_end_the_quiz_is_text():
     q = quiz(QUESTIONS, title="Quiz: lesson 01")
     text = q._repr_mimebundle_()["text/plain"]
     assert text.startswith("Quiz: lesson 01") and "1. What does D output?" in text and "( ) a sample" in text
+
+
+class _Form(html.parser.HTMLParser):
+    """The quiz form's questions: each fieldset's answer, and each option's value and explanation."""
+
+    def __init__(self):
+        super().__init__()
+        self.questions, self.checks, self.reveals, self.scripts = [], 0, 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "fieldset":
+            self.questions.append({"answer": int(a["data-answer"]), "why": []})
+        elif tag == "input" and a.get("type") == "radio":
+            self.questions[-1]["why"].append((int(a["value"]), a["data-why"]))
+        elif tag == "button" and "gan-quiz-check" in a.get("class", ""):
+            self.checks += 1
+        elif tag == "details":
+            self.reveals += 1
+        elif tag == "script":
+            self.scripts += 1
+
+
+@pytest.mark.parametrize("lesson", sorted(QUESTIONS_BY_LESSON))
+def test_without_a_kernel_the_quiz_is_a_form_that_carries_every_answer(lesson):
+    """The HTML in the quiz's mimebundle (the site shows it): every option's explanation and the right answer
+    are in the page, so its script gives feedback with no kernel; a reveal stands in where scripts do not run."""
+    questions = QUESTIONS_BY_LESSON[lesson]
+    bundle = quiz(questions, title=f"Quiz: lesson {lesson}")._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live quiz where a kernel runs
+    form = _Form()
+    form.feed(bundle["text/html"])
+    assert form.scripts == 1 and form.checks == form.reveals == len(questions)
+    for q, parsed in zip(questions, form.questions, strict=True):
+        assert parsed["answer"] == q["answer"]
+        assert parsed["why"] == list(enumerate(q["why"]))
+    assert f"Quiz: lesson {lesson}" in bundle["text/html"]
+
+
+def test_the_quiz_form_escapes_its_text():
+    q = quiz([{"question": "Is 1 < 2 & 3 > 2?", "options": ['"yes"', "<no>"], "answer": 0,
+               "why": ["both hold", "a <script> is text here"]}])
+    page = q.html()
+    assert "<no>" not in page and "&lt;script&gt;" in page and page.count("<script>") == 1
 
 
 @pytest.mark.parametrize("bad,message", [

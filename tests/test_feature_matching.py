@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import gan_lab, mode_collapse
-from gan_lessons.mode_collapse import Settings, make_trainer
-from gan_lessons.toy_gan import FIXES, FeatureMatchingTrainer, ToyDiscriminator, feature_matching_loss
+from gan_lessons import mode_collapse
+from gan_lessons.mode_collapse import Settings, gan_lab, make_trainer
+from gan_lessons.mode_collapse.toy_gan import FIXES, FeatureMatchingTrainer, ToyDiscriminator, feature_matching_loss
 
 TINY = dict(m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2)  # seconds-long networks
 

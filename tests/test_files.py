@@ -75,7 +75,7 @@ def test_the_three_writers_of_the_package_make_files_others_can_read(tmp_path, m
 
     clf = fake_trained_classifier(C.CLASSIFIER_TRAINING["test"])
     path = C.cache_path(clf.training_size)
-    C._save(clf, path)
+    C.save_classifier(clf, path)
     assert mode(path) == 0o644 and sorted(p.name for p in path.parent.iterdir()) == [path.name]
 
 
@@ -159,7 +159,7 @@ def test_a_complete_read_only_cache_serves_mnist_and_the_classifier(tmp_path, mi
     data.ensure_mnist()
     size = C.CLASSIFIER_TRAINING["test"]
     stored = fake_trained_classifier(size)
-    C._save(stored, C.cache_path(size))
+    C.save_classifier(stored, C.cache_path(size))
     read_only(cache)
     monkeypatch.delenv("GAN_LESSONS_MNIST_MIRROR")  # a student's session: no mirror, only the shared cache
 

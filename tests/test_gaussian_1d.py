@@ -1,6 +1,7 @@
 """Lesson 03 (the lecture's Example 1): metrics against known answers, a short run, the live panel."""
 
 import math
+from dataclasses import replace
 from statistics import NormalDist
 
 import matplotlib.pyplot as plt
@@ -9,6 +10,7 @@ import pytest
 import torch
 
 from gan_lessons import gaussian_1d as g1
+from gan_lessons.data import gaussian_1d
 from gan_lessons.models import Discriminator1D, Generator1D
 from gan_lessons.training import Trainer
 
@@ -148,11 +150,13 @@ def test_panel_button_click_and_the_largest_learning_rates_still_draw():
 def test_weight_average_is_the_running_mean_of_g():
     beta = 0.5
     trainer, record = g1.train(g1.Settings(steps=3, m=16, average=beta), seed=2, snapshots=1)
-    G_avg = record.G
-    assert G_avg is not None and G_avg is not trainer.G
+    G_avg = trainer.G_avg  # the Trainer's own average (TrainConfig.average), which the snapshots show
+    assert trainer.config.average == beta and G_avg is not None and G_avg is not trainer.G
+    with torch.no_grad():
+        np.testing.assert_array_equal(record.samples[-1]["x"], G_avg(g1.even_noise()).squeeze(1).numpy())
     # the same run one step at a time (train() continues), averaging G's weights by hand
-    t2, plain = g1.train(g1.Settings(steps=0, m=16), seed=2, snapshots=1)
-    assert plain.G is None
+    t2, _ = g1.train(g1.Settings(steps=0, m=16), seed=2, snapshots=1)
+    assert t2.G_avg is None
     avg = [p.detach().clone() for p in t2.G.parameters()]
     for _ in range(3):
         t2.train(steps=1, progress=False)
@@ -190,25 +194,81 @@ def test_the_schedule_equals_the_old_callbacks_decay():
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
-# --- the lesson's claim: G learns N(1, 1) -------------------------------------------------------------
+# --- the lesson's claims and their controls ------------------------------------------------------------
 # Lesson 03's main run (notebooks/03_gaussian_1d.py: k = 1, lr_D 2e-3, lr_G 1e-3, m = 512, both rates
-# decayed to half, G read through a 0.998 running average of its weights) and its bound on W1.
+# decayed to half, G read through a 0.998 running average of its weights) and its bounds.
 LESSON_03_RUN = g1.Settings(k=1, lr_D=2e-3, lr_G=1e-3, m=512, steps=3000, lr_decay=0.5, average=0.998)
-W1_BOUND = 0.1  # the notebook's bound; seeds 0 and 1 reach about 0.07, an untrained G 1.1 and more
+W1_BOUND = 0.1  # the notebook's bound on the averaged G
+D_GAP_BOUND, G_W1_BOUND = 0.08, 0.25  # the notebook's claim on D: mean |D(x) - 1/2| on the data, W1 of G itself
+SGD_RUN = replace(LESSON_03_RUN, optimizer="sgd", lr_D=0.1, lr_G=0.05, momentum=0.5)  # the notebook's SGD_*
 
 
-def test_the_lesson_run_learns_n11():
+@pytest.fixture(scope="module")
+def lesson_run():
+    return g1.train(LESSON_03_RUN, seed=0, snapshots=1)[0]
+
+
+def d_gap_and_w1_of_G(trainer):
+    """The notebook's measures of D's end state: mean |D(x) - 1/2| over 10,000 data samples, and W1 of G itself."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(123)
+        x = gaussian_1d(10_000, 1.0, 1.0)
+        with torch.no_grad():
+            gap = (trainer.D.prob(x) - 0.5).abs().mean().item()
+        return gap, g1.final_metrics(trainer, 10_000, G=trainer.G)["W1"]
+
+
+def test_the_lesson_run_learns_n11(lesson_run):
     # the lesson's own run, not a friendlier one, and the same in every budget (the notebook runs 3,000 steps in all)
     assert all(LESSON_03_RUN == g1.SETTINGS[b] for b in ("test", "lecture", "full"))
-    trainer, record = g1.train(LESSON_03_RUN, seed=0, snapshots=1)
-    m = g1.final_metrics(trainer, 10_000, G=record.G)
+    m = g1.final_metrics(lesson_run, 10_000)  # from G_avg, the Trainer's running average
     assert m["W1"] < W1_BOUND and abs(m["mean"] - 1) < 0.1 and abs(m["std"] - 1) < 0.15, m
 
 
 def test_the_w1_bound_fails_for_an_untrained_or_broken_g():
     # the check of the check: the same bound rejects G before training, and G after 300 steps of the
     # lesson's "learning rate too large" failure (both rates at 0.1, no averaging: the tanh units saturate)
-    untrained, record = g1.train(LESSON_03_RUN, seed=0, steps=0, snapshots=1)
-    assert g1.final_metrics(untrained, 10_000, G=record.G)["W1"] > 3 * W1_BOUND
+    untrained, _ = g1.train(LESSON_03_RUN, seed=0, steps=0, snapshots=1)
+    assert g1.final_metrics(untrained, 10_000)["W1"] > 3 * W1_BOUND
     broken, _ = g1.train(g1.Settings(k=1, lr_D=0.1, lr_G=0.1, m=512, steps=300), seed=0, snapshots=1)
     assert g1.final_metrics(broken, 10_000)["W1"] > 3 * W1_BOUND
+
+
+def test_the_d_claim_holds_for_the_lesson_run_and_fails_for_frozen_runs(lesson_run):
+    gap, w1 = d_gap_and_w1_of_G(lesson_run)
+    assert gap < D_GAP_BOUND and w1 < G_W1_BOUND, (gap, w1)
+    # Control 1: nothing learns (both rates all but 0). An untrained D says about 1/2 to everything, so the
+    # minibatch means pass a loose "near 1/2" check, and so does D's gap on the data; G's W1 is what fails.
+    frozen, _ = g1.train(replace(LESSON_03_RUN, lr_D=1e-9, lr_G=1e-9), seed=0, steps=300, snapshots=1)
+    d_real, d_fake = np.mean(frozen.history["D_real"][-100:]), np.mean(frozen.history["D_fake"][-100:])
+    assert abs(d_real - 0.5) < 0.1 and abs(d_fake - 0.5) < 0.1, (d_real, d_fake)  # the old, loose check: passed
+    gap, w1 = d_gap_and_w1_of_G(frozen)
+    assert not (gap < D_GAP_BOUND and w1 < G_W1_BOUND) and w1 > 3 * G_W1_BOUND, (gap, w1)
+    # Control 2: G frozen, D trained: D learns to reject G's spike and is far from 1/2 on the data
+    g_frozen, _ = g1.train(replace(LESSON_03_RUN, lr_G=1e-9), seed=0, steps=300, snapshots=1)
+    gap, w1 = d_gap_and_w1_of_G(g_frozen)
+    assert gap > 2 * D_GAP_BOUND and w1 > 3 * G_W1_BOUND, (gap, w1)
+
+
+def test_sgd_at_the_papers_rates_learns_but_trails_adam_and_the_comparison_can_fail(lesson_run):
+    # The notebook's claim: after the same steps SGD's W1 is at least twice Adam's. SGD did learn (far nearer
+    # the data than an untrained G), so the claim compares two learners; and the same comparison between two
+    # Adam runs (seeds 0 and 1) fails, so not any pair of trained runs meets it.
+    sgd, _ = g1.train(SGD_RUN, seed=0, snapshots=1)
+    untrained, _ = g1.train(LESSON_03_RUN, seed=0, steps=0, snapshots=1)
+    w1_sgd, w1_adam = g1.final_metrics(sgd, 10_000)["W1"], g1.final_metrics(lesson_run, 10_000)["W1"]
+    assert w1_sgd >= 2 * w1_adam, (w1_sgd, w1_adam)
+    assert w1_sgd < 0.5 * g1.final_metrics(untrained, 10_000)["W1"], w1_sgd
+    adam_1, _ = g1.train(LESSON_03_RUN, seed=1, snapshots=1)
+    w1_adam_1 = g1.final_metrics(adam_1, 10_000)["W1"]
+    assert not (w1_adam_1 >= 2 * w1_adam or w1_adam >= 2 * w1_adam_1), (w1_adam, w1_adam_1)
+
+
+def test_the_fresh_noise_claim_fails_when_neither_way_learns():
+    # "Fresh noise for G's step changes nothing a learner can see": two runs that learn nothing agree as well
+    # (their W1 differ by under 0.001), so the claim also asks that both ways learn, which they do not here
+    frozen = replace(LESSON_03_RUN, lr_D=1e-9, lr_G=1e-9)
+    w1 = {g_noise: g1.final_metrics(g1.train(replace(frozen, g_noise=g_noise), seed=0, steps=100, snapshots=1)[0],
+                                    10_000)["W1"] for g_noise in ("reuse", "fresh")}
+    assert abs(w1["reuse"] - w1["fresh"]) < 0.02  # the old claim alone: passed
+    assert not all(w < W1_BOUND for w in w1.values()), w1

@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import conditional, dcgan, evaluate, metrics, mnist_mlp
+from gan_lessons import conditional, dcgan, metrics, mnist_mlp
+from gan_lessons.commands import evaluate
 from gan_lessons.data import load_mnist, mnist_training_set
+from gan_lessons.scores import PARZEN_SIZES
 
 N = 500  # samples scored per model
 
@@ -84,12 +86,37 @@ def test_lesson_07_conditional_gan_is_closer_to_mnist_after_250_steps(mnist, jud
 
 # --- the checks of the checks --------------------------------------------------------------------------
 # Lesson 04 asserts a confident-sample rate >= 0.1, lesson 07 an agreement with the requested digit >= 0.5.
+# Lesson 05 claims (in `lecture`) a confident-sample rate >= 0.4 with every digit at least 2% of the samples,
+# an ink direction that raises the mean ink by >= 0.05 step by step and a slant direction the slant by >= 0.2,
+# fewer samples keeping their class the further z moves (under 0.75 at a = +-0.75), and digit arithmetic
+# over at least three pairs of digits.
 
 def test_lesson_04s_confident_bound_passes_real_digits_and_fails_an_untrained_g(real_mnist, judge):
     test_images, _ = load_mnist("test")
     assert judge.confident_rate(test_images[:N]) >= 0.1
     untrained = mnist_mlp.make_trainer(mnist_mlp.SETTINGS["lecture"], seed=0, device="cpu")
     assert judge.confident_rate(untrained.sample(N).cpu()) < 0.1
+
+
+def test_lesson_05s_confident_and_digit_bounds_pass_real_digits_and_fail_an_untrained_g(real_mnist, judge):
+    test_images, _ = load_mnist("test")
+    share = judge.class_histogram(test_images[:N]) / N
+    assert judge.confident_rate(test_images[:N]) >= 0.4 and share.min() >= 0.02
+    untrained = dcgan.make_trainer(dcgan.SETTINGS["lecture"], seed=0, device="cpu")
+    fakes = untrained.sample(N).cpu()
+    share = judge.class_histogram(fakes) / N
+    assert judge.confident_rate(fakes) < 0.4 and share.min() < 0.02
+
+
+def test_lesson_05s_arithmetic_claims_fail_for_an_untrained_g(real_mnist, judge):
+    # an untrained G is smooth in z, so an ink direction still raises the ink step by step: by far too little
+    untrained = dcgan.make_trainer(dcgan.SETTINGS["lecture"], seed=0, device="cpu")
+    study = dcgan.arithmetic_study(untrained, judge, n=300, seed=0)
+    ink, slant = study["ink"]["mean"], study["slant"]["mean"]
+    assert ink[-1] - ink[0] < 0.05 and slant[-1] - slant[0] < 0.2, (ink, slant)
+    kept = [study[name]["class_kept"] for name in ("ink", "slant")]
+    assert not any(max(k[1], k[3]) < 0.75 for k in kept), kept  # the class stays put: one grey smudge
+    assert len(study["digits"]) < 3, study["digits"]             # too few of each digit for a class direction
 
 
 def test_lesson_07s_agreement_bound_fails_for_shuffled_labels_and_an_untrained_g(real_mnist, judge):
@@ -104,10 +131,10 @@ def test_lesson_07s_agreement_bound_fails_for_shuffled_labels_and_an_untrained_g
     assert conditional.label_agreement(judge, fakes, asked)["agreement"] < 0.5
 
 
-# --- the conditional model through `python -m gan_lessons.evaluate` --------------------------------------
+# --- the conditional model through `python -m gan_lessons evaluate` --------------------------------------
 
 def test_the_conditional_model_through_evaluate(real_mnist, judge, tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(evaluate.PARZEN_SIZES, "test", (300, 50, 100))
+    monkeypatch.setitem(PARZEN_SIZES, "test", (300, 50, 100))
     out_dir = tmp_path / "samples"
     assert evaluate.main(["--budget", "test", "--models", "conditional", "--samples", str(out_dir)]) == 0
     out = capsys.readouterr().out

@@ -54,4 +54,4 @@ def test_minimax_gradient_vanishes_as_D_rejects_the_fakes_non_saturating_does_no
 
 def test_unknown_generator_loss():
     with pytest.raises(ValueError, match="minimax, non_saturating"):
-        generator_loss(torch.zeros(2), "wasserstein")
+        generator_loss(torch.zeros(2), "hinge")

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from gan_lessons import gan_lab, mode_collapse
-from gan_lessons.gan_lab import GANLabView
-from gan_lessons.mixtures import GRID, RING, mode_metrics, reverse_kl
-from gan_lessons.mode_collapse import Settings, make_trainer
-from gan_lessons.toy_gan import MinibatchDiscrimination, PackedDiscriminator, ToyDiscriminator
+from gan_lessons import mode_collapse
+from gan_lessons.mode_collapse import Settings, gan_lab, make_trainer
+from gan_lessons.mode_collapse.gan_lab import GANLabView
+from gan_lessons.mode_collapse.mixtures import GRID, RING, mode_metrics, reverse_kl
+from gan_lessons.mode_collapse.toy_gan import MinibatchDiscrimination, PackedDiscriminator, ToyDiscriminator
 
 # --- the benchmarks --------------------------------------------------------------------------------
 
@@ -138,6 +138,19 @@ def test_unrolled_step_moves_only_G():
     trainer.update_G(trainer.G(trainer.noise(16)), None)
     assert all(torch.equal(D0[n], p) for n, p in trainer.D.state_dict().items())
     assert any(not torch.equal(G0[n], p) for n, p in trainer.G.state_dict().items())
+
+
+def test_unrolled_step_goes_through_step_G_so_G_keeps_its_running_average():
+    trainer = make_trainer(Settings(fix="unrolled", m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2,
+                                     unroll=2), seed=0, device="cpu").configure(average=0.9)
+    trainer.set_data(mode_collapse.training_data("ring", n=256))
+    before = {n: p.clone() for n, p in trainer.G_avg.state_dict().items()}
+    steps = []
+    original = trainer.step_G
+    trainer.step_G = lambda compute_loss: steps.append(1) or original(compute_loss)  # counts the G steps
+    trainer.update_G(trainer.G(trainer.noise(16)), None)
+    assert steps == [1]  # the one place G's optimizer steps
+    assert any(not torch.equal(before[n], p) for n, p in trainer.G_avg.state_dict().items())  # the average moved
 
 
 def test_generator_gradient_matches_autograd_by_hand():

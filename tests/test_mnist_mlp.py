@@ -64,7 +64,7 @@ def test_interpolation_ends_at_both_endpoints(small_data):
     walk = mnist_mlp.interpolate(trainer, z1, z2, n=7)
     assert walk.shape == (7, 28, 28) and walk.dtype == torch.uint8
     ends = mnist_mlp.from_signed(trainer.sample(2, z=torch.stack([z1, z2]))[:, 0])
-    assert torch.equal(walk[0], ends[0]) and torch.equal(walk[-1], ends[1])
+    assert torch.equal(walk[0], ends[1]) and torch.equal(walk[-1], ends[0])  # from z2 to z1, as dcgan walks
     fig = mnist_mlp.interpolation_figure(trainer, rows=2, n=5)  # two walks of five steps
     assert fig.axes[0].images[0].get_array().shape == image_grid(torch.zeros(10, 1, 28, 28), nrow=5).shape
 

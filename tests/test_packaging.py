@@ -128,6 +128,8 @@ def test_wheel_builds_without_warnings_and_carries_the_license(tmp_path):
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     shipped = sorted(p.name for p in (ROOT / "gan_lessons" / "pretrained").glob("*.*"))
     assert shipped and all(f"gan_lessons/pretrained/{n}" in names for n in shipped), (shipped, names)
+    modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "gan_lessons").rglob("*.py"))
+    assert [m for m in modules if m not in names] == [], "every module, the subpackages' too, is in the wheel"
     assert "License-Expression: MIT" in metadata and f"Version: {PROJECT['version']}" in metadata
     assert not any("jupyterlab" in line for line in metadata.splitlines()
                    if line.startswith("Requires-Dist") and "extra ==" not in line)

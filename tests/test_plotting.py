@@ -46,3 +46,60 @@ def test_animation_has_one_frame_per_recorded_grid():
     assert len(frames) == 3 and len(set(frames)) == 3  # one picture per recorded step, each different
     with pytest.raises(ValueError, match="nothing to animate"):
         animate([], lambda frame, ax: None)
+
+
+def _history(n=30):
+    steps = list(range(1, n + 1))
+    return {"step": steps, "loss_D": [1.3] * n, "loss_G": [0.7] * n, "D_real": [0.6] * n, "D_fake": [0.4] * n}
+
+
+def test_smallest_text_px_scales_a_wide_figure_into_the_column():
+    import matplotlib.pyplot as plt
+
+    from gan_lessons.plotting import COLUMN_PX, smallest_text_px
+
+    fig, ax = plt.subplots(figsize=(COLUMN_PX / 100, 3), dpi=100)  # exactly the column: not scaled
+    ax.set_title("title", fontsize=12)
+    ax.legend(ax.plot([0, 1], label="line"), ["line"], fontsize=9)
+    px, text = smallest_text_px(fig)
+    assert text == "line" and px == pytest.approx(9 * 100 / 72)
+    fig.set_figwidth(2 * COLUMN_PX / 100)  # twice as wide: shown at half size
+    assert smallest_text_px(fig)[0] == pytest.approx(9 * 100 / 72 / 2)
+    ax.set_axis_off()  # the tick labels of a hidden axes are not drawn: the legend is still the smallest
+    assert smallest_text_px(fig)[1] == "line"
+    plt.close(fig)
+
+
+def test_the_training_curves_are_legible_in_the_column():
+    """plot_history's own figure: its smallest text at least MIN_TEXT_PX at the column's width (the inline
+    backend's dpi, and the tight box it saves)."""
+    import matplotlib.pyplot as plt
+
+    from gan_lessons.plotting import INLINE_DPI, MIN_TEXT_PX, smallest_text_px
+
+    axes = plot_history(_history())
+    fig = axes[0].figure
+    px, text = smallest_text_px(fig, dpi=INLINE_DPI, width_in=fig.get_tightbbox().width + 0.2)
+    assert px >= MIN_TEXT_PX, f"{text!r} at {px:.1f} px"
+    plt.close(fig)
+
+
+def test_the_site_logs_each_saved_figure_with_its_smallest_text(tmp_path, monkeypatch):
+    """site/figure_log.py, as the build's kernels run it: one JSON line a saved figure."""
+    import json
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    log = tmp_path / "figures.jsonl"
+    monkeypatch.setenv("GAN_SITE_FIGURE_LOG", str(log))
+    monkeypatch.setattr(FigureCanvasBase, "print_figure", FigureCanvasBase.print_figure)  # undone after the test
+    source = (Path(__file__).resolve().parents[1] / "site" / "figure_log.py").read_text()
+    exec(compile(source, "figure_log.py", "exec"), {"__name__": "figure_log"})
+    fig, ax = plt.subplots(figsize=(15, 3))
+    ax.legend(ax.plot([0, 1]), ["tiny"], fontsize=8)
+    fig.savefig(tmp_path / "wide.png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    (record,) = [json.loads(line) for line in log.read_text().splitlines()]
+    assert record["text"] == "tiny" and record["px"] < 9 and record["width_px"] > 1000

@@ -1,4 +1,4 @@
-"""Prepared earlier: `python -m gan_lessons.pretrain` writes loadable generators, `load` refuses what its
+"""Prepared earlier: `python -m gan_lessons pretrain` writes loadable generators, `load` refuses what its
 record does not describe, and every generator shipped in gan_lessons/pretrained/ scores as its record says."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import shutil
 import pytest
 import torch
 
-from gan_lessons import evaluate, pretrain
+from gan_lessons import pretrained
+from gan_lessons.commands import evaluate, pretrain
 
-SHIPPED = sorted(p.stem for p in pretrain.PRETRAINED_DIR.glob("*.json")) if pretrain.PRETRAINED_DIR.exists() else []
+SHIPPED = sorted(p.stem for p in pretrained.PRETRAINED_DIR.glob("*.json"))
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,9 @@ def test_pretrain_writes_a_loadable_generator_and_its_record(made, real_mnist):
         assert record["file"]["bytes"] == (made / f"{name}.pt").stat().st_size
         assert record["scores_quick"] and (record["scores"] is not None) == (name == "mixture_ring")
         assert record["torch"] == torch.__version__ and record["machine"] and record["commit"]
-    trainer, record = pretrain.load("dcgan", made)
+    trainer, record = pretrained.load("dcgan", made)
     # the same run trained again: the loaded (float16) G draws what the trained one draws, to float16's precision
-    model = pretrain.MODELS["dcgan"]
+    model = pretrained.MODELS["dcgan"]
     fresh = model.train("test", 0, progress=False)
     z = torch.randn(8, 100)
     assert torch.allclose(trainer.sample(8, z=z), fresh.sample(8, z=z), atol=2e-2)
@@ -44,8 +45,8 @@ def test_pretrain_writes_a_loadable_generator_and_its_record(made, real_mnist):
 
 def test_a_rescore_reproduces_the_record(made, real_mnist):
     before = json.loads((made / "dcgan.json").read_text())["scores_quick"]
-    trainer, _ = pretrain.load("dcgan", made)
-    assert pretrain.quick_scores("dcgan", pretrain.samples("dcgan", trainer)) == before
+    trainer, _ = pretrained.load("dcgan", made)
+    assert pretrain.quick_scores(pretrained.samples("dcgan", trainer)) == before
 
 
 @pytest.mark.parametrize("damage", ["flip a byte", "truncate", "other model's file", "no weights", "bad record"])
@@ -65,10 +66,10 @@ def test_a_damaged_or_mismatched_file_is_refused_and_nothing_else_breaks(made, t
         pt.unlink()
     else:
         js.write_text("{ not json")
-    with pytest.raises(pretrain.PretrainedError, match="pretrain --models dcgan"):
-        pretrain.load("dcgan", d)
+    with pytest.raises(pretrained.PretrainedError, match="pretrain --models dcgan"):
+        pretrained.load("dcgan", d)
     assert pt.exists() or damage == "no weights"  # nothing is deleted for the learner
-    trainer, _ = pretrain.load("mixture_ring", d)  # the other model still loads
+    trainer, _ = pretrained.load("mixture_ring", d)  # the other model still loads
     assert torch.isfinite(trainer.sample(4)).all()
     assert evaluate.main(["--pretrained", "--pretrained-dir", str(d), "--models", "dcgan"]) == 1  # said, not crashed
 
@@ -79,27 +80,27 @@ def test_a_file_that_matches_its_record_but_holds_other_weights_is_refused(made,
     shutil.copy(d / "mixture_ring.pt", d / "dcgan.pt")  # and the record rewritten to match the file
     record = json.loads((d / "dcgan.json").read_text())
     record["file"]["bytes"] = (d / "dcgan.pt").stat().st_size
-    record["file"]["sha256"] = pretrain._sha256(d / "dcgan.pt")
+    record["file"]["sha256"] = pretrained.sha256(d / "dcgan.pt")
     (d / "dcgan.json").write_text(json.dumps(record))
-    with pytest.raises(pretrain.PretrainedError, match="could not be loaded as dcgan's generator"):
-        pretrain.load("dcgan", d)
+    with pytest.raises(pretrained.PretrainedError, match="could not be loaded as dcgan's generator"):
+        pretrained.load("dcgan", d)
 
 
 def test_an_unknown_model_is_named():
     with pytest.raises(ValueError, match="choose from"):
-        pretrain.load("stylegan")
+        pretrained.load("stylegan")
 
 
 def test_the_shipped_generators_fit_in_15_mb():
-    total = sum(p.stat().st_size for p in pretrain.PRETRAINED_DIR.glob("*")) if pretrain.PRETRAINED_DIR.exists() else 0
+    total = sum(p.stat().st_size for p in pretrained.PRETRAINED_DIR.glob("*"))
     assert total <= 15e6, f"gan_lessons/pretrained/ holds {total / 1e6:.1f} MB"
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_each_shipped_generator_loads_and_scores_as_its_record_says(name, real_mnist):
-    trainer, record = pretrain.load(name)
+    trainer, record = pretrained.load(name)
     assert record["budget"] == "full" and record["scores"] is not None
-    fresh = pretrain.quick_scores(name, pretrain.samples(name, trainer))
+    fresh = pretrain.quick_scores(pretrained.samples(name, trainer))
     said = record["scores_quick"]
     if "modes" in said:  # 2,500 points from fixed noise through a tiny network: the same modes, HQ share within 1 point
         assert fresh["modes"] == said["modes"] and abs(fresh["high_quality"] - said["high_quality"]) <= 1.0
@@ -113,7 +114,7 @@ def test_each_shipped_generator_loads_and_scores_as_its_record_says(name, real_m
 
 @pytest.mark.skipif(not {"mixture_ring", "mixture_grid"} <= set(SHIPPED), reason="the 2-D generators are not shipped")
 def test_lesson_06_figure_shows_the_shipped_points_with_their_recorded_metrics():
-    fig, out = pretrain.points_figure()
+    fig, out = pretrained.points_figure()
     assert len(fig.axes) == 2
     for name, (m, record) in out.items():
         assert m.modes == record["scores"]["modes"] and abs(m.high_quality - record["scores"]["high_quality"]) <= 1.0

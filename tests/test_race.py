@@ -1,4 +1,4 @@
-"""The quality race (``bench --quality``, gan_lessons.race): the anchor is gan.py as written, the race counts
+"""The quality race (``bench --quality``, gan_lessons.commands.race): the anchor is gan.py as written, the race counts
 training time only, "recognisable" means what it says, and the report has the promised shape."""
 
 import json
@@ -6,8 +6,8 @@ import json
 import pytest
 import torch
 
-from gan_lessons import bench, race
 from gan_lessons.classifier import load_classifier
+from gan_lessons.commands import bench, race
 
 
 def test_anchor_networks_are_gan_py_as_written():
@@ -80,7 +80,7 @@ def test_marks_count_training_time_only(monkeypatch):
             clock["t"] += 100.0  # scoring time must not count
             return torch.zeros(n, 1, 28, 28), None
 
-    from gan_lessons import roofline
+    from gan_lessons.commands import roofline
     monkeypatch.setitem(roofline.CLOCKS, "fake", lambda: clock["t"])
     clf = load_classifier(budget="test", verbose=False)
     rows = race.run(race.Contestant("fake", "fake", lambda seed, device: Fake()), [1, 2], clf, n_samples=20,

@@ -1,4 +1,4 @@
-"""python -m gan_lessons.studies: each study named in a lesson's prose runs end to end (--quick) and
+"""python -m gan_lessons studies: each study named in a lesson's prose runs end to end (--quick) and
 prints its table."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from gan_lessons import classifier, conditional, mode_collapse, studies
+from gan_lessons import classifier, conditional, mode_collapse
+from gan_lessons.commands import studies
 from gan_lessons.models import ConditionalMLPGenerator
 
 

@@ -1,7 +1,7 @@
 """The test suite itself: a contributor's `make test` runs the MNIST tests from the cache it fills, as CI does.
 
 Each case runs pytest on two MNIST tests in a child process with no mirror and no ../shared (hidden through
-GAN_LESSONS_TEST_SHARED), so only the cache that ``python -m gan_lessons.data`` fills can supply MNIST.
+GAN_LESSONS_TEST_SHARED), so only the cache that ``python -m gan_lessons data`` fills can supply MNIST.
 """
 
 from __future__ import annotations
@@ -32,6 +32,6 @@ def test_the_mnist_tests_run_from_the_filled_cache_without_a_mirror(tmp_path, mn
 
 def test_without_mnist_they_skip_and_say_why_or_fail_when_required(tmp_path):
     code, out = run_two_mnist_tests(tmp_path, tmp_path / "empty-cache")
-    assert code == 0 and re.search(r"\b2 skipped\b", out) and "python -m gan_lessons.data" in out, out
+    assert code == 0 and re.search(r"\b2 skipped\b", out) and "python -m gan_lessons data" in out, out
     code, out = run_two_mnist_tests(tmp_path, tmp_path / "empty-cache", GAN_LESSONS_REQUIRE_MNIST="1")
     assert code != 0 and "may not be skipped" in out, out

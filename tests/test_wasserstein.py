@@ -126,10 +126,12 @@ def test_the_trainer_adds_lambda_times_the_penalty_to_the_critic_loss():
 
 
 def test_the_gradient_penalty_refuses_batch_norm_and_packs():
+    torch.manual_seed(0)
+    bn_critic = nn.Sequential(nn.Linear(1, 4), nn.BatchNorm1d(4), nn.Linear(4, 1), nn.Flatten(0))
+    trainer = Trainer(Generator1D(), bn_critic, TrainConfig(objective="wasserstein", gp_lambda=10.0, m=8),
+                      latent_dim=1, device="cpu")
     with pytest.raises(ValueError, match="batch norm"):
-        torch.manual_seed(0)
-        Trainer(Generator1D(), nn.Sequential(nn.Linear(1, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)),
-                TrainConfig(objective="wasserstein", gp_lambda=10.0), latent_dim=1, device="cpu")
+        trainer.update_D(torch.randn(8, 1), torch.randn(8, 1))
     with pytest.raises(ValueError, match="pack=1"):
         TrainConfig(objective="wasserstein", gp_lambda=10.0, pack=2)
 

@@ -163,9 +163,10 @@ def test_a_training_run_inside_a_panel_reports_its_progress_as_it_goes():
 
 
 def test_watching_leaves_the_run_unchanged_and_ends_with_its_block():
+    from gan_lessons.callbacks import watching
     from gan_lessons.data import gaussian_1d
     from gan_lessons.gaussian_1d import Discriminator1D, Generator1D
-    from gan_lessons.training import Trainer, watching
+    from gan_lessons.training import Trainer
 
     def one_run():
         torch.manual_seed(0)

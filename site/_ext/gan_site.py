@@ -6,7 +6,7 @@
   glossary and references sections, where lessons have them.
 - Every lesson page: Binder and Colab links under its title (formed as the README's, from
   ``gan_lessons.REPOSITORY_URL``) and the time its execution took.
-- Every saved widget (a lesson's panel) is followed by a note that moving its controls needs a kernel.
+- Every saved panel is followed by a note: it is a picture of one run, and how to run it live (Binder, Colab).
 """
 
 from __future__ import annotations
@@ -168,9 +168,15 @@ def banner(app: Sphinx, docname: str) -> nodes.raw:
     return _raw(f'<div class="gan-banner"><p>{links}</p><p class="gan-runtime">{ran}</p></div>')
 
 
-WIDGET_NOTE = ('<p class="gan-widget-note">A saved picture of the panel: its controls and the last figure it '
-               "drew. Moving them needs a running kernel: open this lesson in Binder, Colab or "
-               "<code>make lab</code>.</p>")
+def widget_note(docname: str) -> str:
+    """What is under a saved panel: a picture of one run, and how to run the panel live."""
+    links = ", ".join(f'<a class="reference external" href="{html.escape(url)}">{name}</a>'
+                      for name, url in launch_links(docname).items())
+    return ('<p class="gan-widget-note"><b>A picture of one run.</b> The panel above is as the site\'s build left '
+            "it: its controls, and the figure of the one run it made, with the settings under that figure. "
+            f"Its controls and its Run button need a running lesson: open this lesson in {links} (or on your "
+            "own machine, <code>make lab</code>), run the cells above the panel, then move a control and press "
+            "Run.</p>")
 
 
 def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -192,7 +198,7 @@ def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             if model is None:  # closed before the lesson ended (a finished progress bar): nothing to draw
                 raw.parent.remove(raw)
             elif "gan-panel" in model.get("state", {}).get("_dom_classes", []):  # gan_lessons.widgets.Panel, not a quiz
-                raw.parent.insert(raw.parent.index(raw) + 1, _raw(WIDGET_NOTE))
+                raw.parent.insert(raw.parent.index(raw) + 1, _raw(widget_note(docname)))
 
 
 CDN_FONT_AWESOME = re.compile(r'<link[^>]*font-awesome[^>]*>')

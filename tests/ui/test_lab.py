@@ -259,7 +259,8 @@ def test_panel_k_slider_and_run_redraws_the_plot(page, artifacts, timings):
 # run-all would cost minutes): typed into a scratch cell below lesson 03's last cell, in its kernel.
 SCRATCH = """import torch
 from IPython.display import display
-from gan_lessons import conditional, gan_lab, mnist_mlp
+from gan_lessons import conditional, mnist_mlp
+from gan_lessons.mode_collapse import gan_lab
 _x = torch.rand(256, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
 p04 = mnist_mlp.make_panel(steps=5, seed=0, data=_x); p04.run()
 p06 = gan_lab.make_panel(steps=10, seed=0); p06.run()

@@ -1,4 +1,4 @@
-"""The tutorial-style twin of the course's loop, for ``python -m gan_lessons.bench`` to time beside it.
+"""The tutorial-style twin of the course's loop, for ``python -m gan_lessons bench`` to time beside it.
 
 Algorithm 1 written the way popular tutorials write it: a ``DataLoader`` over a per-sample ``Dataset``
 (one image at a time through PIL, ``ToTensor``-like scaling and ``Normalize``), ``shuffle=True``, a

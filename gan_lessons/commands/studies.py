@@ -1,13 +1,13 @@
-"""``python -m gan_lessons.studies NAME``: the measurements lessons quote that take too long to run in a lesson.
+"""``python -m gan_lessons studies NAME``: the measurements lessons quote that take too long to run in a lesson.
 
-    python -m gan_lessons.studies dcgan-width          # lesson 05, section 4: width 16 against width 32
-    python -m gan_lessons.studies dcgan-recipe         # lesson 05, section 5: batch size and learning rate
-    python -m gan_lessons.studies conditional-design   # lesson 07, sections 2 and 4: batch norm, learning rate
-    python -m gan_lessons.studies mixtures             # lesson 06, "What we saw": the full table, batch norm in G
-    python -m gan_lessons.studies mixtures-no-bn       # lesson 06, "What we saw": the same without batch norm in G
-    python -m gan_lessons.studies wasserstein          # lesson 08: the critic's W1 and WGAN-GP beside the GAN, 3 seeds
-    python -m gan_lessons.studies NAME --quick         # a seconds-long run of the same code (numbers mean nothing)
-    python -m gan_lessons.studies mixtures --methods feature_matching   # only these rows of a mixtures table
+    python -m gan_lessons studies dcgan-width          # lesson 05, section 4: width 16 against width 32
+    python -m gan_lessons studies dcgan-recipe         # lesson 05, section 5: batch size and learning rate
+    python -m gan_lessons studies conditional-design   # lesson 07, sections 2 and 4: batch norm, learning rate
+    python -m gan_lessons studies mixtures             # lesson 06, "What we saw": the full table, batch norm in G
+    python -m gan_lessons studies mixtures-no-bn       # lesson 06, "What we saw": the same without batch norm in G
+    python -m gan_lessons studies wasserstein          # lesson 08: the critic's W1 and WGAN-GP beside the GAN, 3 seeds
+    python -m gan_lessons studies NAME --quick         # a seconds-long run of the same code (numbers mean nothing)
+    python -m gan_lessons studies mixtures --methods feature_matching   # only these rows of a mixtures table
 
 Each study trains from fixed seeds, prints one line per run as it finishes, then its table, the seconds it
 took and the machine it ran on, so a figure in a lesson's prose can be regenerated and compared. Training
@@ -24,7 +24,8 @@ from typing import Callable
 
 import torch
 
-from .config import check_environment
+from ..config import check_environment
+from ..hardware import machine
 
 
 @dataclass(frozen=True)
@@ -36,27 +37,27 @@ class Study:
 
 
 def _classifier(quick: bool):
-    from .classifier import load_classifier
+    from ..classifier import load_classifier
     return load_classifier(budget="test" if quick else "lecture")  # the classifier lessons 05 and 07 use in `lecture`
 
 
 def _dcgan_run(settings, seed: int, n: int, clf, quick: bool) -> dict:
     """Train lesson 05's DCGAN with ``settings`` (3 steps if ``quick``) and score ``n`` samples as its `lecture`
     run does: steps, training seconds, confident-sample rate, largest digit share and MNIST-FID."""
-    from . import dcgan, metrics
+    from .. import dcgan
+    from ..scores import score_samples
 
     trainer, _ = dcgan.train(settings, seed=seed, steps=3 if quick else None, n_fixed=0)
     torch.manual_seed(seed + 1)
-    fake = dcgan.sample_many(trainer, n)
-    hist = clf.class_histogram(fake)
-    return dict(steps=trainer.step, seconds=trainer.seconds, confident=clf.confident_rate(fake),
-                largest=float(hist.max() / hist.sum()), fid=metrics.mnist_fid(fake, "test", clf))
+    s = score_samples(dcgan.sample_many(trainer, n), clf)
+    return dict(steps=trainer.step, seconds=trainer.seconds, confident=s["confident"], largest=s["max_share"],
+                fid=s["fid"])
 
 
 def dcgan_width(quick: bool = False) -> str:
     """Lesson 05: quality per second of training at width 16 (1,200 steps) and width 32 (800 steps), seed 1,
     scored like the lesson's `lecture` run (5,000 samples: confident-sample rate and MNIST-FID)."""
-    from . import dcgan
+    from .. import dcgan
 
     clf, seed, n = _classifier(quick), 1, 200 if quick else 5000
     rows = []
@@ -74,7 +75,7 @@ def dcgan_recipe(quick: bool = False) -> str:
     """Lesson 05, section 5: Radford's recipe (m = 64, Adam 2e-4, 800 steps) against the `lecture` recipe (m = 32,
     Adam 5e-4, 1,600 steps: about the same training time) and each change alone, seeds 0 and 1, scored like the
     lesson's `lecture` run (5,000 samples: confident-sample rate, largest digit share and MNIST-FID)."""
-    from . import dcgan
+    from .. import dcgan
 
     clf, n = _classifier(quick), 200 if quick else 5000
     variants = {"Radford: m 64, lr 2e-4": dcgan.Settings(steps=800, m=64, lr=2e-4),
@@ -96,7 +97,7 @@ def dcgan_recipe(quick: bool = False) -> str:
 def conditional_design(quick: bool = False) -> str:
     """Lesson 07: agreement with the requested digit on seed 1 after 1,200 steps, as built (batch norm in G,
     learning rate 5e-4), at Radford's 2e-4, and without batch norm (300 samples of each digit)."""
-    from . import conditional as cgan
+    from .. import conditional as cgan
 
     clf, seed, per_class = _classifier(quick), 1, 10 if quick else 300
     # G itself (average=0), as when these figures were first measured: the design choices, not the averaging
@@ -120,7 +121,7 @@ MIXTURES_NO_BN_METHODS = ("none", "minibatch", "feature_matching", "pack2")
 
 
 def _mixtures(quick: bool, batch_norm: bool, methods=None) -> str:
-    from . import mode_collapse
+    from .. import mode_collapse
 
     methods = methods or (MIXTURES_METHODS if batch_norm else MIXTURES_NO_BN_METHODS)
     seeds, steps = ((0,), 5) if quick else ((0, 1, 2), mode_collapse.FULL_STEPS)
@@ -151,8 +152,8 @@ def wasserstein(quick: bool = False) -> str:
     settings) beside lesson 06's GAN (the lesson's ``GAN_STEPS`` = 4,000 in `lecture`) on the ring and the grid."""
     from dataclasses import replace
 
-    from . import wasserstein as wgan
-    from .gaussian_1d import wasserstein1
+    from .. import wasserstein as wgan
+    from ..gaussian_1d import wasserstein1
 
     seeds, rows = (0, 1, 2), []
     critic_settings = wgan.CriticSettings(steps=20) if quick else wgan.CriticSettings()
@@ -191,7 +192,7 @@ STUDIES = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gan_lessons.studies", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m gan_lessons studies", description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="+", metavar="NAME",
                         help="; ".join(f"{k} ({s.lesson}: {s.what})" for k, s in STUDIES.items()))
     parser.add_argument("--quick", action="store_true",
@@ -213,8 +214,6 @@ def main(argv: list[str] | None = None) -> int:
         check_environment()
     except ValueError as err:
         parser.error(str(err))
-    from .bench import machine
-
     info = machine()
     print(f"machine: {info.get('cpu')}, {info.get('cores')} cores, torch {info['torch']}"
           + (f", {info['gpu']}" if "gpu" in info else "")
@@ -226,7 +225,3 @@ def main(argv: list[str] | None = None) -> int:
         table = STUDIES[name].run(args.quick, **({"methods": tuple(args.methods)} if args.methods else {}))
         print(f"\n{table}\n\n{name}: {time.perf_counter() - start:.0f} s", flush=True)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -22,9 +22,9 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from .losses import discriminator_loss, generator_loss
-from .models import Discriminator
-from .training import Trainer
+from ..losses import discriminator_loss, generator_loss
+from ..models import Discriminator
+from ..training import Trainer
 
 # --- the toy networks ------------------------------------------------------------------------------
 
@@ -220,11 +220,13 @@ class UnrolledTrainer(Trainer):
         self.unroll = unroll
 
     def _unrolled_params(self, fake: torch.Tensor) -> dict:
-        params = dict(self.D.named_parameters())
+        # D's parameters as fresh leaves with their values: step_G freezes D (no weight gradients for it), and
+        # the unrolled steps differentiate D's loss by its parameters
+        params = {name: p.detach().requires_grad_(True) for name, p in self.D.named_parameters()}
         group = self.opt_D.param_groups[0]
         lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
         names = list(params)
-        state = [self.opt_D.state.get(p, {}) for p in params.values()]
+        state = [self.opt_D.state.get(p, {}) for p in self.D.parameters()]
         m = [s.get("exp_avg", torch.zeros_like(p)) for s, p in zip(state, params.values())]
         v = [s.get("exp_avg_sq", torch.zeros_like(p)) for s, p in zip(state, params.values())]
         t = int(state[0].get("step", 0)) if state[0] else 0
@@ -245,18 +247,13 @@ class UnrolledTrainer(Trainer):
         return params
 
     def update_G(self, fake: torch.Tensor, y: torch.Tensor | None):
-        """One step of G on f_U: the generator loss under D's parameters after U unrolled steps."""
+        """One step of G on f_U, the generator loss under D's parameters after U unrolled steps, through
+        :meth:`~gan_lessons.training.Trainer.step_G` (so G's running average and autocast apply as for any G step)."""
         if y is not None:
             raise ValueError("the unrolled trainer here is for unconditional models")
-        params = self._unrolled_params(fake)
-        logits = functional_call(self.D, params, (fake,)).float()
-        loss = generator_loss(logits, self.config.g_loss)
-        if not torch.isfinite(loss):
-            return None
-        G_params = [p for p in self.G.parameters() if p.requires_grad]
-        grads = torch.autograd.grad(loss, G_params)  # only G's gradients: D is not touched here
-        self.opt_G.zero_grad(set_to_none=True)
-        for p, g in zip(G_params, grads):
-            p.grad = g
-        self.opt_G.step()
-        return loss.detach()
+
+        def loss() -> torch.Tensor:
+            logits = functional_call(self.D, self._unrolled_params(fake), (fake,)).float()
+            return generator_loss(logits, self.config.g_loss)
+
+        return self.step_G(loss)

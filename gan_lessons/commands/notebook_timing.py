@@ -1,4 +1,4 @@
-"""Notebook timing for ``python -m gan_lessons.bench --notebooks``: every lesson in each budget, executed
+"""Notebook timing for ``python -m gan_lessons bench --notebooks``: every lesson in each budget, executed
 with nbconvert, against the course's bounds (``config.NOTEBOOK_BOUNDS``)."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from .config import NOTEBOOK_BOUNDS
+from ..config import NOTEBOOK_BOUNDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # --- notebooks ---------------------------------------------------------------------------------------
 

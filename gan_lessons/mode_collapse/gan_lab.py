@@ -2,7 +2,7 @@
 
 The view after GAN Lab (Kahng et al. 2018): D(x) as a heat map, real and generated points, the
 generator's gradient field, the mode histogram over time and the metrics of
-:func:`gan_lessons.mixtures.mode_metrics`.
+:func:`gan_lessons.mode_collapse.mixtures.mode_metrics`.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .callbacks import SampleRecorder
-from .losses import generator_loss
+from ..callbacks import SampleRecorder
+from ..losses import generator_loss
+from ..training import Trainer
+from . import Settings, eval_noise, train
 from .mixtures import MIXTURES, N_EVAL, ModeMetrics, get_mixture, mode_metrics
-from .mode_collapse import Settings, eval_noise, train
 from .toy_gan import FIX_LABELS, FIXES, FeatureMatchingTrainer, PackedDiscriminator, feature_matching_loss
-from .training import Trainer
 
 # --- watching it happen: a GAN Lab-style view ------------------------------------------------------
 
@@ -29,7 +29,7 @@ def generator_gradient(trainer: Trainer, samples: torch.Tensor, real: torch.Tens
     L_G is the generator loss of the trainer (``non_saturating``: -log D(x) summed over the minibatch), so
     the arrows are the directions G would move its samples if it could move them freely. A packed or
     mini-batch D judges the samples together, so the samples must form one minibatch (m of them). For a
-    :class:`~gan_lessons.toy_gan.FeatureMatchingTrainer` L_G is n times the feature-matching loss against
+    :class:`~gan_lessons.mode_collapse.toy_gan.FeatureMatchingTrainer` L_G is n times the feature-matching loss against
     the real points ``real`` [m, 2] (required then): the loss G descends there.
     """
     x = samples.detach().to(trainer.device).requires_grad_(True)
@@ -168,7 +168,7 @@ class GANLabView:
     def animate(self, interval: int = 400):
         """G's points at each recorded step, played over training (HTML, no kernel needed): where the mass
         sits, and how it moves from mode to mode. The title of each frame names the step and the modes held."""
-        from .plotting import animate
+        from ..plotting import animate
 
         extent = self.extent
         frames = list(zip(self.steps, self.recorder.samples if self.recorder else [], self.modes))
@@ -207,7 +207,7 @@ def run_panel(fix: str = "none", k: int = 1, lr_D: float = 1e-3, lr_G: float = 1
 
 def make_panel(steps: int = 1000, seed: int = 0, fix: str = "none", mixture: str = "ring"):
     """A panel that picks the fix, k, the learning rates and the data set, retrains and redraws."""
-    from .widgets import Panel, choice, slider
+    from ..widgets import Panel, choice, slider
 
     def run(fix, mixture, k, lr_D, lr_G, steps):
         return run_panel(fix=fix, k=k, lr_D=lr_D, lr_G=lr_G, mixture=mixture, steps=steps, seed=seed)

@@ -1,4 +1,4 @@
-"""The quality race of ``python -m gan_lessons.bench --quality``: the course's MNIST recipes against a tutorial's.
+"""The quality race of ``python -m gan_lessons bench --quality``: the course's MNIST recipes against a tutorial's.
 
 Each contestant trains from scratch; training pauses at fixed marks of training time (the clock runs only
 while it trains, not while it is scored) and G's samples are scored with the course's classifier
@@ -17,14 +17,21 @@ here as its source reads (:class:`AnchorGAN`).
 from __future__ import annotations
 
 import copy
+import json
+import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
-from .config import seed_everything
+from ..config import get_device, seed_everything
+from ..hardware import machine
+from ..scores import as_uint8, score_samples
+from . import check_names
+from .roofline import CLOCKS
 
 MARKS = (15, 30, 60, 120, 300, 600)   # seconds of training at which each contestant is scored
 RECOGNISABLE = dict(confident=0.8, min_share=0.05, max_share=0.15)
@@ -168,8 +175,8 @@ class Contestant:
 
 def course_contestants(budget: str = "lecture") -> list[Contestant]:
     """The three MNIST lesson models at their ``budget`` recipe (the lesson's settings but for the length)."""
-    from . import conditional, dcgan, mnist_mlp
-    from .data import mnist_training_set
+    from .. import conditional, dcgan, mnist_mlp
+    from ..data import mnist_training_set
 
     def images():
         return mnist_training_set()[0]
@@ -193,7 +200,7 @@ def course_contestants(budget: str = "lecture") -> list[Contestant]:
 
 
 def anchor_contestants() -> list[Contestant]:
-    from .data import mnist_training_set
+    from ..data import mnist_training_set
     return [Contestant("pytorch_gan", AnchorGAN.name,
                        lambda seed, device: AnchorGAN(mnist_training_set()[0], seed, device),
                        "eriklindernoren/PyTorch-GAN implementations/gan/gan.py, as written")]
@@ -214,18 +221,11 @@ def recognisable(row: dict) -> bool:
                 and shares.max() <= RECOGNISABLE["max_share"])
 
 
-def score(images: torch.Tensor, labels, clf, fid: bool = True) -> dict:
-    """The race's figures for samples in [-1, 1] (or uint8): confident, present, largest share, FID, agreement."""
-    from . import metrics
-    from .evaluate import as_uint8
-
-    x = as_uint8(images)
-    hist = clf.class_histogram(x)
-    row = {"confident": clf.confident_rate(x, 0.9), "present": int((hist > 0).sum()),
-           "max_share": float(hist.max() / hist.sum()), "histogram": hist.tolist(),
-           "fid": metrics.mnist_fid(x, "test", clf) if fid else None}
-    if labels is not None:
-        row["label_match"] = float((clf.predict(x) == torch.as_tensor(labels)).float().mean())
+def race_row(images: torch.Tensor, labels, clf, fid: bool = True) -> dict:
+    """The race's figures for samples in [-1, 1] (or uint8), scored as uint8 by
+    :func:`gan_lessons.scores.score_samples`: confident, present, largest share, histogram, FID, agreement."""
+    s = score_samples(as_uint8(images), clf, labels=labels, fid=fid)
+    row = {key: s[key] for key in ("confident", "present", "max_share", "histogram", "fid", "label_match") if key in s}
     row["recognisable"] = recognisable(row)
     return row
 
@@ -233,8 +233,6 @@ def score(images: torch.Tensor, labels, clf, fid: bool = True) -> dict:
 def run(contestant: Contestant, marks, clf, *, seed: int = 0, n_samples: int = 10_000, clock: str = "wall",
         device=None, fid: bool = True, log: Callable[[str], None] | None = print) -> list[dict]:
     """Train ``contestant`` from scratch, scoring at each mark (seconds of training on ``clock``)."""
-    from .roofline import CLOCKS
-
     now = CLOCKS[clock]
     device = torch.device(device or "cpu")
     model = contestant.make(seed, device)
@@ -248,7 +246,7 @@ def run(contestant: Contestant, marks, clf, *, seed: int = 0, n_samples: int = 1
         images, labels = model.sample(n_samples, gen)
         row = {"model": contestant.key, "name": contestant.name, "mark": mark, "seconds": spent, "clock": clock,
                "steps": model.step, "images_seen": model.images_seen, "seed": seed,
-               **score(images, labels, clf, fid=fid)}
+               **race_row(images, labels, clf, fid=fid)}
         rows.append(row)
         if log:
             log(format_row(row))
@@ -293,3 +291,63 @@ def table(results: dict[str, list[dict]]) -> str:
                 else f"not by {max(by_mark):g} s")
         lines.append(f"| {rows[0]['name']} | " + " | ".join(cells) + f" | {when} |")
     return "\n".join(lines)
+
+
+# --- the command's race (python -m gan_lessons bench --quality) ------------------------------------------
+
+
+def check_quality(*, models=None, marks=(), seeds=(0,), n_samples: int = 10_000, clock: str = "wall") -> None:
+    """Raise ValueError for what :func:`run_quality` cannot race: unknown contestants, marks that are not
+    distinct non-negative seconds, seeds that are not non-negative ints, fewer than 2 samples per score."""
+    check_names(models, list(contestants()))
+    check_names([clock], CLOCKS, "clock")
+    if not all(math.isfinite(m) and m >= 0 for m in marks) or len(set(marks)) != len(marks):
+        raise ValueError(f"marks must be distinct seconds of training >= 0, got {', '.join(f'{m:g}' for m in marks)}")
+    if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be non-negative ints, got {', '.join(map(str, seeds)) or 'none'}")
+    if n_samples < 2:
+        raise ValueError(f"samples per score must be at least 2 (MNIST-FID fits a covariance), got {n_samples}")
+
+
+def run_quality(*, models: list[str] | None = None, marks=None, seeds=(0,), json_path: str | None = None,
+                device=None, threads: int | None = None, clock: str = "wall", quick: bool = False,
+                recipe_budget: str = "lecture", n_samples: int | None = None) -> dict:
+    """The race (``--quality``, :mod:`gan_lessons.commands.race`): each contestant trained from scratch and scored at
+    each mark; the table, the time and images to recognisable, and (with ``json_path``) every figure."""
+    from ..classifier import load_classifier
+
+    marks = list(marks or ((1, 2) if quick else MARKS))
+    n_samples = n_samples or (500 if quick else 10_000)
+    check_quality(models=models, marks=marks, seeds=seeds, n_samples=n_samples, clock=clock)
+    device = get_device(device) if not isinstance(device, torch.device) else device
+    if device.type != "cpu":
+        clock = "wall"
+    if threads:
+        torch.set_num_threads(threads)
+    pool = contestants(recipe_budget)
+    keys = models or list(pool)
+    clf = load_classifier(device, budget="test" if quick else "full", verbose=False)
+    print(f"gan_lessons bench --quality on {device} ({machine()['cpu']}, {torch.get_num_threads()} threads, "
+          f"torch {torch.__version__}); {clock} clock; marks {', '.join(f'{m:g}' for m in marks)} s of training; "
+          f"{n_samples:,} samples per score; recipes of the `{recipe_budget}` budget", flush=True)
+    results: dict[str, list[dict]] = {}
+    for seed in seeds:
+        for key in keys:
+            rows = run(pool[key], marks, clf, seed=seed, n_samples=n_samples, clock=clock, device=device,
+                            fid=not quick)
+            results.setdefault(f"{key}/{seed}", []).extend(rows)
+    print("", flush=True)
+    print("confident / digits present / largest share / MNIST-FID (/ label agreement) after each mark of training; "
+          f"recognisable: confident >= {RECOGNISABLE['confident']} and every digit between "
+          f"{RECOGNISABLE['min_share']:.0%} and {RECOGNISABLE['max_share']:.0%}", flush=True)
+    for seed in seeds:
+        print(f"\nseed {seed}:\n" + table({k: v for k, v in results.items() if k.endswith(f"/{seed}")}),
+              flush=True)
+    result = {"device": str(device), "machine": machine(), "clock": clock, "threads": torch.get_num_threads(),
+              "marks": marks, "seeds": list(seeds), "n_samples": n_samples, "recipe_budget": recipe_budget,
+              "recipes": {k: pool[k].recipe for k in keys}, "quality": results}
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(result, indent=1))
+        print(f"wrote {json_path}")
+    return result

@@ -1,4 +1,4 @@
-"""The roofline of ``python -m gan_lessons.bench``: what the machine can do, and what a loop asks of it.
+"""The roofline of ``python -m gan_lessons bench``: what the machine can do, and what a loop asks of it.
 
 - :func:`matmul_limit`: the throughput of one large matrix product repeated for about a second (the
   limit a training iteration is compared with), in float32 and, where :func:`precisions` says the
@@ -16,7 +16,7 @@ from typing import Callable
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from .hardware import bf16_matrix_units
+from ..hardware import bf16_matrix_units
 
 # --- the limit ---------------------------------------------------------------------------------------
 

@@ -1,22 +1,23 @@
-"""``python -m gan_lessons.evaluate``: train the lesson models in a budget and score them side by side.
+"""``python -m gan_lessons evaluate``: train the lesson models in a budget and score them side by side.
 
-    python -m gan_lessons.evaluate --budget lecture                 # every model, one table
-    python -m gan_lessons.evaluate --budget full --models mnist_mlp --samples out/
-    python -m gan_lessons.evaluate --pretrained [--models dcgan ...] [--samples out/]   # the shipped generators
+    python -m gan_lessons evaluate --budget lecture                 # every model, one table
+    python -m gan_lessons evaluate --budget full --models mnist_mlp --samples out/
+    python -m gan_lessons evaluate --pretrained [--models dcgan ...] [--samples out/]   # the shipped generators
 
 For each model: the class histogram of 10,000 samples (digits present, largest share), the confident-
 sample rate (top class probability >= 0.9), MNIST-FID against the test set beside the real-versus-real
-baseline, and the Parzen log-likelihood of Goodfellow et al. 2014 (``gan_lessons.metrics``). Conditional
-models also get the share of samples the classifier reads as the digit that was asked for.
+baseline, and the Parzen log-likelihood of Goodfellow et al. 2014 (:func:`gan_lessons.scores.score_samples`).
+Conditional models also get the share of samples the classifier reads as the digit that was asked for.
 ``--samples DIR`` writes ``DIR/<model>_samples.npy`` (uint8 [10000, 28, 28]) and, for conditional models,
 ``DIR/<model>_labels.npy`` (int64 [10000]), so anyone can score them with their own tools; files already
 there are replaced only with ``--overwrite`` (checked before any training).
 ``--pretrained`` trains nothing: it loads the generators shipped in ``gan_lessons/pretrained/`` (or
-``--pretrained-dir DIR``, a folder ``python -m gan_lessons.pretrain`` wrote), draws the same samples as
+``--pretrained-dir DIR``, a folder ``python -m gan_lessons pretrain`` wrote), draws the same samples as
 their records were scored on, scores them with the `full` classifier and prints each record's figures beside.
 
-Adding a model is one line in ``MODELS``: a function ``(budget_name, seed) -> {"samples": uint8 [N, 28, 28]
-(or floats in [-1, 1]), "labels": int64 [N] (conditional models only)}``.
+The models are :data:`gan_lessons.pretrained.MODELS`, the one registry: each trains through its lesson
+module's ``evaluation_samples(budget_name, seed)``, which returns ``{"samples": uint8 [N, 28, 28] (or floats
+in [-1, 1]), "labels": int64 [N] (conditional models only)}`` or, for the 2-D models, ``{"points": ...}``.
 """
 
 from __future__ import annotations
@@ -29,87 +30,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import metrics
-from .classifier import MNISTClassifier, as_signed_images, load_classifier
-from .config import BUDGETS, check_environment, current_budget
-from .data import from_signed
-from .files import check_writable
+from .. import metrics
+from ..classifier import MNISTClassifier, load_classifier
+from ..config import BUDGETS, check_environment, current_budget
+from ..files import check_writable
+from ..pretrained import MODELS, PretrainedError, caption, load, samples
+from ..scores import as_uint8, score_samples
+from .pretrain import record_scores
 
 N_SAMPLES = 10_000  # samples per model, as in the paper's Parzen protocol
-
-# Parzen protocol sizes per budget: (samples in the window, validation images, test images).
-PARZEN_SIZES = {
-    "test": (1_000, 200, 1_000),         # mechanics only: a rough number in a second
-    "lecture": (10_000, 1_000, 10_000),  # the paper's protocol
-    "full": (10_000, 1_000, 10_000),
-}
-
-
-def _mnist_mlp(budget_name: str, seed: int) -> dict:
-    from .mnist_mlp import evaluation_samples
-    return evaluation_samples(budget_name, seed)
-
-
-def _dcgan(budget_name: str, seed: int) -> dict:
-    from .dcgan import evaluation_samples
-    return evaluation_samples(budget_name, seed)
-
-
-def _conditional(budget_name: str, seed: int) -> dict:
-    from .conditional import evaluation_samples
-    return evaluation_samples(budget_name, seed)
-
-
-def _mixture_ring(budget_name: str, seed: int) -> dict:
-    from .mode_collapse import evaluation_samples
-    return evaluation_samples(budget_name, seed, mixture="ring")
-
-
-def _mixture_grid(budget_name: str, seed: int) -> dict:
-    from .mode_collapse import evaluation_samples
-    return evaluation_samples(budget_name, seed, mixture="grid")
-
-
-# Each lesson's module is imported only when its model is asked for, so `--models mnist_mlp` loads no more.
-MODELS = {  # name -> function(budget_name, seed) -> {"samples": ..., "labels": ... (conditional only)}
-    "mnist_mlp": _mnist_mlp,        # lesson 04, Example 2
-    "dcgan": _dcgan,                # lesson 05
-    "conditional": _conditional,    # lesson 07: 1,000 samples of each digit, with the labels asked for
-    "mixture_ring": _mixture_ring,  # lesson 06: 2-D, returns {"points": float [2500, 2]}
-    "mixture_grid": _mixture_grid,  # lesson 06
-}
-
-
-def as_uint8(images) -> torch.Tensor:
-    """Samples as uint8 [N, 28, 28] (what ``--samples`` writes)."""
-    x = images if isinstance(images, torch.Tensor) else torch.as_tensor(np.asarray(images))
-    if x.dtype == torch.uint8:
-        return x.reshape(len(x), 28, 28).cpu()
-    return from_signed(as_signed_images(x)[:, 0])
-
-
-def score_samples(samples, clf: MNISTClassifier, budget_name: str, labels=None,
-                  fid_baseline: float | None = None) -> dict:
-    """Every metric of the course for one model's samples; sizes follow ``budget_name`` (see PARZEN_SIZES)."""
-    samples = as_uint8(samples)
-    hist = clf.class_histogram(samples)
-    n_parzen, n_valid, n_test = PARZEN_SIZES[budget_name]
-    n_parzen = min(n_parzen, len(samples))
-    out = {
-        "n": len(samples),
-        "histogram": hist.tolist(),
-        "classes": metrics.class_summary(hist),
-        "present": int((hist > 0).sum()),
-        "max_share": float(hist.max() / hist.sum()),
-        "confident": clf.confident_rate(samples, 0.9),
-        "fid": metrics.mnist_fid(samples, "test", clf),
-        "fid_baseline": (metrics.mnist_fid_baseline(clf, min(len(samples), 10_000))
-                         if fid_baseline is None else fid_baseline),
-        "parzen": metrics.parzen_protocol(samples, n_samples=n_parzen, n_valid=n_valid, n_test=n_test),
-    }
-    if labels is not None:
-        out["label_match"] = float((clf.predict(samples) == torch.as_tensor(np.asarray(labels))).float().mean())
-    return out
 
 
 def format_table(rows: dict, clf: MNISTClassifier) -> str:
@@ -140,6 +69,14 @@ def sample_files(models, folder: Path) -> list[Path]:
     return [folder / f"{name}_{what}.npy" for name in models for what in ("samples", "labels")]
 
 
+def write_samples(folder: Path, name: str, images: torch.Tensor, labels=None) -> None:
+    """``--samples``: ``name``'s uint8 images and, for a conditional model, the labels asked for (int64)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / f"{name}_samples.npy", images.numpy())
+    if labels is not None:
+        np.save(folder / f"{name}_labels.npy", torch.as_tensor(np.asarray(labels)).to(torch.int64).numpy())
+
+
 def check_arguments(args) -> None:
     """Raise ValueError for what the command cannot do as asked, before it trains anything."""
     check_environment()
@@ -149,7 +86,7 @@ def check_arguments(args) -> None:
     if args.seed is not None and args.seed < 0:
         raise ValueError(f"argument --seed: must be a non-negative int, got {args.seed}")
     if args.pretrained_dir is not None and not args.pretrained_dir.is_dir():
-        raise ValueError(f"--pretrained-dir {args.pretrained_dir} is not a folder (python -m gan_lessons.pretrain "
+        raise ValueError(f"--pretrained-dir {args.pretrained_dir} is not a folder (python -m gan_lessons pretrain "
                          f"writes one)")
     if args.samples is not None:
         check_writable(args.samples, "--samples", folder=True)
@@ -160,7 +97,7 @@ def check_arguments(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gan_lessons.evaluate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m gan_lessons evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--budget", choices=BUDGETS, default=None, help="training size (default: GAN_LESSONS_BUDGET)")
     parser.add_argument("--models", nargs="+", default=list(MODELS), metavar="NAME",
                         help=f"which models (default: all of {', '.join(MODELS)})")
@@ -171,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pretrained", action="store_true",
                         help="score the shipped generators (gan_lessons/pretrained/) instead of training")
     parser.add_argument("--pretrained-dir", type=Path, default=None, metavar="DIR",
-                        help="with --pretrained: the generators in DIR (what python -m gan_lessons.pretrain wrote)")
+                        help="with --pretrained: the generators in DIR (what python -m gan_lessons pretrain wrote)")
     args = parser.parse_args(argv)
     if args.pretrained and (args.budget is not None or args.seed is not None):
         parser.error(f"argument {'--budget' if args.budget else '--seed'}: not allowed with argument --pretrained "
@@ -193,24 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     rows, baseline, points_done = {}, None, 0
     for name in args.models:
         start = time.perf_counter()
-        out = MODELS[name](budget_name, args.seed)
+        out = MODELS[name].evaluation_samples(budget_name, args.seed)
         if "points" in out:  # lesson 06's 2-D models: PacGAN's mode metrics; --samples writes float32 [2500, 2]
-            from .mode_collapse import report_points
+            from ..mode_collapse import report_points
             print(report_points(name, out, args.samples), flush=True)
             points_done += 1
             continue
-        samples = as_uint8(out["samples"])
+        images = as_uint8(out["samples"])
         labels = out.get("labels")
-        if len(samples) < N_SAMPLES:
-            print(f"note: {name} gave {len(samples):,} samples, fewer than {N_SAMPLES:,}", flush=True)
+        if len(images) < N_SAMPLES:
+            print(f"note: {name} gave {len(images):,} samples, fewer than {N_SAMPLES:,}", flush=True)
         if args.samples is not None:
-            args.samples.mkdir(parents=True, exist_ok=True)
-            np.save(args.samples / f"{name}_samples.npy", samples.numpy())
-            if labels is not None:
-                np.save(args.samples / f"{name}_labels.npy",
-                        torch.as_tensor(np.asarray(labels)).to(torch.int64).numpy())
-        rows[name] = score_samples(samples, clf, budget_name, labels=labels, fid_baseline=baseline)
-        baseline = rows[name]["fid_baseline"] if len(samples) == N_SAMPLES else None
+            write_samples(args.samples, name, images, labels)
+        rows[name] = score_samples(images, clf, labels=labels, parzen_budget=budget_name, fid_baseline=baseline)
+        baseline = rows[name]["fid_baseline"] if len(images) == N_SAMPLES else None
         print(f"{name}: trained and scored in {time.perf_counter() - start:.0f} s; {rows[name]['classes']}", flush=True)
     if not rows and not points_done:
         print("no model could be evaluated", file=sys.stderr)
@@ -225,32 +158,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def main_pretrained(args) -> int:
     """``--pretrained``: load, sample, score; each record's own figures printed beside the fresh ones."""
-    from . import pretrain
-
     clf, rows, failed = None, {}, 0
     for name in args.models:
         try:
-            trainer, record = pretrain.load(name, args.pretrained_dir)
-        except pretrain.PretrainedError as err:
+            trainer, record = load(name, args.pretrained_dir)
+        except PretrainedError as err:
             print(f"{name}: {err}", file=sys.stderr, flush=True)
             failed += 1
             continue
-        print(f"{name}: {pretrain.caption(record)}", flush=True)
-        out = pretrain.samples(name, trainer)
+        print(f"{name}: {caption(record)}", flush=True)
+        out = samples(name, trainer)
         if "points" in out:
-            from .mode_collapse import report_points
+            from ..mode_collapse import report_points
             print(report_points(name, out, args.samples), flush=True)
         else:
             if clf is None:
                 clf = load_classifier(budget="full")
-            samples, labels = as_uint8(out["samples"]), out.get("labels")
+            images, labels = as_uint8(out["samples"]), out.get("labels")
             if args.samples is not None:
-                args.samples.mkdir(parents=True, exist_ok=True)
-                np.save(args.samples / f"{name}_samples.npy", samples.numpy())
-                if labels is not None:
-                    np.save(args.samples / f"{name}_labels.npy", torch.as_tensor(labels).to(torch.int64).numpy())
-            rows[name] = score_samples(samples, clf, "full", labels=labels)
-        fresh = pretrain.scores_of(name, out, clf, scored=rows.get(name))
+                write_samples(args.samples, name, images, labels)
+            rows[name] = score_samples(images, clf, labels=labels, parzen_budget="full")
+        fresh = record_scores(out, clf, scored=rows.get(name))
         said = record.get("scores") or {}
         keys = [k for k in fresh if k not in ("histogram", "classifier") and k in said]
         print(f"{name}: " + ", ".join(f"{k} {fresh[k]} (record {said[k]})" for k in keys), flush=True)
@@ -260,7 +188,3 @@ def main_pretrained(args) -> int:
     if args.samples is not None:
         print(f"samples written to {args.samples}/")
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

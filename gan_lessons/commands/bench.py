@@ -1,4 +1,4 @@
-"""How fast the course trains, next to what the machine can do: ``python -m gan_lessons.bench``.
+"""How fast the course trains, next to what the machine can do: ``python -m gan_lessons bench``.
 
 One run measures
 
@@ -14,7 +14,7 @@ One run measures
    ``shuffle=True``, a sigmoid on D's output with ``nn.BCELoss``, a fresh forward pass of G for G's step,
    D's weight gradients computed in G's step, ``loss.item()`` every step, Adam with torch's defaults.
 
-``--quality`` runs the race instead (:mod:`gan_lessons.race`): each MNIST model of the course at its `lecture`
+``--quality`` runs the race instead (:mod:`gan_lessons.commands.race`): each MNIST model of the course at its `lecture`
 recipe, and PyTorch-GAN's ``gan.py`` as written, trained from scratch and scored by the course's classifier
 at marks of training time (``--marks``), with the time and images seen to "recognisable".
 
@@ -31,10 +31,10 @@ counts this process's CPU time on one thread instead, close to what an idle core
 a loaded 2-core machine, waits between the threads made iterations several times slower).
 
 To see a CPU without bfloat16 units on one that has them: ``ATEN_CPU_CAPABILITY=avx2
-ONEDNN_MAX_CPU_ISA=AVX2 python -m gan_lessons.bench`` (the bfloat16 rows then disappear).
+ONEDNN_MAX_CPU_ISA=AVX2 python -m gan_lessons bench`` (the bfloat16 rows then disappear).
 
-The pieces live apart: the limit and FLOP counting in :mod:`gan_lessons.roofline`, the tutorial-style
-twin in :mod:`gan_lessons.tutorial_loop`, notebook timing in :mod:`gan_lessons.notebook_timing`; this
+The pieces live apart: the limit and FLOP counting in :mod:`gan_lessons.commands.roofline`, the tutorial-style
+twin in :mod:`gan_lessons.commands.tutorial_loop`, notebook timing in :mod:`gan_lessons.commands.notebook_timing`; this
 module times the lesson models (built by each lesson module's ``make_trainer``) and writes the report.
 """
 
@@ -44,21 +44,21 @@ import argparse
 import copy
 import json
 import math
-import os
-import platform
 import statistics
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import torch
 
-from .config import BUDGETS, check_environment, get_device, seed_everything
-from .files import check_writable
+from ..config import BUDGETS, check_environment, get_device, seed_everything
+from ..files import check_writable
+from ..hardware import machine
+from ..training import Trainer
+from . import check_names
 from .notebook_timing import time_notebooks
+from .race import check_quality, run_quality
 from .roofline import CLOCKS, count_flops, matmul_limit, precisions, sync
-from .training import Trainer
 from .tutorial_loop import PerSampleImages, PerSamplePoints, TutorialLoop
 
 # --- the lesson models ----------------------------------------------------------------------------------
@@ -78,8 +78,8 @@ class Case:
 
 def lesson_cases() -> list[Case]:
     """The five lesson models, each built by its lesson module's ``make_trainer`` (the lesson-module contract)."""
-    from . import conditional, dcgan, gaussian_1d, mnist_mlp, mode_collapse, models
-    from .data import gaussian_1d as gaussian_samples
+    from .. import conditional, dcgan, gaussian_1d, mnist_mlp, mode_collapse, models
+    from ..data import gaussian_1d as gaussian_samples
 
     return [
         Case("1d", "1-D Gaussian (03)", lambda device: gaussian_1d.make_trainer(gaussian_1d.Settings(), device=device),
@@ -134,7 +134,7 @@ def _load_images(quick: bool):
     """MNIST train images and labels (uint8, int64); random ones of the same shape if MNIST is missing."""
     n = 4096 if quick else 60_000
     try:
-        from .data import load_mnist
+        from ..data import load_mnist
         images, labels = load_mnist("train")
         return images[:n], labels[:n], "MNIST train"
     except Exception as err:  # noqa: BLE001 - a benchmark still runs without the data set
@@ -147,7 +147,7 @@ def bench_case(case: Case, device: torch.device, images, labels, *, rounds: int,
                min_sample_s: float, limits: dict, precs: list[str], compile_cuda: bool = False,
                clock: str = "wall") -> dict:
     """Time the lesson's Trainer in each precision and its tutorial-style twin, interleaved; one table row each."""
-    from .data import to_signed
+    from ..data import to_signed
 
     def make_trainer(precision: str, compiled: bool = False) -> Trainer:
         seed_everything(0)
@@ -208,24 +208,6 @@ def bench_case(case: Case, device: torch.device, images, labels, *, rounds: int,
 # --- the report ------------------------------------------------------------------------------------------
 
 
-def machine() -> dict:
-    info = {"python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
-            "threads": torch.get_num_threads(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-            "cpu": platform.processor() or platform.machine()}
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        info["cores"] = os.cpu_count()
-    except OSError:
-        pass
-    if torch.cuda.is_available():
-        info["gpu"] = torch.cuda.get_device_name()
-    info["load_average"] = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return info
-
-
 def format_table(result: dict) -> str:
     lim = result["limits"]
     lines = [f"{result['device']}, {result['threads']} thread(s), {result['clock']} clock, median of "
@@ -245,35 +227,14 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-# --- what run and run_quality accept (checked before any work) -------------------------------------------
-
-
-def _check_names(names, known, what: str = "model") -> None:
-    unknown = [n for n in names or () if n not in known]
-    if unknown:
-        raise ValueError(f"unknown {what}(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+# --- what run accepts (checked before any work; run_quality's: race.check_quality) -----------------------
 
 
 def check_run(*, models=None, budgets=None, clock: str = "wall") -> None:
     """Raise ValueError for what :func:`run` cannot time: unknown model keys, budgets or clock."""
-    _check_names(models, [c.key for c in lesson_cases()])
-    _check_names(budgets, BUDGETS, "budget")
-    _check_names([clock], CLOCKS, "clock")
-
-
-def check_quality(*, models=None, marks=(), seeds=(0,), n_samples: int = 10_000, clock: str = "wall") -> None:
-    """Raise ValueError for what :func:`run_quality` cannot race: unknown contestants, marks that are not
-    distinct non-negative seconds, seeds that are not non-negative ints, fewer than 2 samples per score."""
-    from . import race
-
-    _check_names(models, list(race.contestants()))
-    _check_names([clock], CLOCKS, "clock")
-    if not all(math.isfinite(m) and m >= 0 for m in marks) or len(set(marks)) != len(marks):
-        raise ValueError(f"marks must be distinct seconds of training >= 0, got {', '.join(f'{m:g}' for m in marks)}")
-    if not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
-        raise ValueError(f"seeds must be non-negative ints, got {', '.join(map(str, seeds)) or 'none'}")
-    if n_samples < 2:
-        raise ValueError(f"samples per score must be at least 2 (MNIST-FID fits a covariance), got {n_samples}")
+    check_names(models, [c.key for c in lesson_cases()])
+    check_names(budgets, BUDGETS, "budget")
+    check_names([clock], CLOCKS, "clock")
 
 
 def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None = None, models: list[str] | None = None,
@@ -289,7 +250,7 @@ def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None =
     warmup = 1 if quick else 3
     min_sample_s = 0.0 if quick else 0.05
     precs = precisions(device)
-    print(f"gan_lessons.bench on {device} ({machine().get('cpu')}, {torch.get_num_threads()} threads, "
+    print(f"gan_lessons bench on {device} ({machine()['cpu']}, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}); precisions: {', '.join(precs)}; {clock} clock", flush=True)
     limit_s = 0.1 if quick else 1.0
     limits = {p: matmul_limit(getattr(torch, p), device, n=512 if quick else None, seconds=limit_s, clock=clock)
@@ -336,51 +297,6 @@ def run(*, quick: bool = False, notebooks: bool = False, json_path: str | None =
     return result
 
 
-def run_quality(*, models: list[str] | None = None, marks=None, seeds=(0,), json_path: str | None = None,
-                device=None, threads: int | None = None, clock: str = "wall", quick: bool = False,
-                recipe_budget: str = "lecture", n_samples: int | None = None) -> dict:
-    """The race (``--quality``, :mod:`gan_lessons.race`): each contestant trained from scratch and scored at
-    each mark; the table, the time and images to recognisable, and (with ``json_path``) every figure."""
-    from . import race
-    from .classifier import load_classifier
-
-    marks = list(marks or ((1, 2) if quick else race.MARKS))
-    n_samples = n_samples or (500 if quick else 10_000)
-    check_quality(models=models, marks=marks, seeds=seeds, n_samples=n_samples, clock=clock)
-    device = get_device(device) if not isinstance(device, torch.device) else device
-    if device.type != "cpu":
-        clock = "wall"
-    if threads:
-        torch.set_num_threads(threads)
-    pool = race.contestants(recipe_budget)
-    keys = models or list(pool)
-    clf = load_classifier(device, budget="test" if quick else "full", verbose=False)
-    print(f"gan_lessons.bench --quality on {device} ({machine().get('cpu')}, {torch.get_num_threads()} threads, "
-          f"torch {torch.__version__}); {clock} clock; marks {', '.join(f'{m:g}' for m in marks)} s of training; "
-          f"{n_samples:,} samples per score; recipes of the `{recipe_budget}` budget", flush=True)
-    results: dict[str, list[dict]] = {}
-    for seed in seeds:
-        for key in keys:
-            rows = race.run(pool[key], marks, clf, seed=seed, n_samples=n_samples, clock=clock, device=device,
-                            fid=not quick)
-            results.setdefault(f"{key}/{seed}", []).extend(rows)
-    print("", flush=True)
-    print("confident / digits present / largest share / MNIST-FID (/ label agreement) after each mark of training; "
-          f"recognisable: confident >= {race.RECOGNISABLE['confident']} and every digit between "
-          f"{race.RECOGNISABLE['min_share']:.0%} and {race.RECOGNISABLE['max_share']:.0%}", flush=True)
-    for seed in seeds:
-        print(f"\nseed {seed}:\n" + race.table({k: v for k, v in results.items() if k.endswith(f"/{seed}")}),
-              flush=True)
-    result = {"device": str(device), "machine": machine(), "clock": clock, "threads": torch.get_num_threads(),
-              "marks": marks, "seeds": list(seeds), "n_samples": n_samples, "recipe_budget": recipe_budget,
-              "recipes": {k: pool[k].recipe for k in keys}, "quality": results}
-    if json_path:
-        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(json_path).write_text(json.dumps(result, indent=1))
-        print(f"wrote {json_path}")
-    return result
-
-
 # --- the command ----------------------------------------------------------------------------------------
 
 
@@ -401,7 +317,7 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_lessons.bench", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m gan_lessons bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH (replacing what is there)")
     p.add_argument("--notebooks", action="store_true", help="also time every notebook in each budget (nbconvert)")
     p.add_argument("--quick", action="store_true", help="a seconds-long smoke run (the numbers mean little)")
@@ -452,7 +368,3 @@ def main(argv=None) -> int:
     run(quick=a.quick, notebooks=a.notebooks, json_path=a.json, models=models, device=a.device, rounds=a.rounds,
         budgets=a.budgets, compile_cuda=not a.no_compile, threads=a.threads, clock=a.clock)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,10 +1,11 @@
-"""Lesson 06's training runs on the 2-D benchmarks: one toy GAN per fix, the results table, evaluation.
+"""Lesson 06, mode collapse, as one subpackage; this module is its training runs on the 2-D benchmarks.
 
-The benchmarks and metrics are in :mod:`gan_lessons.mixtures`, the networks and fixes in
-:mod:`gan_lessons.toy_gan`, the GAN Lab-style view and panel in :mod:`gan_lessons.gan_lab`; this module
-trains them with the course's one loop (:class:`gan_lessons.training.Trainer`) and tabulates the runs
-beside PacGAN's Table 1. It has the lesson-module contract (see :mod:`gan_lessons`): :class:`Settings`,
-``SETTINGS``, :func:`make_trainer`, :func:`train`, :func:`evaluation_samples`.
+- ``mixtures``: the benchmarks (PacGAN's ring and grid) and their mode metrics;
+- ``toy_gan``: the toy G and D and the fixes (mini-batch discrimination, feature matching, packing, unrolling);
+- ``gan_lab``: the GAN Lab-style view and the lesson's panel;
+- here: one toy GAN per fix trained with the course's one loop (:class:`gan_lessons.training.Trainer`), and
+  the results table beside PacGAN's Table 1. It has the lesson-module contract (see :mod:`gan_lessons`):
+  :class:`Settings`, ``SETTINGS``, :func:`make_trainer`, :func:`train`, :func:`evaluation_samples`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .callbacks import SampleRecorder
-from .config import current_budget, seed_everything
-from .data import normal_noise
+from ..callbacks import SampleRecorder
+from ..config import current_budget, seed_everything
+from ..data import normal_noise
+from ..training import TrainConfig, Trainer
 from .mixtures import N_EVAL, PUBLISHED, ModeMetrics, get_mixture, mode_metrics
 from .toy_gan import (
     FIX_LABELS,
@@ -28,7 +30,6 @@ from .toy_gan import (
     ToyGenerator,
     UnrolledTrainer,
 )
-from .training import TrainConfig, Trainer
 
 FULL_STEPS = 3000  # generator steps per run in the full budget (the 2-core CPU table; a GPU affords more)
 EVAL_SEED = 1234   # the noise of every evaluation (and of the GAN Lab view), so their metrics agree
@@ -205,9 +206,9 @@ def table_text(records) -> str:
     return "\n".join(lines)
 
 
-# --- samples for ``python -m gan_lessons.evaluate`` ------------------------------------------------
+# --- samples for ``python -m gan_lessons evaluate`` ------------------------------------------------
 
-# the fix ``python -m gan_lessons.evaluate`` trains on each mixture: the best of our full-budget table
+# the fix ``python -m gan_lessons evaluate`` trains on each mixture: the best of our full-budget table
 EVALUATION_FIX = {"ring": "pack2", "grid": "minibatch"}
 
 
@@ -215,7 +216,7 @@ def evaluation_samples(budget_name: str, seed: int = 0, mixture: str = "ring", f
     """Train the toy GAN with ``fix`` on ``mixture`` in a budget; its 2,500 samples and their metrics.
 
     Returns {"points": float32 [2500, 2], "metrics": ModeMetrics}: the entry point of
-    ``python -m gan_lessons.evaluate`` for the 2-D models (``--samples DIR`` writes the points).
+    ``python -m gan_lessons evaluate`` for the 2-D models (``--samples DIR`` writes the points).
     """
     if budget_name not in SETTINGS:
         raise ValueError(f"budget must be one of {', '.join(SETTINGS)}, got {budget_name!r}")

@@ -18,8 +18,8 @@ each mode drawn with probability 1/K. The metrics on 2,500 samples (:func:`mode_
   0 (the limit of q log q as q -> 0), so KL lies in [0, log K]: 0 for a perfectly even spread, log K
   when every sample sits nearest one mode.
 
-The toy G and D and the fixes are in :mod:`gan_lessons.toy_gan`, their training and the results table
-in :mod:`gan_lessons.mode_collapse`, the GAN Lab-style view and panel in :mod:`gan_lessons.gan_lab`.
+The toy G and D and the fixes are in :mod:`gan_lessons.mode_collapse.toy_gan`, their training and the results table
+in :mod:`gan_lessons.mode_collapse`, the GAN Lab-style view and panel in :mod:`gan_lessons.mode_collapse.gan_lab`.
 """
 
 from __future__ import annotations
