@@ -29,7 +29,7 @@
 # This notebook is the map: what each lesson teaches and why it comes where it does, a check that your
 # machine is ready, and how the training budgets and live panels work.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: this lesson trains nothing; it checks the machine and shows the budget in force.
 try:
     import gan_lessons
@@ -82,12 +82,15 @@ print(f"python  {sys.version.split()[0]}")
 print(f"torch   {torch.__version__}   (cuda available: {torch.cuda.is_available()})")
 print(f"device  {device}")
 print(f"budget  {BUDGET}   (one of {', '.join(BUDGETS)})")
-print(f"data    {data.data_dir()}   (GAN_LESSONS_DATA overrides)")
+# no folder names here (they differ per machine): data.data_dir() and data.mnist_dir() print them
+where = "GAN_LESSONS_DATA" if os.environ.get("GAN_LESSONS_DATA", "").strip() else "your user cache folder"
+print(f"data    in {where}   (data.data_dir() prints the folder; GAN_LESSONS_DATA overrides it)")
 try:
-    folder = data.ensure_mnist()
+    data.ensure_mnist()
     images, labels = data.load_mnist("test")
     mnist_ready = True
-    print(f"MNIST   ready in {folder}: test split {tuple(images.shape)} {images.dtype}")
+    print(f"MNIST   ready in the cache (data.mnist_dir() prints the folder): "
+          f"test split {tuple(images.shape)} {images.dtype}")
 except data.MNISTError as err:
     mnist_ready = False
     print(f"MNIST   not available yet. Lessons 04-07 need it.\n{err}")

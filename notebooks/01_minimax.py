@@ -48,7 +48,7 @@
 #
 # Time: about 45 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers. It is exact maths on a grid, so every budget runs in seconds.
 try:
     import gan_lessons
@@ -229,7 +229,7 @@ assert abs(best_y - a / (a + b)) < 1e-4
 # compares the two.
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 3.6))
+fig, ax = plt.subplots(figsize=(6.6, 3.6), layout="constrained")
 info = mm.plot_D_star(G_MEAN, G_STD, ax=ax)
 plt.show()
 print(f"C(G) = {info['C']:.5f} for this p_g; -log 4 = {-math.log(4):.5f}")
@@ -401,7 +401,7 @@ Markdown(f"""- **Maximum likelihood**: the average log-likelihood of {N_ML:,} sa
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_discriminator_loss, check_D_star, check_generator_gradient
 
 # %% [markdown]
