@@ -182,7 +182,7 @@ def plot_game(ax=None):
     """The game as a picture: noise into G, G's fakes and real data into D, D's verdict out; the two
     feedback arrows say who learns from D's verdict (D to tell them apart, G to fool it). Returns the axes."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.2))
+        _, ax = plt.subplots(figsize=(6.6, 3.0), layout="constrained")
     colours = {"G": "#cfe8cf", "D": "#cfdcf0"}
     for name, (x, y, label) in GAME_BOXES.items():
         ax.text(x, y, label, ha="center", va="center", fontsize=10, transform=ax.transAxes,
@@ -194,7 +194,7 @@ def plot_game(ax=None):
     for target, text, y in (("G", "G learns to make D say 'real'", 0.97), ("D", "D learns to tell them apart", 0.04)):
         xt = GAME_BOXES[target][0]
         ax.annotate(text, xy=(xt, GAME_BOXES[target][1]), xytext=(0.93 if target == "D" else xt + 0.3, y),
-                    xycoords="axes fraction", textcoords="axes fraction", fontsize=8, color="tab:red",
+                    xycoords="axes fraction", textcoords="axes fraction", fontsize=9, color="tab:red",
                     ha="center", va="center", arrowprops=dict(arrowstyle="->", color="tab:red", lw=1,
                                                               connectionstyle="arc3,rad=0.25", shrinkB=30))
     ax.set_axis_off()

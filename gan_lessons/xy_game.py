@@ -230,6 +230,7 @@ def plot_field(ax, lim: float, k: int = 1, n: int = 15):
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
+    ax.locator_params(nbins=5)  # few enough tick labels for a panel half the column wide
     ax.set_xlabel("x (minimises)")
     ax.set_ylabel("y (maximises)")
 

@@ -74,23 +74,24 @@ print(f"budget: {BUDGET}   device: {device}")
 # ## Is this machine ready?
 #
 # The next cell prints the versions, the device every lesson will train on, and whether MNIST is in the
-# cache. Lessons 00 to 03 need no data at all; lessons 04 to 07 need MNIST, which the course downloads
-# once (about 11 MB) and verifies against its SHA-256 digests.
+# cache (`data.data_dir()` and `data.mnist_dir()` give the folders on your machine). Lessons 00 to 03
+# need no data at all; lessons 04 to 07 need MNIST, which the course downloads once (about 11 MB) and
+# verifies against its SHA-256 digests.
 
 # %%
 print(f"python  {sys.version.split()[0]}")
 print(f"torch   {torch.__version__}   (cuda available: {torch.cuda.is_available()})")
 print(f"device  {device}")
 print(f"budget  {BUDGET}   (one of {', '.join(BUDGETS)})")
-# no folder names here (they differ per machine): data.data_dir() and data.mnist_dir() print them
-where = "GAN_LESSONS_DATA" if os.environ.get("GAN_LESSONS_DATA", "").strip() else "your user cache folder"
-print(f"data    in {where}   (data.data_dir() prints the folder; GAN_LESSONS_DATA overrides it)")
+# no folder names here, they differ per machine: data.data_dir() prints the folder
+overridden = bool(os.environ.get("GAN_LESSONS_DATA", "").strip())
+print("data    in " + ("the folder GAN_LESSONS_DATA names" if overridden
+                       else "your user cache folder (GAN_LESSONS_DATA overrides)"))
 try:
     data.ensure_mnist()
     images, labels = data.load_mnist("test")
     mnist_ready = True
-    print(f"MNIST   ready in the cache (data.mnist_dir() prints the folder): "
-          f"test split {tuple(images.shape)} {images.dtype}")
+    print(f"MNIST   ready in the cache: test split {tuple(images.shape)} {images.dtype}")
 except data.MNISTError as err:
     mnist_ready = False
     print(f"MNIST   not available yet. Lessons 04-07 need it.\n{err}")
@@ -100,8 +101,10 @@ except data.MNISTError as err:
 # loader: the labels come from the verified file.
 
 # %%
-# Where GAN_LESSONS_MNIST_MIRROR names a source (as CI does), MNIST must be ready: the check cannot skip.
-assert mnist_ready or not os.environ.get("GAN_LESSONS_MNIST_MIRROR"), "GAN_LESSONS_MNIST_MIRROR is set but MNIST did not load"
+# Where GAN_LESSONS_MNIST_MIRROR names a source (as CI does), MNIST must be
+# ready: the check cannot skip.
+assert mnist_ready or not os.environ.get("GAN_LESSONS_MNIST_MIRROR"), \
+    "GAN_LESSONS_MNIST_MIRROR is set but MNIST did not load"
 if mnist_ready:
     counts = torch.bincount(labels, minlength=10).tolist()
     print("test digits per class:", counts)

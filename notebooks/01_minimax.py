@@ -126,7 +126,7 @@ ax.plot(mus, avg_loglik, lw=2, label="average log-likelihood of the samples")
 ax.plot(mus, minus_H_minus_kl, "k:", lw=2,
         label=r"$-H(p_\mathrm{data}) - \mathrm{KL}(p_\mathrm{data} \| p_\mathrm{model})$")
 ax.set_xlabel(r"$\mu$ of the model N($\mu$, 1)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 plt.show()
 gap_ml = np.abs(avg_loglik - minus_H_minus_kl).max()
 mu_ml, mu_kl = mus[avg_loglik.argmax()], mus[minus_H_minus_kl.argmax()]  # the likelihood's peak; the KL's zero
@@ -304,7 +304,7 @@ ax.axhline(-math.log(4), color="gray", ls=":", label="-log 4")
 ax.axvline(P_DATA[0], color="k", lw=0.6)
 ax.set_xlabel("mean of p_g")
 ax.set_ylabel("C(G)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 plt.show()
 
 # %% [markdown]

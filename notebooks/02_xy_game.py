@@ -97,7 +97,7 @@ from IPython.display import HTML
 from matplotlib import animation
 
 play = xy.simulate("simultaneous", ETA, steps=TABLE_STEPS, start=START)  # (TABLE_STEPS + 1, 2)
-fig, ax = plt.subplots(figsize=(4, 4), layout="constrained")  # its labels inside every frame
+fig, ax = plt.subplots(figsize=(4, 4), layout="constrained")  # labels in the frame
 xy.plot_field(ax, 2.0)
 ax.set_title("the field (-y, x) of gradient play", fontsize=10)
 trail, = ax.plot([], [], "-", color="tab:red", lw=1)

@@ -292,8 +292,7 @@ G_avg = trainer.G_avg  # the averaged generator: what we measure and draw from h
 history = trainer.history
 print(trainer, trainer.config.schedule, "schedule, average", trainer.config.average)
 print(f"{trainer.step} steps in {seconds:.1f} s ({seconds / max(1, trainer.step) * 1e3:.2f} ms a step)")
-assert trainer.stopped is None and trainer.step == STEPS
-assert all(np.isfinite(history[key]).all() for key in ("loss_D", "loss_G", "D_real", "D_fake"))
+assert trainer.stopped is None and trainer.step == STEPS  # no safe stop: every loss was finite
 
 # %% [markdown]
 # ## What $G$ learned: the lecture's histograms
