@@ -124,8 +124,10 @@ if mnist_ready:
 # In a lesson, every training size is written once, for all three budgets, with `budget(...)`:
 
 # %%
-steps = budget(test=50, lecture=2000, full=20000)  # the form every lesson's settings cell uses
-print(f"in the {BUDGET} budget a lesson that asks for budget(test=50, lecture=2000, full=20000) trains {steps} steps")
+# the form every lesson's settings cell uses
+steps = budget(test=50, lecture=2000, full=20000)
+print(f"in the {BUDGET} budget, a lesson that asks for "
+      f"budget(test=50, lecture=2000, full=20000) trains {steps} steps")
 
 # %% [markdown]
 # For example, `GAN_LESSONS_BUDGET=full jupyter lab` before a long self-study session, or
