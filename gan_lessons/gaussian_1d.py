@@ -243,7 +243,7 @@ def plot_figure1(snap: dict, ax=None, *, mapping: int = 15, legend: bool = True,
     (Proposition 1: D* = p_data / (p_data + p_g)); where neither has mass nothing trains D.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.2))
+        _, ax = plt.subplots(figsize=(4.2, 3.2), layout="constrained")
     grid = snap["grid"]
     ax.plot(grid, normal_pdf(grid), "k:", lw=1.8, label=r"$p_\mathrm{data}$ = N(1, 1)")
     ax.plot(grid, kde(snap["x"], grid), color="tab:green", lw=1.8, label=r"$p_g$")
@@ -258,16 +258,16 @@ def plot_figure1(snap: dict, ax=None, *, mapping: int = 15, legend: bool = True,
     for zi, xi in zip(z, x[idx]):
         xi = float(np.clip(xi, grid[0], grid[-1]))
         ax.annotate("", xy=(xi, y_x), xytext=(zi, y_z), arrowprops=dict(arrowstyle="->", lw=0.6, color="tab:green"))
-    ax.text(grid[0] + 0.05, y_z + 0.02, "z", fontsize=8)
-    ax.text(grid[0] + 0.05, y_x + 0.02, "x", fontsize=8)
+    ax.text(grid[0] + 0.05, y_z + 0.02, "z", fontsize=9)
+    ax.text(grid[0] + 0.05, y_x + 0.02, "x", fontsize=9)
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(-0.36, 1.05)
     ax.set_xlabel("x")
     if title is None:
         title = f"step {snap['step']}: W1 = {snap['W1']:.3f}"
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     if legend:
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=9, loc="upper left", frameon=False)
     return ax
 
 
@@ -278,21 +278,36 @@ def pick_snapshots(record: SampleRecorder, moments: int = 4) -> list[dict]:
     return [snaps[i] for i in idx]
 
 
-def plot_strip(record: SampleRecorder, moments: int = 4, axes=None):
-    """The Figure-1 view at ``moments`` moments of training, side by side; returns the figure."""
+def plot_strip(record: SampleRecorder, moments: int = 4, fig=None):
+    """The Figure-1 view at ``moments`` moments of training, in rows of at most three; returns the figure.
+
+    ``fig``: the figure (or subfigure) to draw in, a new one 6.6 inches wide if None. The legend takes a
+    spare slot of the last row, or goes below the views when the rows are full.
+    """
     snaps = pick_snapshots(record, moments)
-    if axes is None:
-        fig, axes = plt.subplots(1, len(snaps), figsize=(3.4 * len(snaps), 3.0), sharey=True)
-    axes = np.atleast_1d(axes)
-    for i, (snap, ax) in enumerate(zip(snaps, axes)):
-        plot_figure1(snap, ax, legend=i == 0)
-    return axes[0].figure
+    ncols = 2 if len(snaps) in (2, 4) else min(3, len(snaps))
+    nrows = -(-len(snaps) // ncols)
+    if fig is None:
+        fig = plt.figure(figsize=(6.6, 0.6 + 2.5 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharey=True)).ravel()
+    for snap, ax in zip(snaps, axes):
+        plot_figure1(snap, ax, legend=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    spare = axes[len(snaps):]
+    if len(spare):
+        spare[0].set_axis_off()
+        spare[0].legend(handles, labels, loc="center", fontsize=9, frameon=False)
+        for ax in spare[1:]:
+            ax.remove()
+    else:
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9, frameon=False)
+    return fig
 
 
 def plot_metrics(record: SampleRecorder, ax=None):
     """W1 to N(1, 1), and |mean - 1| and |std - 1|, of the snapshots against generator steps."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.2, 3.2))
+        _, ax = plt.subplots(figsize=(4.2, 3.2), layout="constrained")
     snaps = record.samples
     steps = [s["step"] for s in snaps]
     ax.plot(steps, [s["W1"] for s in snaps], color="tab:red", label="W1 to N(1, 1)")
@@ -302,14 +317,14 @@ def plot_metrics(record: SampleRecorder, ax=None):
     ax.set_yscale("log")
     ax.set_xlabel("generator step")
     ax.set_ylabel("distance to the data")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return ax
 
 
 def plot_samples(trainer: Trainer, n: int = 10_000, axes=None, G=None):
     """The lecture's two histograms: n noise samples z ~ U[-1, 1], and n samples G(z), against N(1, 1)."""
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+        _, axes = plt.subplots(1, 2, figsize=(6.6, 2.9), sharey=True, layout="constrained")
     z = trainer.noise(n)  # (n, 1)
     x = generate(trainer, n, z, G)  # (n, 1)
     grid = X_GRID
@@ -318,19 +333,21 @@ def plot_samples(trainer: Trainer, n: int = 10_000, axes=None, G=None):
     axes[1].hist(x.cpu().numpy().ravel(), bins=bins, density=True, color="tab:green", alpha=0.6, label="G(z)")
     for ax, what in zip(axes, ("noise", "generated")):
         ax.plot(grid, normal_pdf(grid), "k", lw=1.5, label=r"$p_\mathrm{data}$ = N(1, 1)")
-        ax.set_title(f"histogram of {n:,} {what} samples", fontsize=10)
+        ax.set_title(f"{n:,} {what} samples", fontsize=10)
         ax.set_xlabel("x")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9, loc="upper left", frameon=False)
     return axes
 
 
 def plot_run(trainer: Trainer, record: SampleRecorder, moments: int = 4, suptitle: str | None = None):
-    """One figure for a run: the Figure-1 view at ``moments`` moments (top), and below the training curves
-    (losses, D's outputs; ``plotting.plot_history``) and the distance to the data over training."""
-    fig = plt.figure(figsize=(3.2 * moments, 6.0), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.0])
-    plot_strip(record, moments, axes=top.subplots(1, moments, sharey=True))
-    ax_loss, ax_d, ax_w = bottom.subplots(1, 3)
+    """One figure for a run, 6.6 inches wide: the Figure-1 view at ``moments`` moments (top); below, the
+    training curves (losses and D's outputs; ``plotting.plot_history``) and the distance to the data."""
+    rows = -(-moments // (2 if moments in (2, 4) else 3))
+    fig = plt.figure(figsize=(6.6, 0.9 + 2.5 * rows + 5.4), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[0.6 + 2.5 * rows, 5.4])
+    plot_strip(record, moments, fig=top)
+    panels = bottom.subplot_mosaic([["loss", "D"], ["W1", "W1"]])
+    ax_loss, ax_d, ax_w = panels["loss"], panels["D"], panels["W1"]
     smooth = max(1, len(trainer.history["step"]) // 60)
     plot_history(trainer.history, axes=(ax_loss, ax_d), smooth=smooth)
     plot_metrics(record, ax_w)
@@ -361,7 +378,7 @@ def make_panel(seed: int = 0, settings: Settings | None = None, *, moments: int 
         metrics = {key: metrics[key] for key in ("step", "mean", "std", "W1", "seconds")}
         note = f" (stopped: {trainer.stopped})" if trainer.stopped else ""
         fig = plot_run(trainer, record, moments, suptitle=(
-            f"k={int(k)}, lr_D={lr_D:.1e}, lr_G={lr_G:.1e}, m={int(m)}, {g_loss}, seed {seed}: after "
+            f"k={int(k)}, lr_D={lr_D:.1e}, lr_G={lr_G:.1e}, m={int(m)}, {g_loss}, seed {seed}:\nafter "
             f"{metrics['step']} steps mean {metrics['mean']:.3f}, std {metrics['std']:.3f}, "
             f"W1 {metrics['W1']:.3f}{note}"))
         return fig, metrics

@@ -141,9 +141,10 @@ def generator_loss_gradient(D_fake: np.ndarray, kind: str) -> np.ndarray:
 
 
 def plot_generator_losses(axes=None):
-    """Left: G's two losses against D(G(z)); right: their gradients with respect to D's logit."""
+    """Left: G's two losses against D(G(z)); right: their gradients with respect to D's logit. Each panel's
+    legend sits below it, off the curves."""
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        _, axes = plt.subplots(1, 2, figsize=(6.6, 3.4), layout="constrained")
     d = np.linspace(1e-3, 1 - 1e-3, 500)
     ax = axes[0]
     ax.plot(d, np.log1p(-d), label="minimax: descend log(1 - D(G(z)))")
@@ -151,8 +152,8 @@ def plot_generator_losses(axes=None):
     ax.set_xlabel("D(G(z))")
     ax.set_ylabel("generator's loss")
     ax.axvspan(0, 0.1, color="gray", alpha=0.15, lw=0)
-    ax.text(0.01, 0.05, "early training:\nD rejects the fakes", transform=ax.transAxes, fontsize=8)
-    ax.legend(fontsize=8)
+    ax.text(0.02, 0.05, "early training:\nD rejects\nthe fakes", transform=ax.transAxes, fontsize=9)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     ax = axes[1]
     for kind in ("minimax", "non_saturating"):
         ax.plot(d, generator_loss_gradient(d, kind), label=f"{kind}: d loss / d logit")
@@ -160,7 +161,7 @@ def plot_generator_losses(axes=None):
     ax.axhline(0, color="gray", lw=0.8)
     ax.set_xlabel("D(G(z))")
     ax.set_ylabel("gradient w.r.t. D's logit")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     return axes
 
 
@@ -181,7 +182,7 @@ def plot_game(ax=None):
     """The game as a picture: noise into G, G's fakes and real data into D, D's verdict out; the two
     feedback arrows say who learns from D's verdict (D to tell them apart, G to fool it). Returns the axes."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.2))
+        _, ax = plt.subplots(figsize=(6.6, 3.0), layout="constrained")
     colours = {"G": "#cfe8cf", "D": "#cfdcf0"}
     for name, (x, y, label) in GAME_BOXES.items():
         ax.text(x, y, label, ha="center", va="center", fontsize=10, transform=ax.transAxes,
@@ -193,7 +194,7 @@ def plot_game(ax=None):
     for target, text, y in (("G", "G learns to make D say 'real'", 0.97), ("D", "D learns to tell them apart", 0.04)):
         xt = GAME_BOXES[target][0]
         ax.annotate(text, xy=(xt, GAME_BOXES[target][1]), xytext=(0.93 if target == "D" else xt + 0.3, y),
-                    xycoords="axes fraction", textcoords="axes fraction", fontsize=8, color="tab:red",
+                    xycoords="axes fraction", textcoords="axes fraction", fontsize=9, color="tab:red",
                     ha="center", va="center", arrowprops=dict(arrowstyle="->", color="tab:red", lw=1,
                                                               connectionstyle="arc3,rad=0.25", shrinkB=30))
     ax.set_axis_off()
@@ -203,7 +204,7 @@ def plot_game(ax=None):
 def plot_D_star(g_mean: float, g_std: float, data=P_DATA, ax=None):
     """p_data, p_g and D* on one axis (densities on the left scale, D* on the right); returns the info dict."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.6))
+        _, ax = plt.subplots(figsize=(6.6, 3.6), layout="constrained")
     # wide enough for p_g at the panel's slider ends (mean -4..5, std up to 3) as well as for p_data
     x = np.linspace(min(-5.0, g_mean - 4 * g_std, data[0] - 4 * data[1]),
                     max(7.0, g_mean + 4 * g_std, data[0] + 4 * data[1]), 600)
@@ -220,7 +221,7 @@ def plot_D_star(g_mean: float, g_std: float, data=P_DATA, ax=None):
     c, j = C(g_mean, g_std, data), jsd(g_mean, g_std, data)
     lines = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.set_xlim(x[0], x[-1])
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=8, loc="upper center",  # below, off the curves
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=9, loc="upper center",  # below, off the curves
               bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     ax.set_title(f"C(G) = {c:.5f}    -log 4 + 2 JSD = {-LOG4 + 2 * j:.5f}    (JSD = {j:.4f}, -log 4 = {-LOG4:.5f})",
                  fontsize=9)
@@ -235,7 +236,7 @@ def make_panel(g_mean: float = -1.0, g_std: float = 0.5):
     from .widgets import Panel, slider
 
     def run(mean: float, std: float):
-        fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(6.6, 3.6), layout="constrained")
         info = plot_D_star(mean, std, ax=ax)
         return fig, info
 

@@ -230,6 +230,7 @@ def plot_field(ax, lim: float, k: int = 1, n: int = 15):
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
+    ax.locator_params(nbins=5)  # few enough tick labels for a panel half the column wide
     ax.set_xlabel("x (minimises)")
     ax.set_ylabel("y (maximises)")
 
@@ -237,14 +238,14 @@ def plot_field(ax, lim: float, k: int = 1, n: int = 15):
 def plot_trajectory(path: np.ndarray, method: str, eta: float, k: int, axes=None, steps: int | None = None):
     """Left: the trajectory over the field; right: its distance to (0, 0) against steps, log scale."""
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+        _, axes = plt.subplots(1, 2, figsize=(6.6, 3.4), layout="constrained")
     d = distance(path)
     lim = float(np.clip(d.max() * 1.1, 1.5, 4.0))
     ax = axes[0]
     plot_field(ax, lim, k)
     ax.plot(path[:, 0], path[:, 1], "-", color="tab:red", lw=1)
     ax.plot(*path[0], "o", color="tab:red", label="start")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=9, loc="upper right")
     ax.set_title(f"{method}, eta = {eta:g}, k = {k}", fontsize=10)
     ax = axes[1]
     t = np.arange(len(d))
@@ -258,7 +259,7 @@ def plot_trajectory(path: np.ndarray, method: str, eta: float, k: int, axes=None
     ax.set_ylabel("distance to (0, 0)")
     if steps is not None and len(d) < steps + 1:
         ax.set_title(f"diverged: stopped at step {len(d) - 1}", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return axes
 
 
@@ -271,7 +272,7 @@ def make_panel(eta: float = 0.2, k: int = 1, method: str = "simultaneous", steps
 
     def run(eta: float, k: int, method: str, steps: int):
         path = simulate(method, eta, k, steps, max_radius=1e8)
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+        fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.4), layout="constrained")
         plot_trajectory(path, method, eta, k, axes, steps=steps)
         return fig, {"path": path, "distance": distance(path), "rate": rate(method, eta, k)}
 

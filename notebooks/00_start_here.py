@@ -29,7 +29,7 @@
 # This notebook is the map: what each lesson teaches and why it comes where it does, a check that your
 # machine is ready, and how the training budgets and live panels work.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: this lesson trains nothing; it checks the machine and shows the budget in force.
 try:
     import gan_lessons
@@ -75,20 +75,24 @@ print(f"budget: {BUDGET}   device: {device}")
 # ## Is this machine ready?
 #
 # The next cell prints the versions, the device every lesson will train on, and whether MNIST is in the
-# cache. Lessons 00 to 03 need no data at all; lessons 04 to 07 need MNIST, which the course downloads
-# once (about 11 MB) and verifies against its SHA-256 digests.
+# cache (`data.data_dir()` and `data.mnist_dir()` give the folders on your machine). Lessons 00 to 03
+# need no data at all; lessons 04 to 07 need MNIST, which the course downloads once (about 11 MB) and
+# verifies against its SHA-256 digests.
 
 # %%
 print(f"python  {sys.version.split()[0]}")
 print(f"torch   {torch.__version__}   (cuda available: {torch.cuda.is_available()})")
 print(f"device  {device}")
 print(f"budget  {BUDGET}   (one of {', '.join(BUDGETS)})")
-print(f"data    {data.data_dir()}   (GAN_LESSONS_DATA overrides)")
+# no folder names here, they differ per machine: data.data_dir() prints the folder
+overridden = bool(os.environ.get("GAN_LESSONS_DATA", "").strip())
+print("data    in " + ("the folder GAN_LESSONS_DATA names" if overridden
+                       else "your user cache folder (GAN_LESSONS_DATA overrides)"))
 try:
-    folder = data.ensure_mnist()
+    data.ensure_mnist()
     images, labels = data.load_mnist("test")
     mnist_ready = True
-    print(f"MNIST   ready in {folder}: test split {tuple(images.shape)} {images.dtype}")
+    print(f"MNIST   ready in the cache: test split {tuple(images.shape)} {images.dtype}")
 except data.MNISTError as err:
     mnist_ready = False
     print(f"MNIST   not available yet. Lessons 04-07 need it.\n{err}")
@@ -98,8 +102,10 @@ except data.MNISTError as err:
 # loader: the labels come from the verified file.
 
 # %%
-# Where GAN_LESSONS_MNIST_MIRROR names a source (as CI does), MNIST must be ready: the check cannot skip.
-assert mnist_ready or not os.environ.get("GAN_LESSONS_MNIST_MIRROR"), "GAN_LESSONS_MNIST_MIRROR is set but MNIST did not load"
+# Where GAN_LESSONS_MNIST_MIRROR names a source (as CI does), MNIST must be
+# ready: the check cannot skip.
+assert mnist_ready or not os.environ.get("GAN_LESSONS_MNIST_MIRROR"), \
+    "GAN_LESSONS_MNIST_MIRROR is set but MNIST did not load"
 if mnist_ready:
     counts = torch.bincount(labels, minlength=10).tolist()
     print("test digits per class:", counts)
@@ -119,8 +125,10 @@ if mnist_ready:
 # In a lesson, every training size is written once, for all three budgets, with `budget(...)`:
 
 # %%
-steps = budget(test=50, lecture=2000, full=20000)  # the form every lesson's settings cell uses
-print(f"in the {BUDGET} budget a lesson that asks for budget(test=50, lecture=2000, full=20000) trains {steps} steps")
+# the form every lesson's settings cell uses
+steps = budget(test=50, lecture=2000, full=20000)
+print(f"in the {BUDGET} budget, a lesson that asks for "
+      f"budget(test=50, lecture=2000, full=20000) trains {steps} steps")
 
 # %% [markdown]
 # For example, `GAN_LESSONS_BUDGET=full jupyter lab` before a long self-study session, or

@@ -48,7 +48,7 @@
 #
 # Time: about 45 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers. It is exact maths on a grid, so every budget runs in seconds.
 try:
     import gan_lessons
@@ -126,7 +126,7 @@ ax.plot(mus, avg_loglik, lw=2, label="average log-likelihood of the samples")
 ax.plot(mus, minus_H_minus_kl, "k:", lw=2,
         label=r"$-H(p_\mathrm{data}) - \mathrm{KL}(p_\mathrm{data} \| p_\mathrm{model})$")
 ax.set_xlabel(r"$\mu$ of the model N($\mu$, 1)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 plt.show()
 gap_ml = np.abs(avg_loglik - minus_H_minus_kl).max()
 mu_ml, mu_kl = mus[avg_loglik.argmax()], mus[minus_H_minus_kl.argmax()]  # the likelihood's peak; the KL's zero
@@ -229,7 +229,7 @@ assert abs(best_y - a / (a + b)) < 1e-4
 # compares the two.
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 3.6))
+fig, ax = plt.subplots(figsize=(6.6, 3.6), layout="constrained")
 info = mm.plot_D_star(G_MEAN, G_STD, ax=ax)
 plt.show()
 print(f"C(G) = {info['C']:.5f} for this p_g; -log 4 = {-math.log(4):.5f}")
@@ -304,7 +304,7 @@ ax.axhline(-math.log(4), color="gray", ls=":", label="-log 4")
 ax.axvline(P_DATA[0], color="k", lw=0.6)
 ax.set_xlabel("mean of p_g")
 ax.set_ylabel("C(G)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -401,7 +401,7 @@ Markdown(f"""- **Maximum likelihood**: the average log-likelihood of {N_ML:,} sa
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_discriminator_loss, check_D_star, check_generator_gradient
 
 # %% [markdown]

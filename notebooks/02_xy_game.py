@@ -44,7 +44,7 @@
 #
 # Time: about 45 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers. Each run is a few hundred 2-D steps, so every budget takes seconds.
 try:
     import gan_lessons
@@ -97,7 +97,7 @@ from IPython.display import HTML
 from matplotlib import animation
 
 play = xy.simulate("simultaneous", ETA, steps=TABLE_STEPS, start=START)  # (TABLE_STEPS + 1, 2)
-fig, ax = plt.subplots(figsize=(4, 4))
+fig, ax = plt.subplots(figsize=(4, 4), layout="constrained")  # labels in the frame
 xy.plot_field(ax, 2.0)
 ax.set_title("the field (-y, x) of gradient play", fontsize=10)
 trail, = ax.plot([], [], "-", color="tab:red", lw=1)
@@ -253,17 +253,16 @@ assert sim_k[10] > sim_k[1] > 1 and opt_k[10] > 1 > opt_k[5]
 # $\log(\text{distance})$ for OGDA, and the eigenvalues of each update's matrix.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.9), layout="constrained")
 xy.plot_field(axes[0], 1.5)
 for method in xy.METHODS:
     p = xy.simulate(method, ETA_COMPARE, steps=steps, start=START, max_radius=1e6)
-    axes[0].plot(p[:, 0], p[:, 1], lw=1, label=method)
+    axes[0].plot(p[:, 0], p[:, 1], lw=1)
     axes[1].semilogy(xy.distance(p), label=f"{method}: {xy.rate(method, ETA_COMPARE):.4f} per step")
-axes[0].legend(fontsize=8, loc="lower left")
-axes[0].set_title(f"eta = {ETA_COMPARE}, k = 1", fontsize=10)
+fig.suptitle(f"eta = {ETA_COMPARE}, k = 1", fontsize=10)
 axes[1].set_xlabel("step")
 axes[1].set_ylabel("distance to (0, 0)")
-axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # beside the curves
+fig.legend(loc="outside lower center", ncol=2, fontsize=9, frameon=False)  # one legend for both, below them
 plt.show()
 
 eg = xy.distance(xy.simulate("extragradient", ETA_COMPARE, steps=steps, start=START))
@@ -326,12 +325,12 @@ runs = {
     "simultaneous": xy.dirac_gan(*DIRAC_START, h=DIRAC_H, steps=dirac_steps, method="simultaneous"),
     f"alternating + R1 (gamma = {GAMMA})": xy.dirac_gan(*DIRAC_START, h=DIRAC_H, steps=dirac_steps, gamma=GAMMA),
 }
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.7), layout="constrained")
 g = np.linspace(-2.5, 2.5, 15)
 T, P = np.meshgrid(g, g)
 axes[0].quiver(T, P, -P * xy.f_prime(P * T), T * xy.f_prime(P * T), color="0.7", angles="xy", width=0.003)
 for name, p in runs.items():
-    axes[0].plot(p[:, 0], p[:, 1], lw=1, label=name)
+    axes[0].plot(p[:, 0], p[:, 1], lw=1)
     axes[1].semilogy(xy.distance(p), label=name)
 axes[0].plot(0, 0, "k*", ms=10)
 axes[0].set_xlim(-2.5, 2.5)
@@ -339,11 +338,10 @@ axes[0].set_ylim(-2.5, 2.5)
 axes[0].set_aspect("equal")
 axes[0].set_xlabel("theta (generator)")
 axes[0].set_ylabel("psi (discriminator)")
-axes[0].legend(fontsize=8, loc="lower left")
 axes[1].set_ylim(1e-8, 20)
 axes[1].set_xlabel("step")
 axes[1].set_ylabel("distance to (0, 0)")
-axes[1].legend(fontsize=8)
+fig.legend(loc="outside lower center", ncol=3, fontsize=9, frameon=False)  # one legend for both, below them
 plt.show()
 
 plain, r1 = runs["alternating"], runs[f"alternating + R1 (gamma = {GAMMA})"]
@@ -399,7 +397,7 @@ Markdown(f"""- **Simultaneous steps**: every step's distance ratio was within {w
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_simultaneous_step, check_alternating_step, check_radius_factor
 
 # %% [markdown]
