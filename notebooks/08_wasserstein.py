@@ -41,7 +41,7 @@
 #
 # Time: about 35 minutes (reading and running the cells).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
     import gan_lessons
@@ -103,16 +103,16 @@ jsd = np.array([wgan.jsd_shifted(t) for t in thetas])    # nats
 w1 = np.array([wgan.w1_shifted(t) for t in thetas])      # = theta
 jsd_slope, w1_slope = wgan.slopes(thetas[1:])            # d/d theta, what G's step follows
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.2))
 axes[0].plot(thetas, jsd, label="JSD (nats)")
 axes[0].axhline(math.log(2), color="grey", ls=":", label="log 2")
 axes[0].plot(thetas, w1 / 10, label="W1 / 10")
 axes[0].set(xlabel="θ: how far p_g is moved", title="the two distances")
-axes[0].legend()
+axes[0].legend(fontsize=8)
 axes[1].semilogy(thetas[1:], np.abs(jsd_slope), label="|d JSD / dθ|")
 axes[1].semilogy(thetas[1:], np.abs(w1_slope), label="|d W1 / dθ|")
-axes[1].set(xlabel="θ", title="their slopes: the gradient G gets", ylim=(1e-7, 5))
-axes[1].legend()
+axes[1].set(xlabel="θ", title="their slopes:\nthe gradient G gets", ylim=(1e-7, 5))
+axes[1].legend(fontsize=8)
 plt.tight_layout()
 plt.show()
 
@@ -194,19 +194,19 @@ clipped, trace_clipped = wgan.train_critic(p, q, clipped_settings, seed=SEED)
 w1_clipped = wgan.estimate(clipped, p_new, q_new)
 slope_clipped = wgan.lipschitz(clipped, -1.0, 4.0)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(6.6, 3.2))
 xs = torch.linspace(-3, 5, 321).unsqueeze(1)
 with torch.no_grad():
     f = critic(xs)
 axes[0].hist(p.ravel().numpy(), bins=80, density=True, alpha=0.4, label="p: N(1, 1)")
 axes[0].hist(q.ravel().numpy(), bins=40, density=True, alpha=0.4, label="q: U[-1, 1]")
 axes[0].plot(xs.ravel(), (f - f.min()).numpy() / 4, "k", label="critic f (shifted, / 4)")
-axes[0].set(xlabel="x", title="the samples and the trained critic")
+axes[0].set(xlabel="x", title="the samples and\nthe trained critic")
 axes[0].legend(fontsize=8)
 steps_seen, values = zip(*trace)
 axes[1].plot(steps_seen, values, label="critic's estimate (training samples)")
 axes[1].axhline(exact, color="k", ls=":", label="exact W1 (lesson 03)")
-axes[1].set(xlabel="critic step", ylabel="E_p f - E_q f", title="the dual's objective as the critic trains")
+axes[1].set(xlabel="critic step", ylabel="E_p f - E_q f", title="the dual's objective\nas the critic trains")
 axes[1].legend(fontsize=8)
 plt.tight_layout()
 plt.show()
@@ -387,7 +387,7 @@ for mixture in ("ring", "grid"):
     print(f"{mixture}: WGAN with clipping {clipped_record.samples[-1]} in {clipped_gan.seconds:.0f} s")
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(12, 8.4))
+fig, axes = plt.subplots(2, 3, figsize=(6.6, 5.4))
 for row, mixture in enumerate(("ring", "grid")):
     run, means = runs[mixture], wgan.mode_means(mixture)
     extent = 1.5 if mixture == "ring" else 5.5
@@ -400,13 +400,14 @@ for row, mixture in enumerate(("ring", "grid")):
                 scores = t.D(torch.stack([xx.ravel(), yy.ravel()], 1).to(t.device)).cpu().view(120, 120)
             ax.contourf(xx, yy, scores, levels=20, cmap="Greys", alpha=0.5)
         pts = t.sample(2500, z=wgan.eval_noise(2500)).float().cpu()
-        ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.4, label="G's samples")
-        ax.scatter(means[:, 0], means[:, 1], s=30, c="red", marker="x", label="modes")
+        ax.scatter(pts[:, 0], pts[:, 1], s=1, alpha=0.4, label="G's samples")
+        ax.scatter(means[:, 0], means[:, 1], s=12, c="red", marker="x", label="modes")
+        ax.tick_params(labelsize=8)
         m_ = run[f"{key}_metrics"]
         ax.set(xlim=(-extent, extent), ylim=(-extent, extent), aspect="equal",
                title=f"{mixture}, {name}:\n{m_.modes}/{m_.K} modes, {m_.high_quality:.0f}% high quality")
         ax.title.set_fontsize(9)
-axes[0, 0].legend(fontsize=8, loc="upper right")
+axes[0, 0].legend(fontsize=8, loc="upper right", markerscale=2)
 plt.tight_layout()
 plt.show()
 
