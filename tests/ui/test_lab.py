@@ -10,6 +10,7 @@
    their digits in full.
 4. Double-click lesson 01's ``.py`` in the file browser: it must open as a notebook (jupytext), not as
    text.
+5. Lesson 05 run top to bottom: its plumbing (the settings cell) shows collapsed, its models' code open.
 
 The tests run in this order on one page. Screenshots: ``artifacts/ui/``.
 """
@@ -369,3 +370,29 @@ def test_text_lesson_opens_as_a_notebook(page, lab, artifacts, timings):
     assert widget.locator(".jp-MarkdownCell .jp-RenderedMarkdown h1").count() >= 1, "its title is not rendered"
     timings[f"open {TEXT_LESSON} as a notebook"] = time.monotonic() - start
     shot(page, artifacts, f"11_{TEXT_STEM}_as_notebook.png")
+
+
+MODEL_LESSON = "05_dcgan.ipynb"   # shows its G and D as the package defines them (inspect.getsource)
+
+
+def test_a_lesson_shows_its_models_and_hides_its_plumbing(page, lab, artifacts, timings):
+    """A reader sees the lesson, not its machinery: the settings cell (setup check, imports, budgets) is collapsed
+    to a placeholder, the DCGAN's generator is on screen as code."""
+    start = time.monotonic()
+    page.goto(f"{lab.url}/lab/tree/{MODEL_LESSON}?token={lab.token}")
+    notebook = wait_loaded(page, lab, MODEL_LESSON)
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    model = notebook.locator(".jp-CodeCell").filter(has_text="class DCGANGenerator").first
+    model.wait_for(timeout=RUN_ALL_S * 1000)
+    wait_idle(page, notebook, RUN_ALL_S)
+    timings[f"open {MODEL_LESSON}, run all"] = time.monotonic() - start
+    settings = notebook.locator(".jp-CodeCell").first
+    settings.scroll_into_view_if_needed()
+    shot(page, artifacts, f"12_{MODEL_LESSON.rsplit('.', 1)[0]}_plumbing_collapsed.png")
+    assert settings.locator(".jp-InputPlaceholder").count() == 1, "the settings cell's code is not collapsed"
+    model.scroll_into_view_if_needed()
+    shot(page, artifacts, f"13_{MODEL_LESSON.rsplit('.', 1)[0]}_model_code.png")
+    shown = model.locator(".jp-OutputArea-output").first
+    assert shown.is_visible() and "nn.ConvTranspose2d" in shown.text_content(), "the generator's code is not shown"
+    assert not tracebacks(notebook), "a cell failed:\n" + "\n\n".join(tracebacks(notebook))
