@@ -116,18 +116,25 @@ def transposed_conv2d_scatter(x: torch.Tensor, w: torch.Tensor, stride: int = 2,
 
 
 def plot_transposed_conv(x: torch.Tensor, w: torch.Tensor, stride: int = 2, padding: int = 1):
-    """Input, kernel, zero-inserted padded input, and output, each cell labelled with its value."""
+    """Input and kernel above, the zero-inserted padded input and the output below, each cell labelled.
+
+    Two rows fit the page's column (gan_lessons.plotting.COLUMN_PX) with every cell of every panel the same
+    size, so the 9-point labels fit each cell and the panels compare at a glance.
+    """
     y, spread = transposed_conv2d(x, w, stride, padding)
-    fig, axes = plt.subplots(1, 4, figsize=(12, 3.4), gridspec_kw=dict(width_ratios=[3, 3, 7, 5]))
+    arrays = [a.detach().numpy() for a in (x, w, spread, y)]
+    side = [a.shape[0] for a in arrays]
+    fig, axes = plt.subplots(2, 2, figsize=(6.6, 6.4), squeeze=False,
+                             gridspec_kw=dict(width_ratios=[max(side[0], side[2]), max(side[1], side[3])],
+                                              height_ratios=[max(side[:2]), max(side[2:])]))
     titles = [f"input {tuple(x.shape)}", f"kernel {tuple(w.shape)}",
               f"zeros inserted, padded {tuple(spread.shape)}", f"output {tuple(y.shape)}"]
-    for ax, a, title in zip(axes, (x, w, spread, y), titles):
-        a = a.detach().numpy()
+    for ax, a, title in zip(axes.flat, arrays, titles):
         ax.imshow(a, cmap="coolwarm", vmin=-np.abs(a).max() - 1e-9, vmax=np.abs(a).max() + 1e-9)
         for (i, j), v in np.ndenumerate(a):
-            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=8)
+            ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=9)
         ax.set_xticks([]), ax.set_yticks([])
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -210,11 +217,16 @@ def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progres
     return {"samples": from_signed(sample_many(trainer, n)[:, 0])}
 
 
-def snapshots_figure(record: SampleRecorder, every_nth: int = 1, max_columns: int = 6):
-    """The recorded samples of the fixed z side by side, one column per recorded step (the last ``max_columns``)."""
+def snapshots_figure(record: SampleRecorder, every_nth: int = 1, max_columns: int = 6, per_row: int = 3):
+    """The recorded samples of the fixed z, one panel per recorded step (the last ``max_columns``), ``per_row``
+    panels a row: a row fits the page's column (gan_lessons.plotting.COLUMN_PX) with 9-point titles."""
     keep = list(range(0, len(record), every_nth))[-max_columns:]
-    fig, axes = plt.subplots(1, len(keep), figsize=(2.2 * len(keep), 2.5), squeeze=False)
-    for ax, i in zip(axes[0], keep):
+    ncol = min(per_row, len(keep))
+    nrows = -(-len(keep) // ncol)
+    fig, axes = plt.subplots(nrows, ncol, figsize=(2.2 * ncol, 2.4 * nrows), squeeze=False)
+    for ax in axes.flat[len(keep):]:
+        ax.set_axis_off()
+    for ax, i in zip(axes.flat, keep):
         ax.imshow(image_grid(record.samples[i], nrow=int(len(record.z) ** 0.5)), cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"step {record.steps[i]}", fontsize=9)
         ax.set_axis_off()

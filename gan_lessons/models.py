@@ -51,18 +51,23 @@ class Discriminator1D(Discriminator):
 
 
 # --- Lesson 04: Example 2 of the lecture (X. Pan's GAN lecture), the MNIST MLP GAN ------------------------------
+#
+# Lessons 04, 05 and 07 show the source of their G and D classes on the page (inspect.getsource): lines of
+# at most 88 characters fit the site's code box without sideways scrolling (tests/test_mnist_mlp.py).
 
 class MLPGenerator(nn.Module):
-    """G: 100 -> 256 -> 512 -> 1024 -> 784, ReLU hidden units, tanh output (Example 2)."""
+    """G: 100 -> 256 -> 512 -> 1024 -> 784; ReLU hidden, tanh output (Example 2)."""
 
-    def __init__(self, latent_dim: int = 100, hidden=(256, 512, 1024), image_shape=(1, 28, 28)):
+    def __init__(self, latent_dim: int = 100, hidden=(256, 512, 1024),
+                 image_shape=(1, 28, 28)):
         super().__init__()
         self.latent_dim, self.image_shape = latent_dim, tuple(image_shape)
         layers, width = [], latent_dim
         for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]  # (N, 256) -> (N, 512) -> (N, 1024)
+            layers += [nn.Linear(width, h), nn.ReLU()]  # (N, 256) -> ... -> (N, 1024)
             width = h
-        layers += [nn.Linear(width, int(torch.tensor(image_shape).prod())), nn.Tanh()]  # (N, 784) in [-1, 1]
+        n_pixels = int(torch.tensor(image_shape).prod())
+        layers += [nn.Linear(width, n_pixels), nn.Tanh()]  # (N, 784) in [-1, 1]
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:  # z: (N, 100) from U(-1, 1)
@@ -70,13 +75,13 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(Discriminator):
-    """D: 784 -> 1024 -> 512 -> 256 -> 1, ReLU hidden units, sigmoid output (Example 2)."""
+    """D: 784 -> 1024 -> 512 -> 256 -> 1; ReLU hidden, sigmoid output (Example 2)."""
 
     def __init__(self, hidden=(1024, 512, 256), image_shape=(1, 28, 28)):
         super().__init__()
         layers, width = [], int(torch.tensor(image_shape).prod())
         for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]  # (N, 1024) -> (N, 512) -> (N, 256)
+            layers += [nn.Linear(width, h), nn.ReLU()]  # (N, 1024) -> ... -> (N, 256)
             width = h
         layers += [nn.Linear(width, 1)]  # (N, 1) logit
         self.net = nn.Sequential(*layers)
@@ -107,39 +112,43 @@ def dcgan_init(module: nn.Module) -> None:
 
 
 class DCGANGenerator(nn.Module):
-    """Fractionally-strided convolutions up from z: 1x1 -> 7x7 -> 14x14 -> 28x28; batch norm, ReLU, tanh output.
+    """Fractionally-strided convolutions up from z: 1x1 -> 7x7 -> 14x14 -> 28x28;
+    batch norm, ReLU, tanh output.
 
-    The first layer is a transposed convolution of the 1x1 "image" z with a 7x7 kernel (the same as a
-    linear projection, written as a convolution, so there is no fully connected hidden layer); each later
-    one doubles the side: out = (in - 1) * 2 - 2 * 1 + 4 = 2 * in.
+    The first layer is a transposed convolution of the 1x1 "image" z with a 7x7 kernel
+    (the same as a linear projection, written as a convolution, so there is no fully
+    connected hidden layer); each later one doubles the side:
+    out = (in - 1) * 2 - 2 * 1 + 4 = 2 * in.
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = DCGAN_WIDTH, channels: int = 1):
+    def __init__(self, latent_dim: int = 100, width: int = DCGAN_WIDTH,
+                 channels: int = 1):
         super().__init__()
         self.latent_dim, self.width = latent_dim, width
-        self.net = nn.Sequential(
-            nn.ConvTranspose2d(latent_dim, 4 * width, 7, 1, 0, bias=False),  # (N, 4w, 7, 7)
-            nn.BatchNorm2d(4 * width), nn.ReLU(),
-            nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False),   # (N, 2w, 14, 14)
-            nn.BatchNorm2d(2 * width), nn.ReLU(),
-            nn.ConvTranspose2d(2 * width, channels, 4, 2, 1),                # (N, 1, 28, 28)
-            nn.Tanh(),  # no batch norm on G's output layer (Radford et al.)
+        self.net = nn.Sequential(  # ConvTranspose2d(in, out, kernel, stride, padding)
+            nn.ConvTranspose2d(latent_dim, 4 * width, 7, 1, 0, bias=False),
+            nn.BatchNorm2d(4 * width), nn.ReLU(),                     # (N, 4w, 7, 7)
+            nn.ConvTranspose2d(4 * width, 2 * width, 4, 2, 1, bias=False),
+            nn.BatchNorm2d(2 * width), nn.ReLU(),                     # (N, 2w, 14, 14)
+            nn.ConvTranspose2d(2 * width, channels, 4, 2, 1),  # output: no batch norm
+            nn.Tanh(),                                                # (N, 1, 28, 28)
         )
         self.apply(dcgan_init)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:  # z: (N, latent_dim) from N(0, I)
+    def forward(self, z: torch.Tensor) -> torch.Tensor:  # z: (N, latent_dim), N(0, I)
         return self.net(z[:, :, None, None])  # (N, 1, 28, 28)
 
 
 class DCGANDiscriminator(Discriminator):
-    """Strided convolutions down to a logit: 28x28 -> 14x14 -> 7x7 -> 1; batch norm, LeakyReLU(0.2)."""
+    """Strided convolutions down to a logit: 28x28 -> 14x14 -> 7x7 -> 1;
+    batch norm, LeakyReLU(0.2)."""
 
     def __init__(self, width: int = DCGAN_WIDTH, channels: int = 1):
         super().__init__()
         self.width = width
-        self.net = nn.Sequential(
-            nn.Conv2d(channels, width, 4, 2, 1),                    # (N, w, 14, 14); no BN on D's input layer
-            nn.LeakyReLU(0.2),
+        self.net = nn.Sequential(  # Conv2d(in, out, kernel, stride, padding)
+            nn.Conv2d(channels, width, 4, 2, 1),                    # (N, w, 14, 14)
+            nn.LeakyReLU(0.2),  # no batch norm on D's input layer (Radford et al.)
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),       # (N, 2w, 7, 7)
             nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),
             nn.Conv2d(2 * width, 1, 7, 1, 0),                       # (N, 1, 1, 1) logit
@@ -184,55 +193,66 @@ class _LabelInput(nn.Module):
 
 
 class ConditionalMLPGenerator(nn.Module):
-    """G(z, y): Example 2's layer sizes (100 -> 256 -> 512 -> 1024 -> 784, tanh output), conditioned on y.
+    """G(z, y): Example 2's layer sizes (100 -> 256 -> 512 -> 1024 -> 784, tanh output),
+    conditioned on y.
 
-    The one-hot label (or its embedding) is concatenated with the input of *every* layer, not only with z:
-    Mirza & Osindero fed y into a hidden layer of its own, and a label that reaches every layer steers G
-    from the first steps. Batch norm after each hidden layer (lesson 05's DCGAN guideline) raises the
-    classifier's agreement with the label; notebooks/07_conditional_gan, section 2, has the measurement
-    (``batch_norm=False`` leaves it out, for ``python -m gan_lessons studies conditional-design``).
+    The one-hot label (or its embedding) is concatenated with the input of *every*
+    layer, not only with z: Mirza & Osindero fed y into a hidden layer of its own, and
+    a label that reaches every layer steers G from the first steps. Batch norm after
+    each hidden layer (lesson 05's DCGAN guideline) raises the classifier's agreement
+    with the label; notebooks/07_conditional_gan, section 2, has the measurement
+    (``batch_norm=False`` leaves it out, for ``python -m gan_lessons studies
+    conditional-design``).
     """
 
-    def __init__(self, latent_dim: int = 100, num_classes: int = 10, hidden=(256, 512, 1024), image_shape=(1, 28, 28),
+    def __init__(self, latent_dim: int = 100, num_classes: int = 10,
+                 hidden=(256, 512, 1024), image_shape=(1, 28, 28),
                  embedding_dim: int | None = None, batch_norm: bool = True):
         super().__init__()
-        self.latent_dim, self.num_classes, self.image_shape = latent_dim, num_classes, tuple(image_shape)
+        self.latent_dim, self.num_classes = latent_dim, num_classes
+        self.image_shape = tuple(image_shape)
         self.label = _LabelInput(num_classes, embedding_dim)
         self.hidden, self.norms, width = nn.ModuleList(), nn.ModuleList(), latent_dim
-        for h in hidden:
-            self.hidden.append(nn.Linear(width + self.label.dim, h))  # (N, 256) -> (N, 512) -> (N, 1024)
+        for h in hidden:  # (N, 256) -> (N, 512) -> (N, 1024)
+            self.hidden.append(nn.Linear(width + self.label.dim, h))
             self.norms.append(nn.BatchNorm1d(h) if batch_norm else nn.Identity())
             width = h
-        self.out = nn.Linear(width + self.label.dim, int(torch.tensor(image_shape).prod()))  # (N, 784)
+        n_pixels = int(torch.tensor(image_shape).prod())
+        self.out = nn.Linear(width + self.label.dim, n_pixels)  # (N, 784)
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:  # z: (N, 100), y: (N,) int64 or (N, 10)
-        c = self.label(y, z.dtype)                                         # (N, 10)
+    def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # z: (N, 100), y: (N,) int64 or (N, 10)
+        c = self.label(y, z.dtype)                          # (N, 10)
         h = z
         for layer, norm in zip(self.hidden, self.norms):
             h = torch.relu(norm(layer(torch.cat([h, c], dim=1))))
-        return torch.tanh(self.out(torch.cat([h, c], dim=1))).view(-1, *self.image_shape)  # (N, 1, 28, 28)
+        x = torch.tanh(self.out(torch.cat([h, c], dim=1)))  # (N, 784)
+        return x.view(-1, *self.image_shape)                # (N, 1, 28, 28)
 
 
 class ConditionalMLPDiscriminator(Discriminator):
-    """D(x, y): Example 2's layer sizes (784 -> 1024 -> 512 -> 256 -> 1), conditioned on y.
+    """D(x, y): Example 2's layer sizes (784 -> 1024 -> 512 -> 256 -> 1),
+    conditioned on y.
 
-    The one-hot label (or its embedding) is concatenated with the flattened image and with the input of
-    every later layer; LeakyReLU(0.2) hidden units (lesson 05's DCGAN guideline; Mirza & Osindero used
-    maxout units, which also pass a gradient for negative inputs).
+    The one-hot label (or its embedding) is concatenated with the flattened image and
+    with the input of every later layer; LeakyReLU(0.2) hidden units (lesson 05's DCGAN
+    guideline; Mirza & Osindero used maxout units, which also pass a gradient for
+    negative inputs).
     """
 
-    def __init__(self, num_classes: int = 10, hidden=(1024, 512, 256), image_shape=(1, 28, 28),
-                 embedding_dim: int | None = None):
+    def __init__(self, num_classes: int = 10, hidden=(1024, 512, 256),
+                 image_shape=(1, 28, 28), embedding_dim: int | None = None):
         super().__init__()
         self.num_classes = num_classes
         self.label = _LabelInput(num_classes, embedding_dim)
         self.hidden, width = nn.ModuleList(), int(torch.tensor(image_shape).prod())
-        for h in hidden:
-            self.hidden.append(nn.Linear(width + self.label.dim, h))  # (N, 1024) -> (N, 512) -> (N, 256)
+        for h in hidden:  # (N, 1024) -> (N, 512) -> (N, 256)
+            self.hidden.append(nn.Linear(width + self.label.dim, h))
             width = h
         self.out = nn.Linear(width + self.label.dim, 1)                # (N, 1) logit
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:  # x: (N, 1, 28, 28), y: (N,) or (N, 10)
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        # x: (N, 1, 28, 28), y: (N,) int64 or (N, 10)
         c = self.label(y, x.dtype)                                         # (N, 10)
         h = x.flatten(1)                                                   # (N, 784)
         for layer in self.hidden:

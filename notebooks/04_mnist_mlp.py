@@ -51,7 +51,7 @@
 #
 # Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
     import gan_lessons
@@ -115,7 +115,7 @@ show_images(train_images[:32], nrow=16, title="real digits, train[:32]");
 # weights plus biases. Before training, it makes grey noise around 0: tanh of small random sums. Its
 # definition, as the course package has it (`gan_lessons/models.py`), then the network it builds:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 import inspect
 
 from IPython.display import Code
@@ -144,7 +144,7 @@ untrained = from_signed(trainer.sample(n_eval)[:, 0]).cpu()  # uint8 [n_eval, 28
 # Untrained, it cannot tell real from fake: both get $D \approx 0.5$. Its definition in the package, then the
 # network:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 Code(inspect.getsource(MLPDiscriminator), language="python")
 
 # %%
@@ -617,7 +617,7 @@ they are (compare the largest shares).""")
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_n_parameters, check_parzen_log_likelihood
 
 # %% [markdown]

@@ -44,7 +44,7 @@
 #
 # Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
     import gan_lessons
@@ -142,7 +142,7 @@ assert torch.allclose(dcgan.transposed_conv2d_scatter(x_small, w_small, 2, paddi
 dcgan.plot_transposed_conv(x_small, w_small, stride=2, padding=padding);
 
 # %% [markdown]
-# Look at the third panel: the input units (1 to 9) sit two cells apart with zeros between them, inside
+# Look at the panel at the bottom left: the input units (1 to 9) sit two cells apart with zeros between them, inside
 # a border of zeros. Each output cell is one position of the 3x3 window on that grid, so it touches one,
 # two or four input units: the up-sampled image is a weighted mixture of nearby input units.
 #
@@ -168,7 +168,7 @@ assert torch.isclose(lhs, rhs, rtol=1e-4)
 # output: tanh, no batch norm. Its definition, as the course package has it (`gan_lessons/models.py`;
 # `dcgan_init` draws the weights, see below), then the shapes of a real forward pass, layer by layer:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 Code(inspect.getsource(DCGANGenerator), language="python")
 
 # %%
@@ -192,7 +192,7 @@ assert isinstance(G.net[-1], nn.Tanh) and sum(isinstance(mod, nn.ReLU) for mod i
 # convolution reads the whole 7x7 map and returns one logit $a(x)$; $D(x) = \sigma(a(x))$ is applied
 # inside the losses, as in every lesson. Its definition in the package, then its shapes:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 Code(inspect.getsource(DCGANDiscriminator), language="python")
 
 # %%
@@ -297,7 +297,7 @@ plt.show()
 animate_grids(snapshots, nrow=4)
 
 # %% [markdown]
-# Read the snapshots left to right: the same 16 $z$ go from blobs to strokes to digits; the animation
+# Read the snapshots left to right, row by row: the same 16 $z$ go from blobs to strokes to digits; the animation
 # plays them in order, one frame per snapshot. Below, the losses
 # and $D$'s outputs: watch whether $D(x)$ and $D(G(z))$ stay apart without either saturating at 0 or 1,
 # the balance that batch norm and the low learning rate are meant to keep.
@@ -605,7 +605,7 @@ Markdown(f"""This run: {trainer.step:,} steps of $m = {m}$ ({BUDGET} budget, {de
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_transposed_conv_size, check_conv_multiply_adds
 
 # %% [markdown]

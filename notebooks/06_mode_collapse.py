@@ -46,7 +46,7 @@
 #
 # Time: about 50 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: every training size of the lesson, sized for the budget in force.
 try:
     import gan_lessons
@@ -172,13 +172,13 @@ assert G(torch.randn(8, cfg.latent_dim)).shape == (8, 2) and D(x).shape == (8,)
 # `EVERY` steps; with `LIVE = True` in the settings it is also redrawn in place during training (in a live
 # session; left off by default because each redraw slowed the executed notebook far more than expected):
 #
-# - **left**: $D(x)$ as a heat map (green: $D$ says real, purple: fake), the real points (black), $G$'s
+# - **top left**: $D(x)$ as a heat map (green: $D$ says real, purple: fake), the real points (black), $G$'s
 #   points (orange) and $G$'s **gradient field**: at each of $G$'s points an arrow along
 #   $-\nabla_x L_G$, where $L_G = -\sum_i \log D(x_i)$ is the non-saturating generator loss. This is where
 #   the loss pushes each sample (`gan_lab.generator_gradient`);
-# - **middle**: the **mode histogram over time**: each column is one redraw, each row a mode, the colour the
+# - **top right**: the **mode histogram over time**: each column is one redraw, each row a mode, the colour the
 #   fraction of $G$'s samples nearest that mode;
-# - **right**: modes captured and the high-quality percentage.
+# - **below**: modes captured and the high-quality percentage.
 #
 # Without batch norm in $G$ the plain GAN tends to collapse on the ring: $G$'s samples crowd near one or two
 # modes (or between them), and the histogram shows a single bright row that moves from mode to mode as $D$
@@ -627,7 +627,7 @@ Markdown(f"""The ring, $G$ without batch norm, seed {SEED}, {BUDGET} budget:
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_minibatch_features, check_modes_covered
 
 # %% [markdown]

@@ -45,7 +45,7 @@
 #
 # Time: about 40 minutes (reading, running the cells, the exercises and the quiz).
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers, sized by the budget.
 try:
     import gan_lessons
@@ -111,7 +111,7 @@ show_images(data[:16], nrow=16, title="labels: " + " ".join(str(int(v)) for v in
 # (`embedding_dim=` swaps the one-hot for a learned embedding, an exercise.) Its definition, as the course
 # package has it (`gan_lessons/models.py`; `self.label` gives the one-hot code), then a network built from it:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 import inspect
 
 from IPython.display import Code
@@ -140,7 +140,7 @@ assert torch.allclose(G(z, y), G(z, onehot))       # an int label and its one-ho
 # guideline for $D$; Mirza & Osindero used maxout units, which also pass gradient for negative inputs).
 # Its definition in the package, then the network:
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 Code(inspect.getsource(ConditionalMLPDiscriminator), language="python")
 
 # %%
@@ -482,7 +482,7 @@ How long the whole notebook takes in each budget on your machine: `python -m gan
 # runs your function and the course's reference on the same random inputs and prints `pass`, or what
 # differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 from gan_lessons.exercises import show_solution, check_condition, check_label_agreement
 
 # %% [markdown]

@@ -132,6 +132,23 @@ def tiny_trainer():
     return trainer
 
 
+def test_the_lessons_figures_are_legible_in_the_column():
+    """The transposed-convolution figure and six snapshots wrap to two rows: 9-point text at the column's width."""
+    import matplotlib.pyplot as plt
+
+    from gan_lessons.callbacks import SampleRecorder
+    from gan_lessons.plotting import INLINE_DPI, MIN_TEXT_PX, smallest_text_px
+
+    record = SampleRecorder(torch.zeros(4, 100), every=1)
+    record.steps, record.samples = list(range(6)), [torch.zeros(4, 1, 28, 28)] * 6
+    x, w = torch.arange(1.0, 10.0).view(3, 3), torch.ones(3, 3)
+    for fig in (dcgan.plot_transposed_conv(x, w), dcgan.snapshots_figure(record)):
+        fig.canvas.draw()
+        px, text = smallest_text_px(fig, dpi=INLINE_DPI, width_in=fig.get_tightbbox().width + 0.2)
+        assert px >= MIN_TEXT_PX, f"{text!r} at {px:.1f} px"
+        plt.close(fig)
+
+
 def test_tiny_training_run_is_finite(tiny_trainer):
     h = tiny_trainer.history
     assert tiny_trainer.step == 6 and tiny_trainer.stopped is None

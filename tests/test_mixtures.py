@@ -175,6 +175,7 @@ def test_view_callback_records_the_histogram_and_draws():
     assert view.modes[-1] == view.last_metrics.modes
     fig = view.draw(trainer)
     assert len(fig.axes) >= 3
+    assert_legible(fig)  # two rows at the column's width, not one row twice as wide
     heat = gan_lab.discriminator_map(trainer, 5.5, size=10, context=view.samples[:16])
     assert heat.shape == (10, 10) and ((heat >= 0) & (heat <= 1)).all()
     frames = re.findall(r'data:image/png;base64,([^"]+)"', view.animate().data)
@@ -230,3 +231,20 @@ def test_the_front_door_equals_the_run_with_the_old_schedule_callback(fix):
         torch.testing.assert_close(torch.tensor(front.history[name]), torch.tensor(old.history[name]),
                                    rtol=1e-5, atol=1e-6)
     assert record.samples[-1].counts.tolist() == mode_collapse.evaluate(old, "ring")[0].counts.tolist()
+
+
+def assert_legible(fig):
+    """Its smallest text at least MIN_TEXT_PX once the page fits the saved (tight) figure into the column."""
+    import matplotlib.pyplot as plt
+
+    from gan_lessons.plotting import INLINE_DPI, MIN_TEXT_PX, smallest_text_px
+
+    fig.canvas.draw()
+    px, text = smallest_text_px(fig, dpi=INLINE_DPI, width_in=fig.get_tightbbox().width + 0.2)
+    assert px >= MIN_TEXT_PX, f"{text!r} at {px:.1f} px"
+    plt.close(fig)
+
+
+def test_the_panel_figure_is_legible_in_the_column():
+    fig, _ = gan_lab.run_panel(steps=4, every=2, m=16, hidden_G=16, hidden_D=16, layers_G=2, layers_D=2)
+    assert_legible(fig)

@@ -78,3 +78,21 @@ def test_panel_driven_from_code(small_data):
     assert trainer.step == 4 and trainer.config.k == 2
     assert trainer.config.lr_D == pytest.approx(1e-3) and trainer.config.lr_G == pytest.approx(3e-4, rel=1e-6)
     assert len(fig.axes) == 3
+
+
+def test_the_model_code_the_lessons_show_fits_the_sites_code_box():
+    """Lessons 04, 05 and 07 show their G and D with inspect.getsource: 88 characters fit the site's code box
+    (14 px monospace in its 780 px column), so no line needs sideways scrolling."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    from gan_lessons import models
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    shown = {name for path in notebooks.glob("0[4-7]_*.py")
+             for name in re.findall(r"inspect\.getsource\((\w+)\)", path.read_text())}
+    assert {"MLPGenerator", "DCGANDiscriminator", "ConditionalMLPGenerator"} <= shown
+    wide = {name: line for name in sorted(shown) for line in inspect.getsource(getattr(models, name)).splitlines()
+            if len(line) > 88}
+    assert not wide, f"lines wider than the site's code box: {wide}"

@@ -67,10 +67,10 @@ def discriminator_map(trainer: Trainer, extent: float, size: int = 60, context: 
 class GANLabView:
     """The GAN Lab-style view (Kahng et al. 2018), redrawn from ``Trainer.train``'s callback.
 
-    Left: D(x) as a heat map (green: D says real, purple: D says fake), the real points (black), G's
+    Top left: D(x) as a heat map (green: D says real, purple: D says fake), the real points (black), G's
     points (orange) and the generator's gradient field (arrows on G's points, :func:`generator_gradient`).
-    Middle: the mode histogram over time (each column: the fraction of G's samples nearest each mode).
-    Right: modes captured and high-quality % over time.
+    Top right: the mode histogram over time (each column: the fraction of G's samples nearest each mode).
+    Below: modes captured and high-quality % over time.
     Call it as ``trainer.train(data, steps, callback=view, every=100)``; ``live=True`` redraws in place
     in a notebook at every call, ``live=False`` only records (call :meth:`draw` at the end). G's points
     are recorded by a :class:`~gan_lessons.callbacks.SampleRecorder` (``view.recorder``) at the noise of
@@ -118,13 +118,19 @@ class GANLabView:
                 self._handle.update(self.fig)
 
     def draw(self, trainer: Trainer):
-        """Draw the three panels for the trainer's current G and D; returns the figure."""
+        """Draw the three panels for the trainer's current G and D; returns the figure.
+
+        Two rows, to fit the page's column (gan_lessons.plotting.COLUMN_PX) with 9-point text: the map and
+        the mode histogram side by side, the metrics over time below them.
+        """
         if self.fig is None:
-            self.fig = plt.figure(figsize=(13, 4.2))
+            self.fig = plt.figure(figsize=(6.6, 6.4))
             plt.close(self.fig)  # shown by the display handle (or by the caller), not by the inline backend
         fig = self.fig
         fig.clf()
-        ax, ax_hist, ax_modes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 1.3, 1]})
+        grid = fig.add_gridspec(2, 2, height_ratios=[1.35, 1], width_ratios=[1, 1])
+        ax, ax_hist = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+        ax_modes = fig.add_subplot(grid[1, :])
         extent = self.extent
         m = trainer.config.batch_size
         batch = self.samples[:m]  # one minibatch: what a packed or mini-batch D judges together
@@ -138,12 +144,12 @@ class GANLabView:
         arrows = grad / norm * (0.12 * extent) * (norm / norm.max()).sqrt()  # direction, length ~ sqrt(|grad|)
         shown = slice(0, self.arrows)  # a packed D's minibatch holds m * pack samples: draw the first few
         ax.quiver(*batch[shown].T, *arrows[shown].T, angles="xy", scale_units="xy", scale=1, color="tab:red",
-                  width=0.004)
+                  width=0.006)
         ax.set_xlim(-extent, extent)
         ax.set_ylim(-extent, extent)
         ax.set_aspect("equal")
-        ax.set_title(f"{self.title} step {trainer.step}: D(x), points, -grad L_G", fontsize=9)
-        ax.legend(loc="upper right", fontsize=7, markerscale=2)
+        ax.set_title(f"{self.title} step {trainer.step}:\nD(x), points, -grad L_G", fontsize=9)
+        ax.legend(loc="upper right", fontsize=9, markerscale=2, handletextpad=0.2, borderpad=0.3)
         frac = np.array(self.fractions).T  # (K, T)
         ax_hist.imshow(frac, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=min(1.0, 4 / self.mixture.K),
                        interpolation="nearest", extent=(0.5, len(self.steps) + 0.5, -0.5, self.mixture.K - 0.5))
@@ -151,7 +157,7 @@ class GANLabView:
         ax_hist.set_xticks(ticks, [str(self.steps[t - 1]) for t in ticks])
         ax_hist.set_xlabel("generator step")
         ax_hist.set_ylabel("mode")
-        ax_hist.set_title(f"mode histogram over time (uniform = {1 / self.mixture.K:.3f})", fontsize=9)
+        ax_hist.set_title(f"mode histogram over time\n(uniform = {1 / self.mixture.K:.3f})", fontsize=9)
         ax_modes.plot(self.steps, self.modes, "o-", label="modes captured")
         ax_modes.axhline(self.mixture.K, color="gray", ls=":", lw=1)
         ax_modes.set_ylim(0, self.mixture.K + 0.5)
@@ -161,7 +167,7 @@ class GANLabView:
         twin.plot(self.steps, self.quality, "s--", color="tab:green", label="high quality %")
         twin.set_ylim(0, 101)
         twin.set_ylabel("high quality %", color="tab:green")
-        ax_modes.set_title(repr(self.last_metrics).removeprefix("ModeMetrics"), fontsize=8)
+        ax_modes.set_title(repr(self.last_metrics).removeprefix("ModeMetrics"), fontsize=9)
         fig.tight_layout()
         return fig
 
@@ -183,7 +189,7 @@ class GANLabView:
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(f"{self.title} step {step:,}: {modes} of {self.mixture.K} modes", fontsize=9)
-            ax.legend(loc="upper right", fontsize=7, markerscale=2)
+            ax.legend(loc="upper right", fontsize=9, markerscale=2, handletextpad=0.2, borderpad=0.3)
 
         return animate(frames, draw, figsize=(3.6, 3.8), interval=interval)
 
@@ -199,7 +205,7 @@ def run_panel(fix: str = "none", k: int = 1, lr_D: float = 1e-3, lr_G: float = 1
     trainer, record = train(settings, mixture=mixture, seed=seed, callback=view, every=every or max(steps // 10, 1))
     metrics = record.samples[-1]
     view.draw(trainer)
-    view.fig.suptitle(f"{FIX_LABELS[fix]} on the {mixture}, k={k}, lr_D={lr_D:.0e}, lr_G={lr_G:.0e}: {metrics}",
+    view.fig.suptitle(f"{FIX_LABELS[fix]} on the {mixture}, k={k}, lr_D={lr_D:.0e}, lr_G={lr_G:.0e}:\n{metrics}",
                       fontsize=10)
     view.fig.tight_layout()
     return view.fig, metrics

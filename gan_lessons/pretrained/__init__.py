@@ -196,7 +196,7 @@ def points_figure(names=("mixture_ring", "mixture_grid"), directory=None):
 
     from ..mode_collapse.mixtures import get_mixture
 
-    fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.3 * len(names), 4.0), squeeze=False)  # two fit the column
     out = {}
     for ax, name in zip(axes[0], names):
         trainer, record = load(name, directory)
@@ -207,10 +207,10 @@ def points_figure(names=("mixture_ring", "mixture_grid"), directory=None):
         ax.scatter(mixture.means[:, 0], mixture.means[:, 1], s=40, marker="x", color="k", label="the modes")
         fix = record["settings"]["fix"]
         ax.set_title(f"{mixture.name}, {fix}, {record['steps']:,} steps:\n{m.modes}/{m.K} modes, "
-                     f"{m.high_quality:.1f}% high quality, reverse KL {m.reverse_kl:.3f}", fontsize=9)
+                     f"{m.high_quality:.1f}% high quality,\nreverse KL {m.reverse_kl:.3f}", fontsize=9)
         ax.set_aspect("equal")
         out[name] = (m, record)
-    axes[0][0].legend(fontsize=8, loc="center")  # the middle of the ring is empty
+    axes[0][0].legend(fontsize=9, loc="center", markerscale=2, handletextpad=0.2)  # the ring's middle is empty
     fig.tight_layout()
     return fig, out
 
