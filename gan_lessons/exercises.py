@@ -1,4 +1,4 @@
-"""Checks for the exercises at the end of lessons 01 to 07, and their solutions.
+"""Checks for the exercises at the end of lessons 01 to 08, and their solutions.
 
 Each exercise asks the learner for one small function. ``check_<name>(fn)`` runs ``fn`` and the
 reference on the same random inputs (seeded, so a check is repeatable) and prints ``pass`` or what
@@ -280,6 +280,80 @@ def _probs(rng):
     return out
 
 
+def _critics(rng):
+    """A critic, real and fake minibatches and eps [m]: 2-D points (ReLU, with and without layer norm), and
+    images [m, 1, 4, 4] (a sample's gradient has 16 coordinates: its norm runs over all of them)."""
+    from torch import nn
+
+    from gan_lessons.wasserstein import Critic
+
+    out = []
+    with torch.random.fork_rng(devices=[]):  # the learner's own random state is left as it was
+        for seed, (m, shape, layer_norm) in enumerate(((1, (2,), False), (7, (2,), False), (32, (2,), True),
+                                                         (12, (1, 4, 4), False))):
+            torch.manual_seed(seed)
+            critic = Critic(2, 16, 2, layer_norm=layer_norm) if len(shape) == 1 else \
+                nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, 1))
+            real = 1 + 0.5 * _t(rng.normal(size=(m, *shape)))
+            fake = _t(rng.normal(size=(m, *shape)))
+            out.append((critic, real, fake, _t(rng.uniform(0, 1, m))))
+    return out
+
+
+def _penalty(fn, args):
+    """The penalty and its gradient in the critic's weights: the critic's step descends it only if the
+    gradient was taken with create_graph=True."""
+    critic, real, fake, eps = copy.deepcopy(args)
+    penalty = fn(critic, real, fake, eps)
+    if penalty is None:
+        return None
+    weights = list(critic.parameters())
+    grads = [torch.zeros_like(w) for w in weights]
+    if isinstance(penalty, torch.Tensor) and penalty.requires_grad and penalty.numel() == 1:
+        found = torch.autograd.grad(penalty.sum(), weights, allow_unused=True)
+        grads = [g if g is not None else torch.zeros_like(w) for g, w in zip(found, weights)]
+    flat = torch.cat([g.flatten() for g in grads])
+    return {"the penalty": penalty, "its gradient in the critic's weights (the critic's step descends it)": flat}
+
+
+def _scores(rng):
+    return [(_t(rng.normal(1, 2, m)), _t(rng.normal(-1, 2, m))) for m in (1, 8, 64)]
+
+
+def _two_losses(fn, args):
+    out = fn(*copy.deepcopy(args))
+    if out is None:
+        return None
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise ValueError("return the two losses as a pair: loss_critic, loss_G")
+    return {"the critic's loss": out[0], "G's loss": out[1]}
+
+
+def _two_samples(rng):
+    """1-D samples of different sizes (the last pair with disjoint supports) and a sorted grid holding them all."""
+    out = []
+    for n_p, n_q, shift in ((1, 1, 0.0), (3, 7, 0.0), (50, 20, 0.0), (200, 333, 0.0), (40, 25, -6.0)):
+        p, q = rng.normal(1, 1, n_p), rng.uniform(-1, 1, n_q) + shift   # lesson 03's data and noise
+        extra = rng.uniform(-8, 5, 5)                                    # grid points that are in neither sample
+        out.append((p, q, np.sort(np.concatenate([p, q, extra]))))
+    return out
+
+
+def _critic_gap(fn, args):
+    """The critic's score gap mean f(p) - mean f(q) (at most W1; W1 for a best critic) and its slopes."""
+    p, q, t = copy.deepcopy(args)
+    f = fn(p, q, t)
+    if f is None:
+        return None
+    f = _as_array(f)
+    if f.shape != t.shape:
+        raise ValueError(f"return f's values at the grid t, an array of shape {t.shape}, not {f.shape}")
+    gap = np.interp(p, t, f).mean() - np.interp(q, t, f).mean()       # p and q are grid points: f exactly there
+    lipschitz = bool(np.all(np.abs(np.diff(f)) <= np.diff(t) + 1e-6))  # 1e-6: float32 rounding of f
+    return {"the score gap mean f(p) - mean f(q)": gap,
+            "f is 1-Lipschitz (|f(t_i+1) - f(t_i)| <= t_i+1 - t_i)": lipschitz}
+
+
 EXERCISES = {e.key: e for e in [
     Exercise("01.1", S.discriminator_loss, _logits, reference=S.ref_discriminator_loss, hints=(
         "The loss is minus V, averaged over the minibatch. Try your function with a real logit of -200: "
@@ -346,6 +420,23 @@ EXERCISES = {e.key: e for e in [
     Exercise("07.2", S.label_agreement, _probs, reference=S.ref_label_agreement, hints=(
         "What digit does the classifier read in a sample? Its most probable class.",
         "Compare that digit, one per sample, with the label asked for, and average the matches.")),
+    Exercise("08.1", S.gradient_penalty, _critics, reference=S.ref_gradient_penalty, outcome=_penalty,
+             tol=(1e-4, 1e-6), hints=(
+        "Three steps: the points between real and fake, the critic's gradient at each of them, then the "
+        "penalty on each gradient's norm. eps has one value per pair: reshape it so it broadcasts over a sample.",
+        "torch.autograd.grad gives the gradient of the critic's summed scores with respect to x_hat (each score "
+        "depends on its own sample only); keep it in the graph so that the critic's step can descend the "
+        "penalty. Each sample's norm runs over all of its coordinates, then square (norm - 1) and average.")),
+    Exercise("08.2", S.wgan_losses, _scores, reference=S.ref_wgan_losses, outcome=_two_losses, hints=(
+        "Both losses are means of raw scores: no sigmoid, no log. Which of the two does G's step change?",
+        "The critic descends its loss, so its loss is minus the gap it wants to open, E f(x) - E f(G(z)); G "
+        "descends its loss, so its loss is minus the score it wants for its samples.")),
+    Exercise("08.3", S.best_critic, _two_samples, outcome=_critic_gap, hints=(
+        "Between two neighbouring grid points a 1-Lipschitz f can rise or fall by at most their distance. Raising "
+        "f on one stretch raises it at every grid point to the right: which sample has more of its points there?",
+        "Rising by s on [t_i, t_i+1] adds s times (share of p right of t_i - share of q right of t_i) to the "
+        "gap, that is s (F_q(t_i) - F_p(t_i)) with the samples' CDFs F (np.searchsorted counts the points at "
+        "or left of t_i). Rise at slope 1 where that is positive, fall where it is negative.")),
 ]}
 
 
@@ -366,3 +457,6 @@ def check_minibatch_features(fn) -> bool: return _check(EXERCISES["06.1"], fn)
 def check_modes_covered(fn) -> bool: return _check(EXERCISES["06.2"], fn)
 def check_condition(fn) -> bool: return _check(EXERCISES["07.1"], fn)
 def check_label_agreement(fn) -> bool: return _check(EXERCISES["07.2"], fn)
+def check_gradient_penalty(fn) -> bool: return _check(EXERCISES["08.1"], fn)
+def check_wgan_losses(fn) -> bool: return _check(EXERCISES["08.2"], fn)
+def check_best_critic(fn) -> bool: return _check(EXERCISES["08.3"], fn)

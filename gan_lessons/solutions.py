@@ -1,4 +1,4 @@
-"""Solutions to the checked exercises of lessons 01 to 07 (``gan_lessons.exercises`` checks and shows them).
+"""Solutions to the checked exercises of lessons 01 to 08 (``gan_lessons.exercises`` checks and shows them).
 
 Each solution is written out in full, as a learner would write it; ``show_solution("03.1")`` prints it.
 Each ``ref_...`` is the package's own function for the same thing, imported when it is called (so a
@@ -219,3 +219,47 @@ def ref_label_agreement(probs, labels):
         def probs(self, images):
             return images
     return conditional.label_agreement(Classifier(), probs, labels)["agreement"]
+
+
+# --- 08 the Wasserstein GAN -------------------------------------------------------------------------------
+
+def gradient_penalty(critic, real, fake, eps):
+    """Gulrajani et al. 2017, Algorithm 1: E[(||grad f(x_hat)||_2 - 1)^2], x_hat = eps x + (1 - eps) x_tilde.
+
+    ``real`` x and ``fake`` x_tilde are [m, ...] (points or images), ``eps`` [m]: one eps per pair.
+    """
+    eps = eps.view(-1, *([1] * (real.ndim - 1)))                     # (m, 1, ...): one eps per sample
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)     # (m, ...) points between real and fake
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)  # (m, ...) each sample's own
+    norms = grad.flatten(start_dim=1).norm(dim=1)                    # (m,) one norm per sample, all its coordinates
+    return ((norms - 1) ** 2).mean()
+
+
+def ref_gradient_penalty(critic, real, fake, eps):
+    from gan_lessons.losses import gradient_penalty
+    return gradient_penalty(critic, real, fake, eps)
+
+
+def wgan_losses(real_scores, fake_scores):
+    """The critic's loss E f(G(z)) - E f(x) and G's loss -E f(G(z)), from the critic's scores (no sigmoid)."""
+    loss_critic = fake_scores.mean() - real_scores.mean()  # descending it raises the gap E f(x) - E f(G(z))
+    loss_G = -fake_scores.mean()                           # G moves its samples to where f scores higher
+    return loss_critic, loss_G
+
+
+def ref_wgan_losses(real_scores, fake_scores):
+    from gan_lessons.losses import critic_loss, wasserstein_generator_loss
+    return critic_loss(real_scores, fake_scores), wasserstein_generator_loss(fake_scores)
+
+
+def best_critic(p, q, t):
+    """A best 1-Lipschitz critic for two 1-D samples p, q (any sizes): its values at the sorted grid t.
+
+    Raising f by s on [t_i, t_i+1] raises mean f(p) - mean f(q) by s (F_q(t_i) - F_p(t_i)), with F the
+    samples' CDFs: so f climbs at slope 1 where F_q > F_p and falls where F_q < F_p, and its gap is the
+    integral of |F_p - F_q|, which is W1(p, q).
+    """
+    F_p = np.searchsorted(np.sort(p), t, side="right") / len(p)     # share of p at or left of each grid point
+    F_q = np.searchsorted(np.sort(q), t, side="right") / len(q)
+    slope = np.sign(F_q - F_p)[:-1]                                  # on each [t_i, t_i+1]: +1, -1 (or 0: tied)
+    return np.concatenate([[0.0], np.cumsum(slope * np.diff(t))])   # f(t_0) = 0

@@ -36,6 +36,9 @@ CHECKS = {  # key -> (check, solution)
     "06.2": (ex.check_modes_covered, S.modes_covered),
     "07.1": (ex.check_condition, S.condition),
     "07.2": (ex.check_label_agreement, S.label_agreement),
+    "08.1": (ex.check_gradient_penalty, S.gradient_penalty),
+    "08.2": (ex.check_wgan_losses, S.wgan_losses),
+    "08.3": (ex.check_best_critic, S.best_critic),
 }
 
 
@@ -80,6 +83,35 @@ def _modes_counting_samples(samples, means, std, n_std=3.0):
     return int((torch.cdist(samples, means).min(dim=1).values <= n_std * std).sum())
 
 
+def _penalty_from(critic, x_hat, norm=lambda g: g.flatten(1).norm(dim=1), square=True, create_graph=True):
+    """The penalty at the points ``x_hat``, with one of its steps changed to a typical slip."""
+    x_hat = x_hat.requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=create_graph)
+    gap = norm(grad) - 1
+    return (gap**2 if square else gap).mean()
+
+
+def _eps(eps, real):
+    return eps.view(-1, *([1] * (real.ndim - 1)))
+
+
+def _interpolates(real, fake, eps):
+    return _eps(eps, real) * real + (1 - _eps(eps, real)) * fake
+
+
+def _critic_slope(p, q, t, slope):
+    """f(t_0) = 0 and f rising by slope(F_p, F_q) * (t_i+1 - t_i) on each stretch, with the samples' CDFs."""
+    F_p = np.searchsorted(np.sort(p), t, side="right") / len(p)
+    F_q = np.searchsorted(np.sort(q), t, side="right") / len(q)
+    return np.concatenate([[0.0], np.cumsum(slope(F_p, F_q)[:-1] * np.diff(t))])
+
+
+def _critic_cdf_left(p, q, t):  # the CDFs without the grid point itself: off by one point at each sample
+    F_p = np.searchsorted(np.sort(p), t, side="left") / len(p)
+    F_q = np.searchsorted(np.sort(q), t, side="left") / len(q)
+    return np.concatenate([[0.0], np.cumsum(np.sign(F_q - F_p)[:-1] * np.diff(t))])
+
+
 WRONG = {  # key -> plausible wrong answers (sign errors, a missing mean, off-by-one, wrong axis, ...)
     "01.1": [lambda r, f: -(torch.log(torch.sigmoid(r)).mean() + torch.log(1 - torch.sigmoid(f)).mean()),  # unstable
              lambda r, f: -F.softplus(-r).mean() - F.softplus(f).mean(),                                  # V, not -V
@@ -110,6 +142,21 @@ WRONG = {  # key -> plausible wrong answers (sign errors, a missing mean, off-by
              lambda z, y, c: torch.cat([z, y[:, None].float()], dim=1)],                                # no one-hot
     "07.2": [lambda p, y: (p.argmax(dim=0)[: len(y)] == y).float().mean().item(),                      # wrong axis
              lambda p, y: p[torch.arange(len(y)), y].mean().item()],                                    # soft share
+    "08.1": [lambda f, r, x, e: _penalty_from(f, r.clone()),                                          # on real points
+             lambda f, r, x, e: _penalty_from(f, _interpolates(r, x, e), norm=lambda g: g.norm()),     # whole batch
+             lambda f, r, x, e: _penalty_from(f, _interpolates(r, x, e), square=False),                 # no square
+             lambda f, r, x, e: _penalty_from(f, _interpolates(r, x, e), create_graph=False),           # not descended
+             lambda f, r, x, e: _penalty_from(f, _interpolates(r, x, e), norm=lambda g: g.norm(dim=1)),  # one axis
+             lambda f, r, x, e: _penalty_from(f, _interpolates(x, r, e))],                              # eps on fake
+    "08.2": [lambda r, f: (r.mean() - f.mean(), -f.mean()),                                             # critic ascends
+             lambda r, f: (f.mean() - r.mean(), f.mean()),                                              # G's sign
+             lambda r, f: (F.softplus(-r).mean() + F.softplus(f).mean(), F.softplus(-f).mean()),        # the GAN's
+             lambda r, f: (f.sum() - r.sum(), -f.sum())],                                               # sums
+    "08.3": [lambda p, q, t: _critic_slope(p, q, t, lambda Fp, Fq: np.sign(Fp - Fq)),                  # sign flipped
+             lambda p, q, t: t - t[0],                                                                  # f(x) = x
+             lambda p, q, t: _critic_slope(p, q, t, lambda Fp, Fq: Fq - Fp),                            # no sign
+             lambda p, q, t: _critic_slope(p, q, t, lambda Fp, Fq: 2 * np.sign(Fq - Fp)),               # slope 2
+             _critic_cdf_left],
 }
 
 
@@ -117,7 +164,7 @@ def test_every_exercise_has_a_check_and_wrong_answers():
     assert set(CHECKS) == set(ex.EXERCISES) == set(WRONG)
     assert all(len(WRONG[key]) >= 2 for key in WRONG)
     lessons = {key[:2] for key in ex.EXERCISES}
-    assert lessons == {"01", "02", "03", "04", "05", "06", "07"}
+    assert lessons == {"01", "02", "03", "04", "05", "06", "07", "08"}
     assert all(sum(k.startswith(lesson) for k in ex.EXERCISES) >= 2 for lesson in lessons)
 
 
@@ -170,6 +217,26 @@ def test_hand_worked_answers():
     assert S.conv_multiply_adds(16, 32, 4, 2, 1, 14) == 7 * 7 * 32 * 16 * 16  # 14x14 in, 7x7 out
     assert S.w1(np.array([0.0, 1.0]), np.array([3.0, 1.0])) == pytest.approx(1.5)  # pairs 0 with 1, 1 with 3
     assert S.radius_factor(1.0, 1) == pytest.approx(np.sqrt(2))
+    p, q, t = np.array([0.0, 1.0]), np.array([3.0]), np.array([0.0, 1.0, 3.0])
+    assert S.best_critic(p, q, t) == pytest.approx([0.0, -1.0, -3.0])  # falls towards q: gap 2.5 = (3 + 2) / 2
+    scores = torch.tensor([2.0, 0.0]), torch.tensor([-1.0, 1.0])
+    assert [v.item() for v in S.wgan_losses(*scores)] == pytest.approx([-1.0, 0.0])
+
+
+def test_the_best_critics_gap_is_w1_for_samples_of_any_sizes():
+    """The reference of 08.3 is its solution: its gap is W1, by lesson 08's exact sample_w1 on copies of
+    the two samples brought to one size (n_q copies of p against n_p of q hold the same two distributions)."""
+    from gan_lessons.wasserstein import sample_w1
+
+    rng = np.random.default_rng(3)
+    for n_p, n_q, shift in ((5, 5, 0.0), (7, 3, 0.0), (40, 25, -6.0)):
+        p, q = rng.normal(1, 1, n_p), rng.uniform(-1, 1, n_q) + shift
+        t = np.sort(np.concatenate([p, q, rng.uniform(-8, 5, 4)]))
+        f = S.best_critic(p, q, t)
+        gap = np.interp(p, t, f).mean() - np.interp(q, t, f).mean()
+        exact = sample_w1(torch.as_tensor(np.repeat(p, n_q)), torch.as_tensor(np.repeat(q, n_p)))
+        assert gap == pytest.approx(exact, rel=1e-9)
+        assert np.all(np.abs(np.diff(f)) <= np.diff(t) + 1e-12)
 
 
 def test_hints_come_in_steps_a_nudge_first(monkeypatch, capsys):
@@ -314,11 +381,11 @@ def test_a_malformed_question_is_a_clear_error(bad, message):
 # --- the lessons carry them -------------------------------------------------------------------------
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-LESSONS = sorted(NOTEBOOKS.glob("0[1-7]_*.py"))
+LESSONS = sorted(NOTEBOOKS.glob("0[1-8]_*.py"))
 
 
 def test_there_is_a_quiz_for_each_lesson():
-    assert sorted(QUESTIONS_BY_LESSON) == ["01", "02", "03", "04", "05", "06", "07"]
+    assert sorted(QUESTIONS_BY_LESSON) == ["01", "02", "03", "04", "05", "06", "07", "08"]
 
 
 @pytest.mark.parametrize("lesson", sorted(QUESTIONS_BY_LESSON))
