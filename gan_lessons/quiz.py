@@ -342,16 +342,16 @@ QUESTIONS = {  # each lesson's quiz: 3-5 questions on what the lesson showed
     ],
     "08": [
         _q("p_data and p_g have disjoint supports. Why does the optimal D give G no gradient?", 1,
-           ("D's sigmoid overflows in float32",
+           ("D's sigmoid rounds to 0 or 1 in float32, so its gradient underflows",
             "Lesson 01's logits fix the rounding; the slope is zero in exact arithmetic too."),
            ("the JSD is log 2 for every such pair, so moving p_g does not change G's loss",
             "Section 1: the JSD's slope in theta vanishes once the bells part, while W1 = |theta| keeps slope 1."),
-           ("the JSD is infinite when the supports are disjoint",
+           ("the JSD is infinite when the supports are disjoint, so its gradient is too",
             "That is the KL divergence; the JSD is bounded by log 2.")),
         _q("The critic's loss is E f(G(z)) - E f(x). What does minus that loss estimate, and when?", 0,
            ("W1(p_data, p_g), once the critic is near the best 1-Lipschitz f (after enough critic steps)",
-            "By Kantorovich-Rubinstein duality W1 is the largest score gap of a 1-Lipschitz f: an untrained "
-            "critic's gap is just some number below it."),
+            "By Kantorovich-Rubinstein duality W1 is the largest score gap of a 1-Lipschitz f; an untrained "
+            "critic's gap is just some number."),
            ("W1(p_data, p_g), at every step from the first",
             "Any 1-Lipschitz f gives a gap of at most W1; only the best one reaches it."),
            ("the probability that a sample is real",
@@ -361,21 +361,23 @@ QUESTIONS = {  # each lesson's quiz: 3-5 questions on what the lesson showed
             "Clipping bounds the slope by some constant K set by c and the network, not by 1."),
            ("nothing: the two give the same critic",
             "Section 2 printed each critic's steepest slope and its gap: compare them."),
-           ("it bounds the slope by an unknown K, so the gap estimates K W1, and it pushes the critic towards "
-            "simple functions",
-            "Gulrajani et al. (2017) found clipped critics coarse (their Figure 1); the penalty instead charges "
-            "lambda (||grad f|| - 1)^2 at points between real and fake samples.")),
+           ("it bounds the slope by an unknown K, so the gap estimates K W1",
+            "And it pushes the critic towards simple functions, coarse in Gulrajani et al.'s Figure 1; the penalty "
+            "instead charges lambda (||grad f|| - 1)^2 at points between real and fake samples.")),
         _q("Why does a WGAN-GP critic have no batch norm?", 0,
-           ("batch norm makes a sample's score depend on its minibatch, and the penalty is on each sample's own "
-            "gradient",
+           ("a sample's score would depend on its minibatch; the penalty is on each sample's own gradient",
             "The penalty constrains f's gradient at each x_hat on its own; Gulrajani et al. use layer norm or none."),
-           ("batch norm would squash the scores into (0, 1)", "That is a sigmoid; batch norm only rescales features."),
-           ("G must not have batch norm either", "Lesson 06's G keeps its batch norm here: only the critic drops it.")),
+           ("batch norm would squash the critic's scores into (0, 1), like D's sigmoid",
+            "That is what a sigmoid does; batch norm rescales features inside the network."),
+           ("the penalty needs G and the critic both free of batch norm",
+            "Lesson 06's G keeps its batch norm here: only the critic drops it.")),
         _q("What does n_critic set?", 1,
-           ("steps of G per critic step", "It counts the other way: critic steps for each step of G."),
+           ("steps of G per critic step, so that G keeps up with a fast critic",
+            "It counts the other way: critic steps for each step of G."),
            ("critic steps per step of G, so that the critic stays near the best 1-Lipschitz f",
             "Then its gap tracks W1 and G follows W1's slope, which, unlike the JSD's, does not vanish as the "
             "critic improves."),
-           ("how many critics are averaged", "There is one critic; n_critic is Algorithm 1's k.")),
+           ("how many critics are trained at once and averaged, to smooth the estimate",
+            "There is one critic; n_critic is Algorithm 1's k.")),
     ],
 }
