@@ -479,3 +479,76 @@ and Figure 1) found and why they replaced it with the penalty.""")
 #   above reaches the same weights.
 # - On lesson 06's benchmarks the runs above say how WGAN-GP compares with the plain GAN given about the
 #   same time; the claims name what this run showed.
+
+# %% [markdown]
+# ## Exercises
+#
+# Checked exercises first: write each function where it says `# your code`, then run its cell. The check
+# runs your function and the course's reference on the same random inputs and prints `pass`, or what
+# differs and a hint. To see a solution, remove the `#` before `show_solution(...)`.
+
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
+from gan_lessons.exercises import show_solution, check_gradient_penalty, check_wgan_losses, check_best_critic
+
+# %% [markdown]
+# **08.1** The gradient penalty of Gulrajani et al. (2017, Algorithm 1) for any critic `critic`, real and
+# fake minibatches `real`, `fake` $[m, \dots]$ (2-D points, or images $[m, 1, H, W]$) and `eps` $[m]$, one
+# $\epsilon$ per pair: return $\mathbb{E}_{\hat x}\big[(\|\nabla_{\hat x} f(\hat x)\|_2 - 1)^2\big]$ at
+# $\hat x = \epsilon x + (1 - \epsilon)\tilde x$, in a form the critic's step can descend. The check
+# compares the penalty and its gradient in the critic's weights.
+
+# %%
+def gradient_penalty(critic, real, fake, eps):
+    raise NotImplementedError  # your code
+
+
+check_gradient_penalty(gradient_penalty);
+# show_solution("08.1")
+
+# %% [markdown]
+# **08.2** The two losses of WGAN from the critic's scores `real_scores` $= f(x)$ and `fake_scores`
+# $= f(G(z))$ $[m]$: return `loss_critic, loss_G`, the losses that the critic and $G$ each descend.
+
+# %%
+def wgan_losses(real_scores, fake_scores):
+    raise NotImplementedError  # your code
+
+
+check_wgan_losses(wgan_losses);
+# show_solution("08.2")
+
+# %% [markdown]
+# **08.3** The dual of section 2, solved exactly in 1-D. For two 1-D samples `p` and `q` (numpy arrays, of
+# any sizes) and a sorted grid `t` that holds every point of both, return the values $f(t)$ of a
+# 1-Lipschitz critic that opens the largest gap $\frac{1}{|p|}\sum_i f(p_i) - \frac{1}{|q|}\sum_j f(q_j)$.
+# No 1-Lipschitz $f$ opens more than $W_1(p, q)$, and the best one opens exactly that, so the check scores
+# your $f$ by its gap and its slopes: passing means your critic measured W1, also for samples of different
+# sizes, where lesson 03's pairing of sorted samples does not apply, and for samples far apart.
+
+# %%
+def best_critic(p, q, t):
+    raise NotImplementedError  # your code
+
+
+check_best_critic(best_critic);
+# show_solution("08.3")
+
+# %% [markdown]
+# ### Open questions
+#
+# 1. Train section 2's critic with $\lambda = 1$ and $\lambda = 100$ (`wgan.CriticSettings(gp_lambda=...)`).
+#    How do its steepest slope and its estimate of W1 move?
+# 2. Give WGAN-GP $n_\text{critic} = 1$ and $n_\text{critic} = 5$ on the grid
+#    (`dataclasses.replace(settings, n_critic=...)`). Which captures more modes in the same time?
+# 3. Put batch norm into a copy of the critic (`wgan.Critic` with a `torch.nn.BatchNorm1d` after each
+#    `Linear`) and train it with the penalty: what does the `Trainer` say, and why?
+
+# %% [markdown]
+# ## Quiz
+#
+# One answer each; Check says whether it is right and explains the answer you picked.
+
+# %%
+from gan_lessons.quiz import QUESTIONS, quiz
+
+quiz(QUESTIONS["08"], title="Quiz: lesson 08")
