@@ -26,7 +26,7 @@
 #
 # Skeleton: why JSD gives $G$ no gradient (1-D, exact) -> W1 and its dual, with a critic trained on two
 # samples -> WGAN and WGAN-GP, the critic's step written out and checked against the course's `Trainer`
-# -> WGAN-GP on lesson 06's ring and grid, beside lesson 06's GAN -> what we saw.
+# -> WGAN-GP on lesson 06's ring and grid, beside lesson 06's GAN -> what we saw -> exercises and a quiz.
 
 # %% [markdown]
 # ## Learning objectives
@@ -39,7 +39,7 @@
 # - write the critic's step of WGAN (weight clipping) and WGAN-GP (the gradient penalty) in PyTorch;
 # - train WGAN-GP with the course's `Trainer` and measure it with lesson 06's mode metrics.
 #
-# Time: about 35 minutes (reading and running the cells).
+# Time: about 35 minutes for reading and running the cells, 20 more for the exercises and the quiz.
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers, sized by the budget.
