@@ -40,11 +40,13 @@ K_LABEL = re.compile(r"^\s*k\b")
 ARTIFACTS_NOTES = Path(__file__).resolve().parents[2] / "artifacts" / "ui" / "press_run.txt"
 
 # Each code cell's prompt: its input's, or for a cell whose source is collapsed (a lesson's plumbing, shown on a
-# click), whose input prompt JupyterLab leaves empty, its output's.
+# click), whose input prompt JupyterLab leaves empty, its output's; 'collapsed' for a collapsed cell with no output
+# (an import cell): nothing on screen says it ran, but Run All stops at a failing cell, so it ran when a later one did.
 PROMPTS = """cells => cells.map(c => {
     const input = (c.querySelector('.jp-InputPrompt') || {}).textContent || '';
     const output = (c.querySelector('.jp-OutputPrompt') || {}).textContent || '';
-    return input.trim() || !c.querySelector('.jp-InputPlaceholder') ? input : output;
+    if (input.trim() || !c.querySelector('.jp-InputPlaceholder')) return input;
+    return output.trim() || 'collapsed';
 })"""
 
 
@@ -163,7 +165,9 @@ def test_lesson_runs_top_to_bottom_without_errors(page, lab, artifacts, timings)
     deadline, started = time.monotonic() + RUN_ALL_S, False
     while True:  # cells show [*] while queued or running, then [n]; a failing cell stops the run
         texts = cells.evaluate_all(PROMPTS)  # textContent: innerText is empty for cells off screen
-        done = sum(bool(re.fullmatch(r"\s*\[\d+\]:\s*", t)) for t in texts)
+        numbered = [bool(re.fullmatch(r"\s*\[\d+\]:\s*", t)) for t in texts]
+        # a collapsed cell without output counts once a cell after it has run
+        done = sum(n or (t == "collapsed" and any(numbered[i + 1:])) for i, (n, t) in enumerate(zip(numbered, texts)))
         running = any("*" in t for t in texts)
         started = started or running or done > 0
         if done == n_code or (started and not running) or time.monotonic() > deadline:
