@@ -44,6 +44,7 @@ The teaching surface:
 - ``plotting``: image grids, animations
 - ``quiz``: the quizzes
 - ``exercises``: checks of what learners write
+- ``exercise_cases``: the seeded inputs the exercises' checks run on
 - ``solutions``: the reference answers the checks compare with
 
 The commands:

@@ -23,7 +23,9 @@ from typing import Callable
 import numpy as np
 import torch
 
+from . import exercise_cases as C
 from . import solutions as S
+from .exercise_cases import as_array
 
 
 @dataclass(frozen=True)
@@ -41,14 +43,6 @@ def _outcome(ex: Exercise, fn, args):
     return ex.outcome(fn, args) if ex.outcome else fn(*copy.deepcopy(args))
 
 
-def _as_array(value):
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().double().numpy()
-    if isinstance(value, (tuple, list)):
-        return np.asarray([_as_array(v) for v in value], dtype=float)
-    return np.asarray(value, dtype=float)
-
-
 def _differs(got, expected, tol) -> str | None:
     """None if ``got`` matches ``expected``, else what differs, in words."""
     if isinstance(expected, dict):
@@ -60,7 +54,7 @@ def _differs(got, expected, tol) -> str | None:
     if isinstance(expected, bool):
         return None if bool(got) == expected else f"expected {expected}, got {bool(got)}"
     try:
-        g, e = _as_array(got), _as_array(expected)
+        g, e = as_array(got), as_array(expected)
     except (TypeError, ValueError):
         return f"expected something like {expected!r}, got {got!r}"
     if g.shape != e.shape:
@@ -154,284 +148,84 @@ def show_solution(key: str) -> None:
     print(solution_source(key))
 
 
-# --- the cases: random inputs, seeded ---------------------------------------------------------------
-
-def _t(a) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(a), dtype=torch.float32)
-
-
-def _logits(rng):  # some D saturated: logits of +-200 make a naive log(sigmoid) infinite in float32
-    return [(_t(rng.normal(0, 3, n)), _t(rng.normal(0, 3, n))) for n in (1, 7, 64)] + \
-           [(_t([200.0, -1.0, 3.0]), _t([-200.0, 150.0, 0.5]))]
-
-
-def _densities(rng):
-    x = np.linspace(-4, 5, 31)
-    return [(x, rng.uniform(-2, 2), rng.uniform(0.3, 2.5)) for _ in range(4)]
-
-
-def _d_fake(rng):
-    return [(rng.uniform(0.001, 0.999, 9), kind) for kind in ("minimax", "non_saturating", "minimax")]
-
-
-def _xy(rng):
-    return [(rng.normal(), rng.normal(), rng.uniform(0.01, 1.0)) for _ in range(5)]
-
-
-def _eta_k(rng):
-    return [(rng.uniform(0.01, 1.5), int(rng.integers(1, 6))) for _ in range(5)] + [(0.3, 1)]
-
-
-def _networks_1d(rng, seed):
-    from gan_lessons.models import Discriminator1D, Generator1D
-
-    with torch.random.fork_rng(devices=[]):  # the learner's own random state is left as it was
-        torch.manual_seed(seed)
-        G, D = Generator1D(), Discriminator1D()
-    m = int(rng.integers(4, 17))
-    return G, D, 1 + _t(rng.normal(size=(m, 1))), _t(rng.uniform(-1, 1, (m, 1)))
-
-
-def _flat(module) -> torch.Tensor:
-    return torch.cat([p.detach().flatten() for p in module.parameters()])
-
-
-def _after_step(fn, args, which: str):
-    """Run ``fn(G, D, optimizer, ...)`` on copies; the optimizer (SGD) holds ``which`` network's parameters.
-
-    Its gradients are left non-zero, as after an earlier step, so a step that forgets ``zero_grad`` shows."""
-    G, D, *data = copy.deepcopy(args)
-    net = D if which == "D" else G
-    for p in net.parameters():
-        p.grad = torch.full_like(p, 0.5)
-    fn(G, D, torch.optim.SGD(net.parameters(), lr=0.1), *data)
-    other = G if which == "D" else D
-    out = {f"{which}'s parameters after the step": _flat(net),
-           "the other network's parameters (must not change)": _flat(other)}
-    if which == "D":  # D's step needs no gradient in G: G(z).detach() (or torch.no_grad()) skips it
-        out["G's parameters got gradients in D's step"] = any(p.grad is not None for p in G.parameters())
-    return out
-
-
-def _d_step_cases(rng):
-    return [_networks_1d(rng, s) for s in range(3)]
-
-
-def _g_step_cases(rng):
-    return [(G, D, z) for G, D, _, z in _d_step_cases(rng)]
-
-
-def _samples_1d(rng):
-    return [(rng.normal(1, 1, n), rng.normal(rng.uniform(-1, 2), rng.uniform(0.3, 2), n)) for n in (1, 5, 200)]
-
-
-def _layer_sizes(rng):
-    return [([100, 256, 512, 1024, 784],)] + \
-           [([int(s) for s in rng.integers(1, 50, int(rng.integers(2, 6)))],) for _ in range(4)]
-
-
-def _parzen(rng):
-    out = []
-    for n, sigma in ((1, 0.3), (20, 0.2), (50, 0.5)):
-        x = rng.uniform(0, 1, 784)
-        mu = np.clip(x + rng.normal(0, 0.2, (n, 784)), 0, 1) if n > 1 else rng.uniform(0, 1, (1, 784))
-        out.append((_t(x), _t(mu), sigma))
-    return out
-
-
-def _conv_sizes(rng):
-    return [(3, 3, 2, 1), (7, 4, 2, 1), (14, 4, 2, 1)] + \
-           [tuple(int(v) for v in (rng.integers(1, 20), rng.integers(1, 6), rng.integers(1, 4), 0)) for _ in range(3)]
-
-
-def _conv_layers(rng):
-    return [(16, 32, 4, 2, 1, 14), (1, 16, 4, 2, 1, 28), (3, 8, 3, 1, 1, 9), (2, 5, 5, 3, 2, 17)]
-
-
-def _minibatch(rng):
-    return [(_t(rng.normal(size=(n, a))), _t(rng.normal(0, 0.3, (a, b, c))))
-            for n, a, b, c in ((1, 3, 2, 2), (6, 4, 3, 5), (16, 8, 5, 3))]
-
-
-def _mixture_samples(rng):
-    angle = 2 * np.pi * np.arange(8) / 8
-    means = _t(np.stack([np.cos(angle), np.sin(angle)], 1))
-    out = []
-    for kept in (8, 3, 1):
-        modes = rng.choice(8, kept, replace=False)
-        x = means[modes[rng.integers(0, kept, 200)]] + 0.01 * _t(rng.normal(size=(200, 2)))
-        far = means[rng.choice(8, 5)] * 0.8  # 5 points 0.2 from a mode: nearest to it, but not within 3 std
-        out.append((torch.cat([x, far]), means, 0.01))
-    return out
-
-
-def _labels(rng):
-    return [(_t(rng.normal(size=(n, d))), torch.as_tensor(rng.integers(0, c, n)), c)
-            for n, d, c in ((1, 4, 10), (8, 100, 10), (5, 3, 4))]
-
-
-def _probs(rng):
-    out = []
-    for n in (1, 10, 500):
-        labels = torch.as_tensor(rng.integers(0, 10, n))
-        logits = (_t(rng.normal(size=(n, 10)))
-                  + 3 * torch.nn.functional.one_hot(labels, 10) * _t(rng.random((n, 1)) < 0.6))
-        out.append((logits.softmax(1), labels))
-    return out
-
-
-def _critics(rng):
-    """A critic, real and fake minibatches and eps [m]: 2-D points (ReLU, with and without layer norm), and
-    images [m, 1, 4, 4] (a sample's gradient has 16 coordinates: its norm runs over all of them)."""
-    from torch import nn
-
-    from gan_lessons.wasserstein import Critic
-
-    out = []
-    with torch.random.fork_rng(devices=[]):  # the learner's own random state is left as it was
-        for seed, (m, shape, layer_norm) in enumerate(((1, (2,), False), (7, (2,), False), (32, (2,), True),
-                                                         (12, (1, 4, 4), False))):
-            torch.manual_seed(seed)
-            critic = Critic(2, 16, 2, layer_norm=layer_norm) if len(shape) == 1 else \
-                nn.Sequential(nn.Flatten(), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, 1))
-            real = 1 + 0.5 * _t(rng.normal(size=(m, *shape)))
-            fake = _t(rng.normal(size=(m, *shape)))
-            out.append((critic, real, fake, _t(rng.uniform(0, 1, m))))
-    return out
-
-
-def _penalty(fn, args):
-    """The penalty and its gradient in the critic's weights: the critic's step descends it only if the
-    gradient was taken with create_graph=True."""
-    critic, real, fake, eps = copy.deepcopy(args)
-    penalty = fn(critic, real, fake, eps)
-    if penalty is None:
-        return None
-    weights = list(critic.parameters())
-    grads = [torch.zeros_like(w) for w in weights]
-    if isinstance(penalty, torch.Tensor) and penalty.requires_grad and penalty.numel() == 1:
-        found = torch.autograd.grad(penalty.sum(), weights, allow_unused=True)
-        grads = [g if g is not None else torch.zeros_like(w) for g, w in zip(found, weights)]
-    flat = torch.cat([g.flatten() for g in grads])
-    return {"the penalty": penalty, "its gradient in the critic's weights (the critic's step descends it)": flat}
-
-
-def _scores(rng):
-    return [(_t(rng.normal(1, 2, m)), _t(rng.normal(-1, 2, m))) for m in (1, 8, 64)]
-
-
-def _two_losses(fn, args):
-    out = fn(*copy.deepcopy(args))
-    if out is None:
-        return None
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise ValueError("return the two losses as a pair: loss_critic, loss_G")
-    return {"the critic's loss": out[0], "G's loss": out[1]}
-
-
-def _two_samples(rng):
-    """1-D samples of different sizes (the last pair with disjoint supports) and a sorted grid holding them all."""
-    out = []
-    for n_p, n_q, shift in ((1, 1, 0.0), (3, 7, 0.0), (50, 20, 0.0), (200, 333, 0.0), (40, 25, -6.0)):
-        p, q = rng.normal(1, 1, n_p), rng.uniform(-1, 1, n_q) + shift   # lesson 03's data and noise
-        extra = rng.uniform(-8, 5, 5)                                    # grid points that are in neither sample
-        out.append((p, q, np.sort(np.concatenate([p, q, extra]))))
-    return out
-
-
-def _critic_gap(fn, args):
-    """The critic's score gap mean f(p) - mean f(q) (at most W1; W1 for a best critic) and its slopes."""
-    p, q, t = copy.deepcopy(args)
-    f = fn(p, q, t)
-    if f is None:
-        return None
-    f = _as_array(f)
-    if f.shape != t.shape:
-        raise ValueError(f"return f's values at the grid t, an array of shape {t.shape}, not {f.shape}")
-    gap = np.interp(p, t, f).mean() - np.interp(q, t, f).mean()       # p and q are grid points: f exactly there
-    lipschitz = bool(np.all(np.abs(np.diff(f)) <= np.diff(t) + 1e-6))  # 1e-6: float32 rounding of f
-    return {"the score gap mean f(p) - mean f(q)": gap,
-            "f is 1-Lipschitz (|f(t_i+1) - f(t_i)| <= t_i+1 - t_i)": lipschitz}
-
-
 EXERCISES = {e.key: e for e in [
-    Exercise("01.1", S.discriminator_loss, _logits, reference=S.ref_discriminator_loss, hints=(
+    Exercise("01.1", S.discriminator_loss, C.logits, reference=S.ref_discriminator_loss, hints=(
         "The loss is minus V, averaged over the minibatch. Try your function with a real logit of -200: "
         "what is log(sigmoid(-200)) in float32?",
         "Rewrite log D(x) and log(1 - D(G(z))) for D = sigmoid(a) with torch.nn.functional.softplus, which "
         "computes log(1 + e^x) without overflow.")),
-    Exercise("01.2", S.D_star, _densities, reference=S.ref_D_star, hints=(
+    Exercise("01.2", S.D_star, C.densities, reference=S.ref_D_star, hints=(
         "D* compares the two densities at each x: which one goes on top of the fraction?",
         "Both are normal densities, p_data = N(1, 1) and p_g = N(g_mean, g_std^2): with different widths each "
         "needs its own normalising factor.")),
-    Exercise("01.3", S.generator_gradient, _d_fake, reference=S.ref_generator_gradient, hints=(
+    Exercise("01.3", S.generator_gradient, C.d_fake, reference=S.ref_generator_gradient, hints=(
         "Differentiate each loss with respect to D's logit a, not with respect to D.",
         "Write each loss in D = sigmoid(a) (log(1 - D) for minimax, -log D for non_saturating) and use "
         "d sigmoid(a) / da = D (1 - D): one factor cancels.")),
-    Exercise("02.1", S.simultaneous_step, _xy, reference=S.ref_simultaneous_step, hints=(
+    Exercise("02.1", S.simultaneous_step, C.xy, reference=S.ref_simultaneous_step, hints=(
         "Simultaneous: both players read the same, old (x, y).",
         "x descends dV/dx and y ascends dV/dy: what are these two derivatives for V = xy?")),
-    Exercise("02.2", S.alternating_step, _xy, reference=S.ref_alternating_step, hints=(
+    Exercise("02.2", S.alternating_step, C.xy, reference=S.ref_alternating_step, hints=(
         "Alternating: one player moves first, and the other sees where it moved.",
         "Algorithm 1 updates D, the max player y, first; x's step then reads the y just computed.")),
-    Exercise("02.3", S.radius_factor, _eta_k, reference=S.ref_radius_factor, hints=(
+    Exercise("02.3", S.radius_factor, C.eta_k, reference=S.ref_radius_factor, hints=(
         "Write one simultaneous step as a 2 x 2 matrix acting on (x, y); k ascent steps of y act like one "
         "step with a k times larger rate (lesson 02).",
         "In the long run the distance grows, per step, by the modulus of that matrix's eigenvalues.")),
-    Exercise("03.1", S.d_step, _d_step_cases, outcome=lambda fn, a: _after_step(fn, a, "D"), tol=(1e-5, 1e-6),
+    Exercise("03.1", S.d_step, C.d_step_cases, outcome=lambda fn, a: C.after_step(fn, a, "D"), tol=(1e-5, 1e-6),
              hints=("D's step changes D alone and descends D's loss, minus V (section 2 of the lesson).",
                     "Zero the old gradients first; no gradient needs to flow into G (detach G(z)); backward, "
                     "then step D's optimizer. Descend the loss: do not negate it.")),
-    Exercise("03.2", S.g_step, _g_step_cases, outcome=lambda fn, a: _after_step(fn, a, "G"), tol=(1e-5, 1e-6),
+    Exercise("03.2", S.g_step, C.g_step_cases, outcome=lambda fn, a: C.after_step(fn, a, "G"), tol=(1e-5, 1e-6),
              hints=("G's step descends the non_saturating loss of lesson 01, averaged over the minibatch.",
                     "Write -log sigmoid(a) with softplus; zero the old gradients, backward, step G's optimizer.")),
-    Exercise("03.3", S.w1, _samples_1d, hints=(
+    Exercise("03.3", S.w1, C.samples_1d, hints=(
         "In 1-D, to which sample of b should the smallest sample of a be moved?",
         "The optimal transport in 1-D pairs the samples by rank.")),
-    Exercise("04.1", S.n_parameters, _layer_sizes, reference=S.ref_n_parameters, hints=(
+    Exercise("04.1", S.n_parameters, C.layer_sizes, reference=S.ref_n_parameters, hints=(
         "Count each Linear layer's weights and its biases separately.",
         "A Linear layer from a to b units has one weight per pair of units and one bias per output unit; the "
         "input itself has no parameters.")),
-    Exercise("04.2", S.parzen_log_likelihood, _parzen, reference=S.ref_parzen_log_likelihood, tol=(1e-4, 0.05),
+    Exercise("04.2", S.parzen_log_likelihood, C.parzen, reference=S.ref_parzen_log_likelihood, tol=(1e-4, 0.05),
              hints=("p(x) is the average of N Gaussian bumps of width sigma, one on each sample mu_i: take the "
                     "log of that average, with the Gaussian's normalising constant in d dimensions.",
                     "Stay in logs: exp(-|x - mu|^2 / (2 sigma^2)) underflows to 0 in 784 dimensions. "
                     "torch.logsumexp sums exponentials without leaving logs.")),
-    Exercise("05.1", S.transposed_conv_size, _conv_sizes, reference=S.ref_transposed_conv_size, hints=(
+    Exercise("05.1", S.transposed_conv_size, C.conv_sizes, reference=S.ref_transposed_conv_size, hints=(
         "A transposed convolution runs a convolution backwards: the side it makes is the side a convolution "
         "with the same settings would turn into n.",
         "A convolution maps side m to (m + 2 padding - kernel) // stride + 1: solve that for m, with no "
         "remainder.")),
-    Exercise("05.2", S.conv_multiply_adds, _conv_layers, reference=S.ref_conv_multiply_adds, hints=(
+    Exercise("05.2", S.conv_multiply_adds, C.conv_layers, reference=S.ref_conv_multiply_adds, hints=(
         "Count the work for one output value, then the number of output values.",
         "Each output value sums over in_channels x kernel x kernel inputs; the output's side is an ordinary "
         "convolution's, and there is one output map per output channel.")),
-    Exercise("06.1", S.minibatch_features, _minibatch, reference=S.ref_minibatch_features, tol=(1e-4, 1e-5),
+    Exercise("06.1", S.minibatch_features, C.minibatch, reference=S.ref_minibatch_features, tol=(1e-4, 1e-5),
              hints=("Follow the paper's three steps: M = f T, distances between the samples' rows of M, "
                     "then a sum of exp(-distance) over the minibatch.",
                     "M has shape (N, B, C); the distance is an L1 norm over the C axis, and the sum over j "
                     "includes i itself.")),
-    Exercise("06.2", S.modes_covered, _mixture_samples, reference=S.ref_modes_covered, hints=(
+    Exercise("06.2", S.modes_covered, C.mixture_samples, reference=S.ref_modes_covered, hints=(
         "Two conditions per mode: some sample has it as nearest mode, and that sample is close to it.",
         "Close means within n_std * std of the mode; count the modes that have such a sample, not samples.")),
-    Exercise("07.1", S.condition, _labels, reference=S.ref_condition, hints=(
+    Exercise("07.1", S.condition, C.labels, reference=S.ref_condition, hints=(
         "The label joins z as extra input columns.",
         "Turn the labels into one-hot floats and join them to z along the feature dimension, z first.")),
-    Exercise("07.2", S.label_agreement, _probs, reference=S.ref_label_agreement, hints=(
+    Exercise("07.2", S.label_agreement, C.probs, reference=S.ref_label_agreement, hints=(
         "What digit does the classifier read in a sample? Its most probable class.",
         "Compare that digit, one per sample, with the label asked for, and average the matches.")),
-    Exercise("08.1", S.gradient_penalty, _critics, reference=S.ref_gradient_penalty, outcome=_penalty,
+    Exercise("08.1", S.gradient_penalty, C.critics, reference=S.ref_gradient_penalty, outcome=C.penalty,
              tol=(1e-4, 1e-6), hints=(
         "Three steps: the points between real and fake, the critic's gradient at each of them, then the "
         "penalty on each gradient's norm. eps has one value per pair: reshape it so it broadcasts over a sample.",
         "torch.autograd.grad gives the gradient of the critic's summed scores with respect to x_hat (each score "
         "depends on its own sample only); keep it in the graph so that the critic's step can descend the "
         "penalty. Each sample's norm runs over all of its coordinates, then square (norm - 1) and average.")),
-    Exercise("08.2", S.wgan_losses, _scores, reference=S.ref_wgan_losses, outcome=_two_losses, hints=(
+    Exercise("08.2", S.wgan_losses, C.scores, reference=S.ref_wgan_losses, outcome=C.two_losses, hints=(
         "Both losses are means of raw scores: no sigmoid, no log. Which of the two does G's step change?",
         "The critic descends its loss, so its loss is minus the gap it wants to open, E f(x) - E f(G(z)); G "
         "descends its loss, so its loss is minus the score it wants for its samples.")),
-    Exercise("08.3", S.best_critic, _two_samples, outcome=_critic_gap, hints=(
+    Exercise("08.3", S.best_critic, C.two_samples, outcome=C.critic_gap, hints=(
         "Between two neighbouring grid points a 1-Lipschitz f can rise or fall by at most their distance. Raising "
         "f on one stretch raises it at every grid point to the right: which sample has more of its points there?",
         "Rising by s on [t_i, t_i+1] adds s times (share of p right of t_i - share of q right of t_i) to the "
