@@ -304,10 +304,11 @@ class Film:
                             mode_metrics(points, self.mixture)))
 
     def draw(self, frame, ax) -> None:
-        """One frame: the map (grey, darker where it scores higher), G's points (blue), the modes (red x)."""
+        """One frame: the map (grey bands, darker where it scores higher), G's points (blue), the modes (red x)."""
         step, points, scores, metrics = frame
         e, means = self.extent, self.mixture.means
-        ax.imshow(scores, extent=(-e, e, -e, e), origin="lower", cmap="Greys", alpha=0.6, interpolation="bilinear")
+        axis = np.linspace(-e, e, len(scores))
+        ax.contourf(axis, axis, scores, levels=12, cmap="Greys", alpha=0.6)  # bands: smaller frames than a smooth map
         ax.scatter(points[:, 0], points[:, 1], s=1, alpha=0.4, label="G's samples")
         ax.scatter(means[:, 0], means[:, 1], s=14, c="red", marker="x", label="modes")
         ax.set(xlim=(-e, e), ylim=(-e, e), aspect="equal")
