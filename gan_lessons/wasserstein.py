@@ -341,7 +341,7 @@ def run_panel(method: str = "WGAN-GP", n_critic: int = 3, lambda_or_clip: float 
               callback=film, every=steps)
     fig, ax = plt.subplots(figsize=(4.6, 4.8))
     film.draw(film.frames[-1], ax)
-    ax.legend(fontsize=9, loc="upper right", markerscale=3)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2, markerscale=3, frameon=False)
     fig.tight_layout()
     return fig, film.frames[-1][3]
 

@@ -496,7 +496,8 @@ quality; {when}.""")
 
 # %% [markdown]
 # The panel retrains one method from the same seed for `PANEL_STEPS` steps with the settings you pick and
-# draws its last frame with the metrics in the title. Its controls: the method (WGAN-GP, WGAN with weight
+# draws its last frame with the metrics in the title (the grey map is the critic's $f(x)$; for the GAN, its
+# $D(x)$). Its controls: the method (WGAN-GP, WGAN with weight
 # clipping, lesson 06's GAN), the data (ring or grid), $n_\text{critic}$ (for the GAN, its $k$), $\lambda$
 # (the penalty's weight for WGAN-GP; the clip value $c$ for WGAN with clipping, which uses RMSProp as
 # Arjovsky et al. did; the GAN ignores it) and the learning rate of both players. Things to try:

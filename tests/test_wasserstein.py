@@ -258,6 +258,12 @@ def test_the_critic_map_is_the_critic_s_score_and_the_gan_s_probability():
     assert ((probs > 0) & (probs < 1)).all()
 
 
+def samples_shown(panel) -> np.ndarray:
+    """G's samples as the panel's figure shows them (its scatter labelled so)."""
+    (dots,) = [c for c in panel.figure.axes[0].collections if c.get_label() == "G's samples"]
+    return np.array(dots.get_offsets())
+
+
 def test_the_panel_builds_runs_each_method_and_a_moved_control_changes_the_run():
     panel = wgan.make_panel(steps=5, seed=0)
     assert set(panel.controls) == {"method", "mixture", "n_critic", "lambda_or_clip", "lr"}
@@ -266,14 +272,14 @@ def test_the_panel_builds_runs_each_method_and_a_moved_control_changes_the_run()
         panel.set(method=method).run()
         assert panel.error is None, panel.error
         assert panel.figure.axes[0].get_title().startswith(f"{method}, step 5")
-        points[method] = np.array(panel.figure.axes[0].collections[0].get_offsets())
+        points[method] = samples_shown(panel)
     assert not np.allclose(points["WGAN-GP"], points["GAN"])
     panel.set(method="WGAN-GP", mixture="grid").run()
     assert panel.error is None and panel.result[1].K == 25
     panel.set(mixture="ring", lr=1e-2).run()  # a larger rate: G's points move elsewhere in the same 5 steps
-    assert not np.allclose(np.array(panel.figure.axes[0].collections[0].get_offsets()), points["WGAN-GP"])
+    assert not np.allclose(samples_shown(panel), points["WGAN-GP"])
     panel.set(lr=1e-3).run()                  # the same settings again: the same run (the same seed)
-    assert np.allclose(np.array(panel.figure.axes[0].collections[0].get_offsets()), points["WGAN-GP"])
+    assert np.allclose(samples_shown(panel), points["WGAN-GP"])
 
 
 def test_the_panel_s_lambda_is_the_penalty_or_the_clip_value():
@@ -288,3 +294,12 @@ def test_the_panel_s_lambda_is_the_penalty_or_the_clip_value():
     assert (clipped.gp_lambda, clipped.clip, clipped.optimizer) == (0.0, 0.05, "rmsprop")
     with pytest.raises(ValueError, match="method"):
         wgan.run_panel("LSGAN")
+
+
+def test_filming_a_run_leaves_it_unchanged():
+    """Section 4's ring run is filmed for section 5: the film must not change what section 4 measures."""
+    plain, _ = wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=12, device="cpu")
+    filmed, _ = wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=12, device="cpu",
+                           callback=wgan.Film("ring", size=10), every=3)
+    for a, b in zip(plain.G.state_dict().values(), filmed.G.state_dict().values()):
+        assert torch.equal(a, b)
