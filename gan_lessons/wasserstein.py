@@ -14,13 +14,15 @@ GAN*) and Gulrajani et al. 2017 (*Improved Training of Wasserstein GANs*, WGAN-G
   through this module's imports only.
 
 The lesson-module contract (see :mod:`gan_lessons`): :class:`Settings`, ``SETTINGS``, :func:`make_trainer`,
-:func:`train`, :func:`evaluation_samples` (its panel is a later installment).
+:func:`train`, :func:`evaluation_samples`; :class:`Film` records a run for the animation, :func:`make_panel` is
+the live panel.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
@@ -33,6 +35,7 @@ from .losses import critic_loss, gradient_penalty
 from .mode_collapse import Settings as GANSettings
 from .mode_collapse import eval_noise, training_data
 from .mode_collapse import train as train_lesson06
+from .mode_collapse.gan_lab import EXTENTS
 from .mode_collapse.mixtures import N_EVAL, get_mixture, mode_metrics
 from .mode_collapse.toy_gan import ToyGenerator
 from .training import TrainConfig, Trainer
@@ -242,13 +245,12 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
     return trainer, record
 
 
-
-
-def train_gan(steps: int, *, mixture="ring", seed: int = 0, device=None):
-    """Lesson 06's plain GAN (its settings, no fix) for ``steps`` generator steps: ``(trainer, record)`` as
-    :func:`train` returns them, for the comparison of section 4."""
-    return train_lesson06(GANSettings(steps=steps), mixture=mixture, seed=seed, device=device)
-
+def train_gan(steps: int, *, mixture="ring", seed: int = 0, device=None, k: int = 1, lr: float = 1e-3,
+              callback=None, every: int = 100):
+    """Lesson 06's plain GAN (its settings, no fix; ``k`` D steps per G step, both rates ``lr``) for ``steps``
+    generator steps: ``(trainer, record)`` as :func:`train` returns them, for section 4 and the panel."""
+    return train_lesson06(GANSettings(steps=steps, k=k, lr_D=lr, lr_G=lr), mixture=mixture, seed=seed,
+                          device=device, callback=callback, every=every)
 
 
 def mode_means(mixture) -> torch.Tensor:
@@ -266,3 +268,96 @@ def evaluation_samples(budget_name: str, seed: int = 0, mixture: str = "grid") -
     trainer, record = train(SETTINGS[budget_name], mixture=mixture, seed=seed)
     points = trainer.sample(N_EVAL, z=eval_noise(N_EVAL, trainer.latent_dim)).float().cpu().numpy()
     return {"points": points.astype(np.float32), "metrics": record.samples[-1]}
+
+
+# --- after section 4: a run played back, and the live panel ----------------------------------------------
+
+METHODS = ("WGAN-GP", "WGAN clipping", "GAN")  # the panel's methods: the penalty, clipping, lesson 06's GAN
+
+
+def critic_map(trainer: Trainer, extent: float, size: int = 60) -> np.ndarray:
+    """The critic's score f(x) on a size x size grid over [-extent, extent]^2 [size, size] (rows: y, columns: x);
+    for lesson 06's GAN, D(x) = sigmoid of its logit (the probability it gives "real")."""
+    axis = torch.linspace(-extent, extent, size)
+    yy, xx = torch.meshgrid(axis, axis, indexing="ij")
+    points = torch.stack([xx.flatten(), yy.flatten()], dim=1).to(trainer.device)  # (size^2, 2)
+    with torch.no_grad():
+        scores = trainer.D(points).float().cpu()                                    # (size^2,)
+    if trainer.config.objective != "wasserstein":
+        scores = torch.sigmoid(scores)
+    return scores.view(size, size).numpy()
+
+
+class Film:
+    """A ``Trainer.train`` callback that keeps, at each call, G's 2,500 points at lesson 06's fixed noise, the
+    critic's map (:func:`critic_map`) and the mode metrics: ``frames`` [(step, points, map, ModeMetrics)].
+    :meth:`draw` draws one frame, :meth:`animate` plays them all (``plotting.animate``: HTML, no kernel)."""
+
+    def __init__(self, mixture="ring", title: str = "WGAN-GP", size: int = 50):
+        self.mixture, self.title, self.size = get_mixture(mixture), title, size
+        self.extent = EXTENTS[self.mixture.name]
+        self.frames: list = []
+
+    def __call__(self, trainer: Trainer) -> None:
+        points = trainer.sample(N_EVAL, z=eval_noise(N_EVAL, trainer.latent_dim)).float().cpu()  # (2500, 2)
+        self.frames.append((trainer.step, points, critic_map(trainer, self.extent, self.size),
+                            mode_metrics(points, self.mixture)))
+
+    def draw(self, frame, ax) -> None:
+        """One frame: the map (grey bands, darker where it scores higher), G's points (blue), the modes (red x)."""
+        step, points, scores, metrics = frame
+        e, means = self.extent, self.mixture.means
+        axis = np.linspace(-e, e, len(scores))
+        ax.contourf(axis, axis, scores, levels=12, cmap="Greys", alpha=0.6)  # bands: smaller frames than a smooth map
+        ax.scatter(points[:, 0], points[:, 1], s=1, alpha=0.4, label="G's samples")
+        ax.scatter(means[:, 0], means[:, 1], s=14, c="red", marker="x", label="modes")
+        ax.set(xlim=(-e, e), ylim=(-e, e), aspect="equal")
+        ax.tick_params(labelsize=9)
+        ax.set_title(f"{self.title}, step {step:,}: {metrics.modes}/{metrics.K} modes,\n"
+                     f"{metrics.high_quality:.0f}% high quality", fontsize=9)
+
+    def animate(self, interval: int = 500):
+        from .plotting import animate
+
+        return animate(self.frames, self.draw, figsize=(3.6, 3.8), interval=interval)
+
+
+def run_panel(method: str = "WGAN-GP", n_critic: int = 3, lambda_or_clip: float = 0.1, lr: float = 1e-3,
+              mixture: str = "ring", steps: int = 600, seed: int = 0):
+    """Retrain ``method`` from ``seed`` with these settings and draw its last frame; returns (figure, metrics).
+
+    ``lambda_or_clip`` is the penalty's lambda for WGAN-GP, the clip value c for WGAN with clipping (then with
+    RMSProp, as Arjovsky et al.), unused by the GAN; ``n_critic`` is the GAN's k (D steps per G step).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    film = Film(mixture, title=method)
+    if method == "GAN":
+        train_gan(steps, mixture=mixture, seed=seed, k=n_critic, lr=lr, callback=film, every=steps)
+    else:
+        penalty = {"gp_lambda": lambda_or_clip} if method == "WGAN-GP" else {"clip": lambda_or_clip}
+        base = Settings() if method == "WGAN-GP" else _CLIPPED
+        train(replace(base, steps=steps, n_critic=n_critic, lr=lr, **penalty), mixture=mixture, seed=seed,
+              callback=film, every=steps)
+    fig, ax = plt.subplots(figsize=(4.6, 4.8))
+    film.draw(film.frames[-1], ax)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2, markerscale=3, frameon=False)
+    fig.tight_layout()
+    return fig, film.frames[-1][3]
+
+
+def make_panel(steps: int = 600, seed: int = 0, mixture: str = "ring"):
+    """A panel (``gan_lessons.widgets``) that picks the method, n_critic, lambda or c, the rate and the data."""
+    from .widgets import Panel, choice, slider
+
+    def run(method, mixture, n_critic, lambda_or_clip, lr):
+        return run_panel(method, n_critic, lambda_or_clip, lr, mixture=mixture, steps=steps, seed=seed)
+
+    controls = {
+        "method": choice(METHODS, "WGAN-GP", "method"),
+        "mixture": choice(("ring", "grid"), mixture, "data"),
+        "n_critic": slider(3, 1, 8, 1, "n_critic (critic steps per G step; the GAN's k)", integer=True),
+        "lambda_or_clip": slider(0.1, -3, 1, 0.5, "lambda (WGAN-GP) or c (clipping)", log=True),
+        "lr": slider(1e-3, -5, -2, 0.25, "learning rate (both)", log=True),
+    }
+    return Panel(run, controls, title=f"WGAN-GP, WGAN or the GAN: retrain for {steps:,} steps and redraw")

@@ -26,7 +26,8 @@
 #
 # Skeleton: why JSD gives $G$ no gradient (1-D, exact) -> W1 and its dual, with a critic trained on two
 # samples -> WGAN and WGAN-GP, the critic's step written out and checked against the course's `Trainer`
-# -> WGAN-GP on lesson 06's ring and grid, beside lesson 06's GAN -> what we saw -> exercises and a quiz.
+# -> WGAN-GP on lesson 06's ring and grid, beside lesson 06's GAN -> a run played back and a live panel
+# -> what we saw -> exercises and a quiz.
 
 # %% [markdown]
 # ## Learning objectives
@@ -39,7 +40,7 @@
 # - write the critic's step of WGAN (weight clipping) and WGAN-GP (the gradient penalty) in PyTorch;
 # - train WGAN-GP with the course's `Trainer` and measure it with lesson 06's mode metrics.
 #
-# Time: about 35 minutes for reading and running the cells, 20 more for the exercises and the quiz.
+# Time: about 40 minutes for reading, running the cells and trying the panel, 20 more for the exercises and the quiz.
 
 # %% jupyter={"source_hidden": true} tags=["hide-input"]
 # Settings: all of this lesson's numbers, sized by the budget.
@@ -73,10 +74,13 @@ settings = wgan.SETTINGS[current_budget()]       # WGAN-GP's generator steps (te
 clip_settings = wgan.CLIP_SETTINGS[current_budget()]  # WGAN with clipping, as the paper ran it (lecture: 1500 steps)
 critic_settings = wgan.CriticSettings()          # section 2's critic: 800 steps in every budget (seconds)
 GAN_STEPS = budget(test=80, lecture=4000, full=16_000)  # lesson 06's GAN: about WGAN-GP's time on a 2-core CPU
+FILM_EVERY = max(settings.steps // 12, 1)        # the ring's WGAN-GP run is filmed every this many steps: 12 frames
+PANEL_STEPS = budget(test=20, lecture=1000, full=3000)  # one panel run: seconds on a CPU, long enough to settle
 BUDGET = current_budget()
 device = get_device()
 print(f"budget: {BUDGET}   device: {device}   WGAN-GP steps: {settings.steps} (n_critic {settings.n_critic})   "
-      f"WGAN steps: {clip_settings.steps}   GAN steps: {GAN_STEPS}   critic steps: {critic_settings.steps}")
+      f"WGAN steps: {clip_settings.steps}   GAN steps: {GAN_STEPS}   critic steps: {critic_settings.steps}   "
+      f"panel steps: {PANEL_STEPS}")
 
 # %% [markdown]
 # ## 1. Why JSD gives no gradient
@@ -361,16 +365,18 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 # critics below are drawn the same way, under $G$'s samples.
 
 # %%
-def both_runs(mixture):
-    """WGAN-GP and lesson 06's GAN on one benchmark, the same seed; their trainers and final metrics."""
-    trainer, record = wgan.train(settings, mixture=mixture, seed=SEED, device=device)
+def both_runs(mixture, film=None):
+    """WGAN-GP and lesson 06's GAN on one benchmark, the same seed; their trainers and final metrics.
+    ``film`` (a ``wgan.Film``) records the WGAN-GP run every ``FILM_EVERY`` steps, for section 5's animation."""
+    trainer, record = wgan.train(settings, mixture=mixture, seed=SEED, device=device, callback=film, every=FILM_EVERY)
     gan, gan_record = wgan.train_gan(GAN_STEPS, mixture=mixture, seed=SEED, device=device)  # lesson 06's GAN
     print(f"{mixture}: WGAN-GP {record.samples[-1]} in {trainer.seconds:.0f} s; "
           f"GAN {gan_record.samples[-1]} in {gan.seconds:.0f} s")
     return dict(wgan=trainer, wgan_metrics=record.samples[-1], gan=gan, gan_metrics=gan_record.samples[-1])
 
 
-runs = {"ring": both_runs("ring")}
+film = wgan.Film("ring")  # played back in section 5
+runs = {"ring": both_runs("ring", film)}
 
 # %%
 runs["grid"] = both_runs("grid")
@@ -465,6 +471,51 @@ maps (grey, darker where they score higher) rise towards the modes: $G$'s sample
 clipped critic's map is coarser, broad linear pieces rather than a peak at each mode: clipping drives the
 weights to $\\pm c$ and the critic towards simple functions, which is what Gulrajani et al. (2017, Section 3
 and Figure 1) found and why they replaced it with the penalty.""")
+
+# %% [markdown]
+# ## 5. Watching WGAN-GP train, and a live panel
+#
+# Section 4's WGAN-GP run on the ring, played back: $G$'s 2,500 points at lesson 06's fixed noise (blue) over
+# the critic's map (grey bands, darker where $f(x)$ is higher; each frame scaled on its own, since only
+# the slopes of $f$ matter), every `FILM_EVERY` steps. Press play and look for two things: where the map is darkest,
+# and whether $G$'s points move up its slopes towards it; and whether the map grows flatter where the points
+# already sit on a mode (a critic that cannot tell $G$'s points there from the data has no slope to give).
+
+# %%
+film.animate()
+
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
+first, last = film.frames[0][3], film.frames[-1][3]
+held = [step for step, _, _, metrics in film.frames if metrics.modes == metrics.K]
+when = (f"it first held all {last.K} at step {held[0]:,}" if held
+        else f"it did not hold all {last.K} modes in any recorded frame")
+Markdown(f"""What this run shows ({BUDGET} budget, seed {SEED}, {len(film.frames)} frames): at step
+{film.frames[0][0]:,} $G$'s points covered {first.modes} of the ring's {first.K} modes, {first.high_quality:.0f}%
+of them high quality; at step {film.frames[-1][0]:,} they covered {last.modes}, {last.high_quality:.0f}% high
+quality; {when}.""")
+
+# %% [markdown]
+# The panel retrains one method from the same seed for `PANEL_STEPS` steps with the settings you pick and
+# draws its last frame with the metrics in the title (the grey map is the critic's $f(x)$; for the GAN, its
+# $D(x)$). Its controls: the method (WGAN-GP, WGAN with weight
+# clipping, lesson 06's GAN), the data (ring or grid), $n_\text{critic}$ (for the GAN, its $k$), $\lambda$
+# (the penalty's weight for WGAN-GP; the clip value $c$ for WGAN with clipping, which uses RMSProp as
+# Arjovsky et al. did; the GAN ignores it) and the learning rate of both players. Things to try:
+#
+# - WGAN-GP with $\lambda = 10$, the paper's value for images, against the toy script's $0.1$: does the map
+#   keep a peak at each mode, and do the points settle on them?
+# - WGAN with clipping at $c = 0.01$ and a rate of $5 \cdot 10^{-5}$ (the paper's), then at $10^{-3}$: the
+#   map's broad pieces, and how far $G$ gets in the same steps.
+# - $n_\text{critic} = 1$ against $5$ for WGAN-GP, and the same $k$ for the GAN, on the grid.
+#
+# Each run is one seed: a difference between two settings may not hold for another seed.
+
+# %%
+panel = wgan.make_panel(steps=PANEL_STEPS, seed=SEED)
+panel.set(method="WGAN-GP", mixture="ring", n_critic=3, lambda_or_clip=0.1, lr=1e-3).run()
+assert panel.error is None, panel.error
+print(panel.result[1])
+panel
 
 # %% [markdown]
 # ## What we saw

@@ -2,6 +2,7 @@
 
 import copy
 import math
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -232,3 +233,73 @@ def test_the_spread_claim_fails_for_an_untrained_wgan_gp_against_lesson_06_s_gan
     _, untrained = wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=1, device="cpu")
     _, gan = wgan.train_gan(1000, mixture="ring", seed=0, device="cpu")
     assert not untrained.samples[-1].reverse_kl < gan.samples[-1].reverse_kl
+
+
+# --- the animation and the live panel ------------------------------------------------------------------
+
+
+def test_the_film_keeps_a_frame_per_call_and_plays_them_as_html():
+    film = wgan.Film("ring", size=20)
+    wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=6, callback=film, every=2, device="cpu")
+    assert [f[0] for f in film.frames] == [2, 4, 6]
+    step, points, scores, metrics = film.frames[-1]
+    assert points.shape == (2500, 2) and scores.shape == (20, 20) and metrics.K == 8
+    html = film.animate().data
+    assert "<script" in html and html.count("data:image/png") >= 3
+
+
+def test_the_critic_map_is_the_critic_s_score_and_the_gan_s_probability():
+    trainer = wgan.make_trainer(wgan.SETTINGS["test"], seed=0, device="cpu")
+    scores = wgan.critic_map(trainer, 1.0, size=3)
+    with torch.no_grad():  # row 0 is y = -1, column 2 is x = +1
+        assert scores[0, 2] == pytest.approx(float(trainer.D(torch.tensor([[1.0, -1.0]]))), abs=1e-6)
+    gan, _ = wgan.train_gan(1, mixture="ring", seed=0, device="cpu")
+    probs = wgan.critic_map(gan, 1.0, size=3)
+    assert ((probs > 0) & (probs < 1)).all()
+
+
+def samples_shown(panel) -> np.ndarray:
+    """G's samples as the panel's figure shows them (its scatter labelled so)."""
+    (dots,) = [c for c in panel.figure.axes[0].collections if c.get_label() == "G's samples"]
+    return np.array(dots.get_offsets())
+
+
+def test_the_panel_builds_runs_each_method_and_a_moved_control_changes_the_run():
+    panel = wgan.make_panel(steps=5, seed=0)
+    assert set(panel.controls) == {"method", "mixture", "n_critic", "lambda_or_clip", "lr"}
+    points = {}  # G's samples as the figure shows them
+    for method in wgan.METHODS:
+        panel.set(method=method).run()
+        assert panel.error is None, panel.error
+        assert panel.figure.axes[0].get_title().startswith(f"{method}, step 5")
+        points[method] = samples_shown(panel)
+    assert not np.allclose(points["WGAN-GP"], points["GAN"])
+    panel.set(method="WGAN-GP", mixture="grid").run()
+    assert panel.error is None and panel.result[1].K == 25
+    panel.set(mixture="ring", lr=1e-2).run()  # a larger rate: G's points move elsewhere in the same 5 steps
+    assert not np.allclose(samples_shown(panel), points["WGAN-GP"])
+    panel.set(lr=1e-3).run()                  # the same settings again: the same run (the same seed)
+    assert np.allclose(samples_shown(panel), points["WGAN-GP"])
+
+
+def test_the_panel_s_lambda_is_the_penalty_or_the_clip_value():
+    seen = []
+    with mock.patch.object(wgan, "train", side_effect=lambda s, **kw: seen.append(s) or (_ for _ in ()).throw(
+            RuntimeError("stop"))):
+        for method in ("WGAN-GP", "WGAN clipping"):
+            with pytest.raises(RuntimeError):
+                wgan.run_panel(method, n_critic=2, lambda_or_clip=0.05, lr=1e-4, steps=7)
+    gp, clipped = seen
+    assert (gp.gp_lambda, gp.clip, gp.optimizer, gp.n_critic, gp.lr, gp.steps) == (0.05, 0.0, "adam", 2, 1e-4, 7)
+    assert (clipped.gp_lambda, clipped.clip, clipped.optimizer) == (0.0, 0.05, "rmsprop")
+    with pytest.raises(ValueError, match="method"):
+        wgan.run_panel("LSGAN")
+
+
+def test_filming_a_run_leaves_it_unchanged():
+    """Section 4's ring run is filmed for section 5: the film must not change what section 4 measures."""
+    plain, _ = wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=12, device="cpu")
+    filmed, _ = wgan.train(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=12, device="cpu",
+                           callback=wgan.Film("ring", size=10), every=3)
+    for a, b in zip(plain.G.state_dict().values(), filmed.G.state_dict().values()):
+        assert torch.equal(a, b)
