@@ -180,3 +180,17 @@ def test_lesson_06_on_the_modes_claim_holds_for_feature_matching_and_fails_for_t
     assert on_the_ring(fm_record.samples[-1]), fm_record.samples[-1]
     assert not on_the_ring(plain_record.samples[-1]), plain_record.samples[-1]
     assert not on_the_ring(untrained), untrained
+
+
+def test_lesson_06_every_digit_claim_fails_for_an_untrained_generator(judge):
+    """The control of lesson 06's claim that the healthy MNIST run has every digit at 4% or more of its samples:
+    its G untrained (MNIST_HIDDEN_G, seed 0) makes grey noise that the classifier reads as few digits."""
+    from gan_lessons import seed_everything
+    from gan_lessons.models import MLPGenerator
+
+    seed_everything(0)
+    G = MLPGenerator(latent_dim=100, hidden=(256, 512)).eval()
+    with torch.no_grad():
+        samples = G(torch.rand(1000, 100) * 2 - 1)               # (1000, 1, 28, 28): the lesson's U(-1, 1) noise
+    hist = judge.class_histogram(samples).numpy()
+    assert hist.min() / hist.sum() < 0.04, hist
