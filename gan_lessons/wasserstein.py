@@ -27,13 +27,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import normal_noise
 from .gaussian_1d import DATA_MEAN, DATA_STD, normal_pdf
 from .losses import critic_loss, gradient_penalty
 from .mode_collapse import Settings as GANSettings
-from .mode_collapse import eval_noise, training_data
+from .mode_collapse import eval_noise, train_and_score, training_data  # noqa: F401 (lesson 08 reads wgan.training_data)
 from .mode_collapse import train as train_lesson06
 from .mode_collapse.gan_lab import EXTENTS
 from .mode_collapse.mixtures import N_EVAL, get_mixture, mode_metrics
@@ -238,11 +237,8 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
     settings = SETTINGS[current_budget()] if settings is None else settings
     settings = settings if steps is None else replace(settings, steps=steps)
     trainer = make_trainer(settings, seed=seed, device=device)
-    trainer.train(training_data(mixture, seed=seed), settings.steps, callback=callback, every=every, progress=progress)
-    record = SampleRecorder(eval_noise(N_EVAL, settings.latent_dim), every=settings.steps,
-                            transform=lambda t, x: mode_metrics(x.float().cpu(), mixture))
-    record(trainer)
-    return trainer, record
+    return train_and_score(trainer, mixture, settings.steps, seed=seed, latent_dim=settings.latent_dim,
+                           callback=callback, every=every, progress=progress)
 
 
 def train_gan(steps: int, *, mixture="ring", seed: int = 0, device=None, k: int = 1, lr: float = 1e-3,

@@ -134,8 +134,19 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
     settings = SETTINGS[current_budget()] if settings is None else settings
     settings = settings if steps is None else replace(settings, steps=steps)
     trainer = make_trainer(settings, seed=seed, device=device)
-    trainer.train(training_data(mixture, seed=seed), settings.steps, callback=callback, every=every, progress=progress)
-    record = SampleRecorder(eval_noise(N_EVAL, settings.latent_dim), every=settings.steps,
+    return train_and_score(trainer, mixture, settings.steps, seed=seed, latent_dim=settings.latent_dim,
+                           callback=callback, every=every, progress=progress)
+
+
+def train_and_score(trainer: Trainer, mixture, steps: int, *, seed: int = 0, latent_dim: int = 2, callback=None,
+                    every: int = 100, progress: bool = False):
+    """Train ``trainer`` on ``mixture``'s data (seeded) for ``steps``, then score 2,500 samples at the fixed noise.
+
+    Returns ``(trainer, record)``: ``record`` a :class:`~gan_lessons.callbacks.SampleRecorder` holding their
+    :class:`ModeMetrics`. Lesson 06's runs and lesson 08's WGANs train and score through it.
+    """
+    trainer.train(training_data(mixture, seed=seed), steps, callback=callback, every=every, progress=progress)
+    record = SampleRecorder(eval_noise(N_EVAL, latent_dim), every=steps,
                             transform=lambda t, x: mode_metrics(x.float().cpu(), mixture))
     record(trainer)
     return trainer, record
