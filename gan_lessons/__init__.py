@@ -15,6 +15,7 @@ The lessons, one module each (the contract below):
 - ``mode_collapse.gan_lab``: the GAN Lab-style view and lesson 06's panel
 - ``conditional``: lesson 07, the conditional GAN on MNIST
 - ``wasserstein``: lesson 08, the Wasserstein GAN: JSD against W1, the critic, WGAN and WGAN-GP on the 2-D benchmarks
+- ``wasserstein_mnist``: lesson 08 on MNIST, WGAN-GP with lesson 05's shapes; the critic's W1 beside MNIST-FID
 
 The engine:
 

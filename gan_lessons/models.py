@@ -159,6 +159,27 @@ class DCGANDiscriminator(Discriminator):
         return self.net(x).flatten()  # (N,)
 
 
+class DCGANCritic(nn.Module):
+    """Lesson 08's critic f: lesson 05's D without batch norm, a score, no sigmoid.
+
+    The gradient penalty constrains each sample's own gradient, so no layer may mix
+    the samples of a minibatch (Gulrajani et al. 2017: no batch norm in the critic).
+    """
+
+    def __init__(self, width: int = DCGAN_WIDTH, channels: int = 1):
+        super().__init__()
+        self.width = width
+        self.net = nn.Sequential(  # Conv2d(in, out, kernel, stride, padding)
+            nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2),  # (N, w, 14, 14)
+            nn.Conv2d(width, 2 * width, 4, 2, 1), nn.LeakyReLU(0.2),  # (N, 2w, 7, 7)
+            nn.Conv2d(2 * width, 1, 7, 1, 0),                      # (N, 1, 1, 1) score
+        )
+        self.apply(dcgan_init)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (N, 1, 28, 28) in [-1, 1]
+        return self.net(x).flatten()  # (N,)
+
+
 # --- Lesson 07: conditional GAN (Mirza & Osindero 2014) ------------------------------------------
 
 def label_code(y: torch.Tensor, num_classes: int, dtype=torch.float32) -> torch.Tensor:

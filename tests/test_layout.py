@@ -140,8 +140,9 @@ def test_the_two_maps_agree():
 
 # --- the lesson-module contract (gan_lessons/__init__.py) ------------------------------------------------
 
-LESSON_MODULES = ["gaussian_1d", "mnist_mlp", "dcgan", "mode_collapse", "conditional"]
-WITH_SAMPLES = ["mnist_mlp", "dcgan", "mode_collapse", "conditional"]
+LESSON_MODULES = ["gaussian_1d", "mnist_mlp", "dcgan", "mode_collapse", "conditional", "wasserstein",
+                  "wasserstein_mnist"]
+WITH_SAMPLES = ["mnist_mlp", "dcgan", "mode_collapse", "conditional", "wasserstein", "wasserstein_mnist"]
 
 
 @pytest.mark.parametrize("name", LESSON_MODULES)

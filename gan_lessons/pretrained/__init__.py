@@ -91,6 +91,7 @@ MODELS = {  # the names python -m gan_lessons evaluate and pretrain take
     "conditional": Model("07_conditional_gan", "conditional"),                  # 1,000 samples of each digit
     "mixture_ring": Model("06_mode_collapse", "mode_collapse", mixture="ring"),  # 2-D: {"points": [2500, 2]}
     "mixture_grid": Model("06_mode_collapse", "mode_collapse", mixture="grid"),
+    "wgan_gp": Model("08_wasserstein", "wasserstein_mnist"),                   # WGAN-GP, lesson 05's shapes
 }
 
 

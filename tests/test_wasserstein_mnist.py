@@ -1,0 +1,68 @@
+"""Lesson 08 on MNIST: WGAN-GP with lesson 05's shapes, the snapshots of the critic's estimate and MNIST-FID."""
+
+import numpy as np
+import pytest
+import torch
+
+from gan_lessons import wasserstein_mnist as wm
+from gan_lessons.data import N_GAN_TRAIN, load_mnist, to_signed
+from gan_lessons.hardware import has_batch_norm
+from gan_lessons.models import DCGANCritic
+
+
+def test_rank_correlation_is_one_for_the_same_order_and_minus_one_for_the_reverse():
+    a = [0.3, 5.0, 2.0, 9.0]
+    assert wm.rank_correlation(a, [1, 3, 2, 4]) == pytest.approx(1.0)
+    assert wm.rank_correlation(a, [40, 20, 30, 10]) == pytest.approx(-1.0)
+    assert wm.rank_correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) == pytest.approx(0.8)  # 1 - 6 * 4 / (5 * 24)
+    with pytest.raises(ValueError, match="same length"):
+        wm.rank_correlation([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="at least 3"):
+        wm.rank_correlation([1, 2], [1, 2])
+
+
+def test_held_out_images_are_train_50000_on_which_no_lesson_trains():
+    images = wm.held_out_images(8)
+    assert images.shape == (8, 1, 28, 28) and images.min() >= -1 and images.max() <= 1
+    train, _ = load_mnist("train")
+    assert torch.equal(images[:, 0], to_signed(train[N_GAN_TRAIN:N_GAN_TRAIN + 8]))
+    with pytest.raises(ValueError, match="n must be"):
+        wm.held_out_images(len(train) - N_GAN_TRAIN + 1)
+
+
+def test_the_critic_is_lesson_05_s_d_without_batch_norm_and_the_penalty_is_on():
+    trainer = wm.make_trainer(wm.SETTINGS["test"], seed=0)
+    assert isinstance(trainer.D, DCGANCritic) and not has_batch_norm(trainer.D)
+    assert trainer.config.objective == "wasserstein" and trainer.config.gp_lambda == 10.0
+    assert trainer.D(torch.zeros(3, 1, 28, 28)).shape == (3,)
+    with pytest.raises(ValueError, match="steps"):
+        wm.Settings(steps=0)
+
+
+def test_the_critic_estimate_is_the_gap_in_mean_score():
+    trainer = wm.make_trainer(wm.SETTINGS["test"], seed=0)
+    real, fake = torch.rand(50, 1, 28, 28) * 2 - 1, torch.rand(40, 1, 28, 28) * 2 - 1
+    with torch.no_grad():
+        expected = float(trainer.D(real).mean() - trainer.D(fake).mean())
+    assert wm.critic_estimate(trainer, real, fake) == pytest.approx(expected, abs=1e-6)
+    assert wm.critic_estimate(trainer, real, real) == pytest.approx(0.0, abs=1e-6)
+
+
+class _ConstantFID:
+    """Stands in for the classifier: ``Snapshots`` passes it to mnist_fid, patched below."""
+
+
+def test_snapshots_record_at_the_start_and_every_few_steps_without_changing_the_run(monkeypatch):
+    from gan_lessons import metrics
+
+    monkeypatch.setattr(metrics, "mnist_fid", lambda samples, reference, clf: float(samples.mean()))
+    settings = wm.Settings(steps=4, m=8)
+    with_snaps, snaps = wm.train(settings, seed=3, clf=_ConstantFID(), every=2, n_snapshot=16)
+    assert [row[0] for row in snaps.rows] == [0, 2, 4] and len(snaps.images) == 3
+    assert snaps.images[0].shape == (16, 28, 28) and snaps.images[0].dtype == torch.uint8
+    steps, estimates, fids = snaps.columns()
+    assert list(steps) == [0, 2, 4] and np.isfinite(estimates).all()
+    without, none = wm.train(settings, seed=3)
+    assert none is None
+    for a, b in zip(with_snaps.G.state_dict().values(), without.G.state_dict().values()):
+        assert torch.equal(a, b)  # the snapshots draw no random numbers
