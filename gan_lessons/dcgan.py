@@ -47,17 +47,19 @@ class Settings:
     m: int = 64
     width: int = DCGAN_WIDTH
     lr: float = 2e-4   # Radford et al.'s Adam learning rate
+    average: float = 0.0  # beta of G's running average (lesson 03; TrainConfig.average); 0: samples from G itself
 
     def train_config(self) -> TrainConfig:
         """The Trainer's knobs for this run: :func:`dcgan_config` at this m and learning rate."""
-        return dcgan_config(self.m, self.lr)
+        return replace(dcgan_config(self.m, self.lr), average=self.average)
 
 
 # lecture: m = 32 and Adam 5e-4, 1,600 steps, about the time of Radford's m = 64 and 2e-4 for 800 steps, and more
-# confident samples in it (`python -m gan_lessons studies dcgan-recipe` measures both); full keeps Radford's
-# learning rate, which the shipped generator was trained with: m = 64, 10,000 steps ~ 13 epochs
+# confident samples in it (`python -m gan_lessons studies dcgan-recipe` measures both); full, the shipped
+# generator's run: Radford's m = 64 and rate at twice the width, with G's running average, 24,000 steps (about
+# 31 epochs; docs/measurements.md has the runs behind it)
 SETTINGS = {"test": Settings(steps=10, m=32, lr=5e-4), "lecture": Settings(steps=1600, m=32, lr=5e-4),
-            "full": Settings(steps=10_000)}
+            "full": Settings(steps=24_000, width=32, average=0.995)}
 
 
 # --- 1. Fractionally-strided (transposed) convolution ---------------------------------------------

@@ -35,6 +35,7 @@ import torch
 from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import gaussian_1d, uniform_noise
+from .hardware import one_thread
 from .models import Discriminator1D, Generator1D
 from .plotting import plot_history
 from .training import TrainConfig, Trainer
@@ -217,12 +218,8 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
     record = SampleRecorder(even_noise().to(trainer.device), every=max(1, settings.steps // max(1, snapshots)),
                             transform=describe)
     record(trainer)  # before any training
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # networks this small run fastest on one thread: no hand-offs between cores
-    try:
+    with one_thread():  # networks this small run fastest on one thread
         trainer.train(steps=settings.steps, callback=record, every=record.every, progress=progress)
-    finally:
-        torch.set_num_threads(threads)
     record(trainer)  # training stopped early: keep the last state too (nothing new otherwise)
     return trainer, record
 

@@ -6,6 +6,7 @@ behind each choice are in docs/measurements.md ("How fast"), where the benchmark
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import platform
@@ -89,6 +90,19 @@ def make_optimizer(params, lr: float, kind: str = "adam", momentum: float = 0.5,
 def _clamp(params, c: float) -> None:
     for p in params:
         p.clamp_(-c, c)
+
+
+@contextlib.contextmanager
+def one_thread():
+    """Within the block, torch's CPU work runs on one thread: the toy networks of lessons 03, 06 and 08 (a few
+    thousand weights, minibatches of 128) run fastest so, with no hand-offs between cores, and a run's time
+    no longer swings with what else the machine is doing (docs/measurements.md, "How fast")."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def has_batch_norm(module: nn.Module) -> bool:

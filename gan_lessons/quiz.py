@@ -379,5 +379,13 @@ QUESTIONS = {  # each lesson's quiz: 3-5 questions on what the lesson showed
             "critic improves."),
            ("how many critics are trained at once and averaged, to smooth the estimate",
             "There is one critic; n_critic is Algorithm 1's k.")),
+        _q("On MNIST (section 6), the critic's estimate first rose for a few snapshots, then fell. Why the rise?", 2,
+           ("G's samples got worse at first, so the distance grew",
+            "MNIST-FID fell over those same snapshots: the samples were improving."),
+           ("the gradient penalty pulls the estimate up until lambda is reached",
+            "The penalty holds the critic's slope near 1; it does not set the size of the gap."),
+           ("the untrained critic's gap is just some number; its first steps climb towards the best gap, W1",
+            "Only a critic near the best 1-Lipschitz f estimates W1, so the lesson reads the curve from its peak "
+            "on, where it falls as the samples improve.")),
     ],
 }

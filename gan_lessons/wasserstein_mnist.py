@@ -41,7 +41,8 @@ class Settings:
     beta2: float = 0.9
     gp_lambda: float = 10.0       # Gulrajani et al.: lambda = 10 for images
     average: float = 0.0          # beta of G's running average (lesson 03); 0: none
-    final_lr: float = 1.0         # < 1: both rates decay linearly to this fraction over the run
+    final_lr: float = 0.1         # both rates decay linearly to this fraction over the run (1: constant): the
+                                  # samples settle rather than swing at the end (docs/measurements.md)
 
     def __post_init__(self):
         if not isinstance(self.steps, int) or self.steps < 1:
@@ -57,10 +58,10 @@ class Settings:
                            average=self.average, **decay)
 
 
-# full: the shipped generator's run; twice lesson 05's width, G's running average and rates decaying to a tenth,
-# which raised lessons 04's and 07's confident samples (docs/measurements.md)
+# full: the shipped generator's run; twice lesson 05's width and G's running average, which raised lessons 04's
+# and 07's confident samples (docs/measurements.md)
 SETTINGS = {"test": Settings(steps=20), "lecture": Settings(steps=600),
-            "full": Settings(steps=10_000, width=32, average=0.995, final_lr=0.1)}
+            "full": Settings(steps=10_000, width=32, average=0.995)}
 
 
 def make_trainer(settings: Settings | None = None, *, seed: int = 0, device=None) -> Trainer:
@@ -79,23 +80,32 @@ def held_out_images(n: int = 1000) -> torch.Tensor:
     return to_signed(images[N_GAN_TRAIN:N_GAN_TRAIN + n])[:, None]
 
 
-def critic_estimate(trainer: Trainer, real: torch.Tensor, fake: torch.Tensor) -> float:
+def critic_estimate(trainer: Trainer, real: torch.Tensor, fake: torch.Tensor, since: int = 0) -> float:
     """The critic's estimate of W1: mean f over ``real`` minus mean f over ``fake`` (the dual's objective)."""
     with torch.no_grad():
         return float(trainer.D(real.to(trainer.device)).float().mean() - trainer.D(fake).float().mean())
 
 
+def gan_jsd_estimate(trainer: Trainer, real=None, fake=None, since: int = 0) -> float:
+    """A GAN's estimate of JSD from its own log: at the best D, loss_D = log 4 - 2 JSD (lesson 01), so
+    JSD ~ log 2 - loss_D / 2, with loss_D averaged over the generator steps after ``since``; NaN before any."""
+    steps, losses = np.asarray(trainer.history["step"]), np.asarray(trainer.history["loss_D"])
+    recent = losses[steps > since]
+    return float(np.log(2) - recent.mean() / 2) if len(recent) else float("nan")
+
+
 class Snapshots:
-    """A ``Trainer.train`` callback: at each call, G's samples of ``n`` fixed z, the critic's estimate of W1
-    between held-out images and them, and their MNIST-FID against the test set (classifier ``clf``).
+    """A ``Trainer.train`` callback: at each call, G's samples of ``n`` fixed z, their MNIST-FID against the test
+    set (classifier ``clf``) and ``estimate(trainer, real, fake, since)``: by default the critic's estimate of W1
+    between held-out images and those samples (:func:`critic_estimate`); for a GAN, :func:`gan_jsd_estimate`.
 
     ``rows`` [(step, seconds, estimate, fid)]; ``images`` the first 16 samples of each snapshot (uint8).
     """
 
-    def __init__(self, clf, n: int = 1000, seed: int = 0):
+    def __init__(self, clf, n: int = 1000, seed: int = 0, estimate=critic_estimate):
         from .metrics import mnist_fid
 
-        self.clf, self.fid = clf, mnist_fid
+        self.clf, self.fid, self.estimate = clf, mnist_fid, estimate
         self.z = torch.randn(n, LATENT_DIM, generator=torch.Generator().manual_seed(30_000 + seed))
         self.real = held_out_images(n)
         self.rows: list = []
@@ -104,8 +114,9 @@ class Snapshots:
     def __call__(self, trainer: Trainer) -> None:
         if self.rows and self.rows[-1][0] == trainer.step:
             return
+        since = self.rows[-1][0] if self.rows else 0
         fake = trainer.sample(len(self.z), z=self.z)                         # (n, 1, 28, 28)
-        self.rows.append((trainer.step, trainer.seconds, critic_estimate(trainer, self.real, fake),
+        self.rows.append((trainer.step, trainer.seconds, self.estimate(trainer, self.real, fake, since),
                           self.fid(fake.float().cpu(), "test", self.clf)))
         self.images.append(from_signed(fake[:16, 0].float().cpu()))
 
@@ -115,13 +126,34 @@ class Snapshots:
         return rows[:, 0], rows[:, 2], rows[:, 3]
 
 
+def _ranks(a: np.ndarray) -> np.ndarray:
+    """Ranks 0..n-1 of ``a``'s values, tied values sharing the mean of their ranks."""
+    ranks = np.empty(len(a))
+    ranks[np.argsort(a, kind="stable")] = np.arange(len(a))
+    _, tie, counts = np.unique(a, return_inverse=True, return_counts=True)
+    return (np.bincount(tie, weights=ranks) / counts)[tie]
+
+
 def rank_correlation(a, b) -> float:
-    """Spearman's rank correlation of two sequences (no ties expected): Pearson's correlation of their ranks."""
+    """Spearman's rank correlation of two sequences: Pearson's correlation of their ranks (ties share a rank).
+
+    NaN where either sequence is constant: nothing moved, so nothing moved together.
+    """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if len(a) != len(b) or len(a) < 3:
         raise ValueError(f"need two sequences of the same length, at least 3, got {len(a)} and {len(b)}")
-    ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+    ra, rb = _ranks(a), _ranks(b)
+    if ra.std() == 0 or rb.std() == 0:
+        return float("nan")
     return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def from_the_peak(estimates, fids) -> tuple[int, float]:
+    """The snapshot at which the critic's estimate peaks (before it, the critic is still learning to tell the two
+    apart) and the rank correlation of the estimates and the FIDs from there on (NaN with fewer than 3)."""
+    estimates, fids = np.asarray(estimates, dtype=float), np.asarray(fids, dtype=float)
+    peak = int(np.nanargmax(estimates))  # a GAN's first snapshot, before any step, has no estimate (NaN)
+    return peak, (rank_correlation(estimates[peak:], fids[peak:]) if len(estimates) - peak >= 3 else float("nan"))
 
 
 def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None = None, clf=None,
@@ -151,6 +183,19 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
         run(trainer, snapshots)
         return trainer, snapshots
     return checkpoints.cached_run("wasserstein_mnist", settings, seed, build, run, finished=True)
+
+
+def train_gan(steps: int, clf, *, seed: int = 0, every: int = 100, device=None):
+    """Lesson 05's DCGAN (its budget's recipe) for ``steps``, with :class:`Snapshots` of its JSD estimate and
+    MNIST-FID every ``every`` steps: the GAN beside WGAN-GP in section 6. Returns ``(trainer, snapshots)``."""
+    from .dcgan import make_trainer as make_dcgan
+
+    trainer = make_dcgan(seed=seed, device=device)
+    trainer.set_data(mnist_training_set()[0])
+    snapshots = Snapshots(clf, seed=seed, estimate=gan_jsd_estimate)
+    snapshots(trainer)
+    trainer.train(steps=steps, callback=snapshots, every=every, progress=False)
+    return trainer, snapshots
 
 
 def evaluation_samples(budget_name: str, seed: int = 0, n: int = 10_000, progress: bool = False) -> dict:

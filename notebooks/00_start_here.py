@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -66,7 +66,7 @@ print(f"budget: {BUDGET}   device: {device}")
 # | `05_dcgan` | DCGAN (Radford et al.): fractionally-strided convolutions, walks in latent space, vector arithmetic | the architecture that made GANs work on images |
 # | `06_mode_collapse` | mode collapse measured on 2-D mixtures and MNIST, and the fixes (mini-batch discrimination, packing, ...) | the failure every GAN user meets |
 # | `07_conditional_gan` | Mirza & Osindero: a chosen digit on demand | control over what $G$ makes |
-# | `08_wasserstein` | beyond the lectures: why the JSD gives $G$ no gradient, W1 and its critic, WGAN and WGAN-GP on lesson 06's 2-D benchmarks | a loss that measures a distance, and training that spreads over the modes |
+# | `08_wasserstein` | beyond the lectures: why the JSD gives $G$ no gradient, W1 and its critic, WGAN and WGAN-GP on lesson 06's 2-D benchmarks and on MNIST | a loss that measures a distance and follows the samples, and training that spreads over the modes |
 #
 # Every lesson follows the same skeleton: data, generator, discriminator, training, what we saw,
 # exercises. Its first code cell holds all its settings.

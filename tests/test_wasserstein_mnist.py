@@ -1,5 +1,8 @@
 """Lesson 08 on MNIST: WGAN-GP with lesson 05's shapes, the snapshots of the critic's estimate and MNIST-FID."""
 
+from dataclasses import replace
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -15,6 +18,9 @@ def test_rank_correlation_is_one_for_the_same_order_and_minus_one_for_the_revers
     assert wm.rank_correlation(a, [1, 3, 2, 4]) == pytest.approx(1.0)
     assert wm.rank_correlation(a, [40, 20, 30, 10]) == pytest.approx(-1.0)
     assert wm.rank_correlation([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) == pytest.approx(0.8)  # 1 - 6 * 4 / (5 * 24)
+    tied = np.corrcoef([0, 1.5, 1.5, 3], [0, 1, 2, 3])[0, 1]  # the two 2s share ranks 1 and 2
+    assert wm.rank_correlation([1, 2, 2, 3], [1, 2, 3, 4]) == pytest.approx(tied)
+    assert np.isnan(wm.rank_correlation([1, 2, 3], [5, 5, 5]))  # a constant: nothing moved together
     with pytest.raises(ValueError, match="same length"):
         wm.rank_correlation([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="at least 3"):
@@ -66,3 +72,46 @@ def test_snapshots_record_at_the_start_and_every_few_steps_without_changing_the_
     assert none is None
     for a, b in zip(with_snaps.G.state_dict().values(), without.G.state_dict().values()):
         assert torch.equal(a, b)  # the snapshots draw no random numbers
+
+
+def test_from_the_peak_starts_where_the_estimate_is_largest():
+    peak, corr = wm.from_the_peak([0.0, 3.0, 9.0, 5.0, 2.0, 1.0], [1800, 1500, 1300, 800, 500, 300])
+    assert peak == 2 and corr == pytest.approx(1.0)
+    assert np.isnan(wm.from_the_peak([0.0, 1.0, 9.0, 5.0], [4, 3, 2, 1])[1])  # two snapshots after the peak
+
+
+@pytest.fixture(scope="module")
+def lecture_classifier():
+    from gan_lessons.classifier import load_classifier
+
+    return load_classifier(budget="test", verbose=False)
+
+
+def lesson_claims(snapshots) -> tuple[bool, bool, str]:
+    """Lesson 08's two MNIST claims on a run's snapshots, as the notebook words them."""
+    steps, estimates, fids = snapshots.columns()
+    peak, corr = wm.from_the_peak(estimates, fids)
+    return corr >= 0.6, fids[-1] < 0.5 * fids[peak], f"corr {corr:.2f}, FID {fids[peak]:.0f} -> {fids[-1]:.0f}"
+
+
+def test_the_mnist_claims_fail_when_the_critic_does_not_learn(lecture_classifier, monkeypatch):
+    """The control: the lecture's run with a critic that stays as it started (a rate of 1e-12). G climbs that
+    random critic's scores, so its estimate falls, but MNIST-FID does not follow it down."""
+    train_config = wm.Settings.train_config
+    monkeypatch.setattr(wm.Settings, "train_config", lambda self: replace(train_config(self), lr_D=1e-12))
+    _, snapshots = wm.train(wm.SETTINGS["lecture"], seed=0, clf=lecture_classifier, every=50)
+    correlated, improved, measured = lesson_claims(snapshots)
+    print(measured)
+    assert not (correlated and improved), measured
+
+
+def test_the_gan_s_jsd_estimate_fails_the_claim_that_the_critic_s_estimate_meets(lecture_classifier):
+    """The control of "falls together": lesson 05's DCGAN beside the critic, as section 6 trains it. Its JSD
+    estimate falls for a few hundred steps, then rises while MNIST-FID keeps falling."""
+    from gan_lessons import dcgan
+
+    with mock.patch.object(dcgan, "current_budget", return_value="lecture"):
+        _, snapshots = wm.train_gan(1000, lecture_classifier, seed=0, every=100)
+    correlated, _, measured = lesson_claims(snapshots)
+    print(measured)
+    assert not correlated, measured

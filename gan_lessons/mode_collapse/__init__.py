@@ -19,6 +19,7 @@ from torch import nn
 from ..callbacks import SampleRecorder
 from ..config import current_budget, seed_everything
 from ..data import normal_noise
+from ..hardware import one_thread
 from ..training import TrainConfig, Trainer
 from .mixtures import N_EVAL, PUBLISHED, ModeMetrics, get_mixture, mode_metrics
 from .toy_gan import (
@@ -145,7 +146,8 @@ def train_and_score(trainer: Trainer, mixture, steps: int, *, seed: int = 0, lat
     Returns ``(trainer, record)``: ``record`` a :class:`~gan_lessons.callbacks.SampleRecorder` holding their
     :class:`ModeMetrics`. Lesson 06's runs and lesson 08's WGANs train and score through it.
     """
-    trainer.train(training_data(mixture, seed=seed), steps, callback=callback, every=every, progress=progress)
+    with one_thread():  # the toy networks run fastest on one thread
+        trainer.train(training_data(mixture, seed=seed), steps, callback=callback, every=every, progress=progress)
     record = SampleRecorder(eval_noise(N_EVAL, latent_dim), every=steps,
                             transform=lambda t, x: mode_metrics(x.float().cpu(), mixture))
     record(trainer)

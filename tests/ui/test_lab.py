@@ -265,6 +265,7 @@ def test_panel_k_slider_and_run_redraws_the_plot(page, artifacts, timings):
 SCRATCH = """import torch
 from IPython.display import display
 from gan_lessons import conditional, mnist_mlp
+from gan_lessons import wasserstein as wgan
 from gan_lessons.mode_collapse import gan_lab
 _x = torch.rand(256, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
 p04 = mnist_mlp.make_panel(steps=5, seed=0, data=_x); p04.run()
@@ -272,9 +273,11 @@ p06 = gan_lab.make_panel(steps=10, seed=0); p06.run()
 _t, _ = conditional.train(conditional.Settings(steps=2, m=16), seed=0, data=_x, labels=torch.arange(256) % 10,
                           device="cpu")
 p07 = conditional.make_panel(_t, n=8); p07.run()
-display(p04, p06, p07)
-assert p04.error is None and p06.error is None and p07.error is None"""
-PANELS = {"04": "Example 2: retrain 5 steps", "06": "Mode collapse: pick a fix", "07": "A chosen digit on demand"}
+p08 = wgan.make_panel(steps=10, seed=0); p08.run()
+display(p04, p06, p07, p08)
+assert p04.error is None and p06.error is None and p07.error is None and p08.error is None"""
+PANELS = {"04": "Example 2: retrain 5 steps", "06": "Mode collapse: pick a fix", "07": "A chosen digit on demand",
+          "08": "WGAN-GP, WGAN or the GAN"}
 
 
 def panel_box(scope, title: str):
@@ -289,7 +292,7 @@ def is_stale(box) -> bool:
     return box.evaluate("el => el.classList.contains('gan-panel-stale')")
 
 
-def test_panels_of_lessons_04_06_07_typed_value_stale_figure_double_click(page, lab, artifacts, timings):
+def test_panels_of_lessons_04_06_07_08_typed_value_stale_figure_double_click_method(page, lab, artifacts, timings):
     notebook = document(page, LESSON)
     start = time.monotonic()
     notebook.locator(".jp-Cell").last.locator(".jp-InputPrompt").first.click()
@@ -357,6 +360,25 @@ def test_panels_of_lessons_04_06_07_typed_value_stale_figure_double_click(page, 
     assert buttons.count() == 10
     cut = buttons.evaluate_all("bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)")
     assert not cut, f"digit buttons cut: {cut}"
+
+    # Lesson 08: a click on another method marks the figure stale; Run redraws it with that method's title.
+    box = boxes["08"]
+    box.scroll_into_view_if_needed()
+    shot(page, artifacts, "10b_panel08_before.png", box)
+    methods = box.locator(".widget-toggle-button")
+    cut = methods.evaluate_all("bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)")
+    assert not cut, f"lesson 08's buttons cut: {cut}"
+    box.locator(".widget-toggle-button", has_text=re.compile(r"^\s*WGAN clipping\s*$")).click()
+    deadline = time.monotonic() + 30
+    while not is_stale(box) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert is_stale(box), "lesson 08's figure is not marked stale after another method was picked"
+    before, _ = caption(box)
+    _, line, seconds = press_run(page, notebook, box, PANEL_RUN_S)
+    timings["panel 08: WGAN clipping, Run"] = seconds
+    shot(page, artifacts, "10c_panel08_clipping.png", box)
+    assert caption(box)[0] == before + 1 and not is_stale(box)
+    assert shown_value(line, "method") == "WGAN clipping", f"the line under the figure: {line!r}"
     assert not tracebacks(cell), "a panel raised:\n" + "\n\n".join(tracebacks(cell))
 
 
