@@ -44,8 +44,13 @@ _CSS = """<style>
 
 
 def slider(value, low, high, step, description: str, *, log: bool = False, integer: bool = False):
-    """A labelled slider; ``log=True`` moves in powers of ten between ``low`` and ``high`` (exponents)."""
-    style, layout = {"description_width": "initial"}, W.Layout(width="360px")
+    """A labelled slider; ``log=True`` moves in powers of ten between ``low`` and ``high`` (exponents).
+
+    The row is wide enough for its label (about 7 px a character) and a track of at least 160 px: a fixed
+    width let a long label squeeze the track to nothing.
+    """
+    style = {"description_width": "initial"}
+    layout = W.Layout(width=f"{max(360, 7 * len(description) + 240)}px")
     if log:
         return W.FloatLogSlider(value=value, base=10, min=low, max=high, step=step, description=description,
                                 readout_format=".1e", style=style, layout=layout, continuous_update=False)

@@ -76,8 +76,8 @@ from gan_lessons.plotting import animate_grids, plot_history, show_images
 
 SEED = 0                       # one seed for every run below, so the self-checks are reproducible
 BUDGET = current_budget()
-settings = dcgan.SETTINGS[BUDGET]  # generator steps (test 10, lecture 1600, full 10000), m, lr (section 5), width 16
-WIDTH = settings.width         # D's first layer has 16 channels, G mirrors it (see the speed check in section 4)
+settings = dcgan.SETTINGS[BUDGET]  # generator steps (test 10, lecture 1600, full 24000), m, lr (section 5), width
+WIDTH = settings.width         # D's first layer's channels, G mirrors it: 16 (32 in full; the speed check, section 4)
 m = settings.m                 # minibatch size: 32 in test and lecture, 64 in full (Radford et al. used 128)
 steps = settings.steps
 snapshot_every = max(steps // 5, 1)                      # fixed-z samples at 5 moments during training
@@ -247,7 +247,8 @@ Markdown(f"This run, at $m = {m}$ on {device}: {rates} iterations/s ({speed_step
 # 16 for 1,200 steps and width 32 for 800 (seed 1, Radford's $m = 64$ and learning rate, 5,000 samples scored
 # as in section 5). On the course's 2-core CPU (AMD EPYC, no GPU) on 3 December 2026, width 16 reached a
 # confident-sample rate of 0.342 (MNIST-FID 172) in 51 s of training, width 32 0.362 (FID 177) in 64 s:
-# about the same quality, for a fifth less time at width 16. So the lesson uses width 16; on a GPU, try 64.
+# about the same quality, for a fifth less time at width 16. So the lecture uses width 16; the `full` budget,
+# which trains for half an hour, uses 32 (section 9); on a GPU, try 64.
 #
 # ## 5. Training
 #
@@ -272,7 +273,7 @@ Markdown(f"This run, at $m = {m}$ on {device}: {rates} iterations/s ({speed_step
 # In that study each change alone bought about a fifth more confident samples; together half as many again,
 # and the MNIST-FID fell by almost half. (Two other changes, $m = 16$ and a learning rate decaying over the
 # run, are not in the study, and the lesson uses neither.) Whether the `lecture` recipe also wins over
-# 10,000 steps is not measured, so `full` keeps Radford's. A callback (a `SampleRecorder`) keeps samples of
+# a long run is not measured, so `full` keeps Radford's. A callback (a `SampleRecorder`) keeps samples of
 # the same 16 fixed $z$ five times during training.
 #
 # Against lesson 03's written-out `algorithm1`, two lines differ: $z$ is Gaussian, and the images keep
@@ -386,7 +387,7 @@ print(f"real test images against as many real training images (the MNIST-FID flo
 # %% [markdown]
 # The lecture's point at this length: at equal compute, convolutions are ahead early on. The claim is checked
 # in the `lecture` budget only: the `test` run is too short for either model, and whether the lead lasts
-# over the `full` budget's 10,000 steps this page shows only when it runs there.
+# over the `full` budget's longer run this page shows only when it runs there.
 
 # %%
 claim("At equal compute the DCGAN's MNIST-FID is under half the MLP GAN's",
@@ -528,8 +529,9 @@ Markdown(f"""- **The attribute moves.** Along the ink direction, for $a = -1.5 \
 #
 # ## 9. Prepared earlier: what the `full` budget makes
 #
-# A lecture has minutes. The `full` budget trains this same DCGAN (the same width and seed, with Radford's
-# $m = 64$ and learning rate, section 5) for 10,000 steps, and the course ships the generator it made:
+# A lecture has minutes. The `full` budget trains this DCGAN (the same seed, with Radford's $m = 64$ and
+# learning rate, section 5) at twice the width (32), showing $G$'s running average (lesson 03), for 24,000
+# steps, and the course ships the generator it made:
 # `gan_lessons/pretrained/dcgan.pt`, written by `python -m gan_lessons pretrain --into-package` with a record of
 # how and where it was trained beside it. Below: the
 # same 16 fixed $z$ as the snapshots of section 5, through your generator and through the prepared one,
@@ -551,7 +553,7 @@ print(f"{'':17s} {'steps':>6s} {'confident':>10s} {'MNIST-FID':>10s}  digits 0-9
 for row, run, row_conf, row_fid, row_hist in (("your run", trainer, conf_dcgan, fid_dcgan, hist_dcgan),
                                               ("prepared earlier", prepared, conf_prepared, fid_prepared, hist_prepared)):
     print(f"{row:17s} {run.step:6d} {row_conf:10.3f} {row_fid:10.2f}  {row_hist.tolist()}")
-claim("The prepared generator's 10,000 steps draw more confident digits than your shorter run (by more than 0.02)"
+claim("The prepared generator's longer run draws more confident digits than your shorter run (by more than 0.02)"
       " and a lower MNIST-FID", conf_prepared > conf_dcgan + 0.02 and fid_prepared < fid_dcgan,
       f"confident {conf_prepared:.3f} against {conf_dcgan:.3f}, MNIST-FID {fid_prepared:.0f} against {fid_dcgan:.0f}",
       otherwise="your run did unusually well, or the shipped generator no longer loads as it was trained.",

@@ -578,6 +578,7 @@ for ax, (name, xs, ys, fs, top) in zip(axes[0], (("WGAN-GP: critic's W1 estimate
                                                   gan_peak))):
     ax.plot(xs, ys, "o-", ms=3)
     ax.set_xlabel("generator step", fontsize=9)
+    ax.set_ylabel("estimate (blue)", color="tab:blue", fontsize=9)
     ax.set_title(name, fontsize=9)
     ax.axvline(xs[top], color="grey", lw=0.8, ls=":")
     twin = ax.twinx()
@@ -752,6 +753,11 @@ check_best_critic(best_critic);
 #    (`dataclasses.replace(settings, n_critic=...)`). Which captures more modes in the same time?
 # 3. Put batch norm into a copy of the critic (`wgan.Critic` with a `torch.nn.BatchNorm1d` after each
 #    `Linear`) and train it with the penalty: what does the `Trainer` say, and why?
+# 4. Train section 6's WGAN-GP at a constant rate for 1,500 steps
+#    (`wgan_mnist.train(replace(mnist_settings, steps=1500, final_lr=1.0), clf=clf, seed=SEED)`, with
+#    `from dataclasses import replace`). Does the critic's estimate still follow MNIST-FID over the second
+#    half of the run (`wgan_mnist.rank_correlation` of the two columns)? What would you plot instead to judge
+#    that half?
 
 # %% [markdown]
 # ## Quiz

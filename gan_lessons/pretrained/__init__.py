@@ -1,7 +1,7 @@
 """Prepared earlier: the generators the `full` budget trains, shipped beside this file, and their loader.
 
 An instructor has minutes per notebook in class; the good results take the `full` budget. So the course
-ships, for lessons 04-07, the generator that the lesson's own ``train`` makes in `full` (the same function,
+ships, for lessons 04-08, the generator that the lesson's own ``train`` makes in `full` (the same function,
 settings and seed as the lesson's `full` run), and each lesson shows it after its live run ("prepared
 earlier"). For each model ``NAME`` this folder holds:
 

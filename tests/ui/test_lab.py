@@ -365,6 +365,10 @@ def test_panels_of_lessons_04_06_07_08_typed_value_stale_figure_double_click_met
     box = boxes["08"]
     box.scroll_into_view_if_needed()
     shot(page, artifacts, "10b_panel08_before.png", box)
+    tracks = {label.strip(): width for label, width in box.locator(".widget-slider").evaluate_all(
+        "ss => ss.map(s => [s.querySelector('.widget-label').textContent,"
+        " s.querySelector('.slider-container').getBoundingClientRect().width])")}
+    assert tracks and all(w >= 120 for w in tracks.values()), f"slider tracks squeezed by their labels: {tracks}"
     methods = box.locator(".widget-toggle-button")
     cut = methods.evaluate_all("bs => bs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent)")
     assert not cut, f"lesson 08's buttons cut: {cut}"
