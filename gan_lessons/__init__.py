@@ -56,7 +56,8 @@ The commands:
 - ``commands.pretrain``: train, write and score the prepared-earlier generators; the night before
 - ``commands.studies``: the longer measurements lessons quote
 - ``commands.bench``: how fast the course trains, beside the machine's limit
-- ``commands.race``: ``bench --quality``, the course's MNIST recipes against a tutorial's
+- ``commands.race``: ``bench --quality``, the course's MNIST recipes against two tutorials'
+- ``commands.anchors``: the race's two tutorial GANs, as their sources read
 - ``commands.roofline``: the machine's matmul limit and FLOP counting, for bench
 - ``commands.tutorial_loop``: the tutorial-style twin of the loop, for bench
 - ``commands.notebook_timing``: every lesson timed in each budget, for ``bench --notebooks``

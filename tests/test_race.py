@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from gan_lessons.classifier import load_classifier
-from gan_lessons.commands import bench, race
+from gan_lessons.commands import anchors, bench, race
 
 
 def test_anchor_networks_are_gan_py_as_written():
-    G, D = race.AnchorGenerator(), race.AnchorDiscriminator()
+    G, D = anchors.AnchorGenerator(), anchors.AnchorDiscriminator()
     # gan.py: Linear 100->128, then 128->256->512->1024 each with BatchNorm1d(n, 0.8), Linear 1024->784, Tanh
     linears = [(m.in_features, m.out_features) for m in G.modules() if isinstance(m, torch.nn.Linear)]
     assert linears == [(100, 128), (128, 256), (256, 512), (512, 1024), (1024, 784)]
@@ -26,7 +26,7 @@ def test_anchor_networks_are_gan_py_as_written():
 
 def test_anchor_steps_as_gan_py_does():
     data = torch.rand(200, 1, 28, 28) * 2 - 1
-    a = race.AnchorGAN(data, seed=0)
+    a = anchors.AnchorGAN(data, seed=0)
     assert [g["betas"] for g in a.opt_G.param_groups] == [(0.5, 0.999)] and a.opt_D.param_groups[0]["lr"] == 2e-4
     g0 = [p.clone() for p in a.G.parameters()]
     d0 = [p.clone() for p in a.D.parameters()]
@@ -41,6 +41,37 @@ def test_anchor_steps_as_gan_py_does():
     stats = [b.clone() for b in a.G.buffers()]
     x, labels = a.sample(100, torch.Generator().manual_seed(0))
     assert x.shape == (100, 1, 28, 28) and labels is None
+    assert all(torch.equal(b, c) for b, c in zip(stats, a.G.buffers()))
+
+
+def test_the_second_anchor_is_pytorch_examples_dcgan_as_written():
+    G, D = anchors.ExamplesGenerator(), anchors.ExamplesDiscriminator()
+    # main.py with nz = 100, ngf = ndf = 64, nc = 1 (MNIST): kernel 4 throughout, no biases
+    convs = [(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.bias is None)
+             for m in G.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert convs == [(100, 512, (4, 4), (1, 1), (0, 0), True), (512, 256, (4, 4), (2, 2), (1, 1), True),
+                     (256, 128, (4, 4), (2, 2), (1, 1), True), (128, 64, (4, 4), (2, 2), (1, 1), True),
+                     (64, 1, (4, 4), (2, 2), (1, 1), True)]
+    assert [m.out_channels for m in D.modules() if isinstance(m, torch.nn.Conv2d)] == [64, 128, 256, 512, 1]
+    assert [m.num_features for m in D.modules() if isinstance(m, torch.nn.BatchNorm2d)] == [128, 256, 512]
+    x = G(torch.randn(3, 100, 1, 1))
+    assert x.shape == (3, 1, 64, 64) and x.abs().max() <= 1
+    p = D(x)
+    assert p.shape == (3,) and ((p > 0) & (p < 1)).all()
+
+
+def test_the_second_anchor_steps_on_64x64_images_and_samples_at_28x28():
+    data = torch.rand(100, 1, 28, 28) * 2 - 1
+    a = anchors.ExamplesDCGAN(data, seed=0)
+    assert a.opt_D.param_groups[0]["betas"] == (0.5, 0.999) and a.opt_G.param_groups[0]["lr"] == 2e-4
+    assert a._batch().shape == (64, 1, 64, 64)  # Resize(64), as main.py's transform
+    g0 = [p.clone() for p in a.G.parameters()]
+    a.iteration()
+    assert a.step == 1 and a.images_seen == 36  # the epoch's last batch: 100 - 64
+    assert all(not torch.equal(p, q) for p, q in zip(g0, a.G.parameters()))
+    stats = [b.clone() for b in a.G.buffers()]
+    x, labels = a.sample(70, torch.Generator().manual_seed(0))
+    assert x.shape == (70, 1, 28, 28) and labels is None and x.abs().max() <= 1 + 1e-6
     assert all(torch.equal(b, c) for b, c in zip(stats, a.G.buffers()))
 
 

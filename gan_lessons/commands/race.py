@@ -9,14 +9,13 @@ and every digit holds between 5% and 15% of the samples; the race reports that t
 then (real images through D), which carries across machines where seconds do not.
 
 The contestants are the course's three MNIST models, each built by its lesson module's ``make_trainer``
-at the lesson's `lecture` recipe (:data:`COURSE`), and the anchor: PyTorch-GAN's
-``implementations/gan/gan.py`` (Linder-Noren, github.com/eriklindernoren/PyTorch-GAN), re-implemented
-here as its source reads (:class:`AnchorGAN`).
+at the lesson's `lecture` recipe, and two anchors re-implemented as their sources read
+(:mod:`gan_lessons.commands.anchors`): PyTorch-GAN's ``implementations/gan/gan.py`` and PyTorch's
+``examples/dcgan/main.py`` on MNIST.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from dataclasses import dataclass
@@ -25,110 +24,16 @@ from typing import Callable
 
 import numpy as np
 import torch
-from torch import nn
 
-from ..config import get_device, seed_everything
+from ..config import get_device
 from ..hardware import machine
 from ..scores import as_uint8, score_samples
 from . import check_names
+from .anchors import AnchorGAN, ExamplesDCGAN
 from .roofline import CLOCKS
 
 MARKS = (15, 30, 60, 120, 300, 600)   # seconds of training at which each contestant is scored
 RECOGNISABLE = dict(confident=0.8, min_share=0.05, max_share=0.15)
-
-
-# --- the anchor: PyTorch-GAN implementations/gan/gan.py ----------------------------------------------------
-
-
-class AnchorGenerator(nn.Module):
-    """gan.py's Generator: 100 -> 128 -> 256 -> 512 -> 1024 -> 784, LeakyReLU(0.2), batch norm after the
-    hidden layers but the first, tanh. ``nn.BatchNorm1d(out_feat, 0.8)`` passes 0.8 as *eps* (the source's
-    second positional argument), kept as written."""
-
-    def __init__(self, latent_dim: int = 100):
-        super().__init__()
-
-        def block(n_in, n_out, normalize=True):
-            layers = [nn.Linear(n_in, n_out)]
-            if normalize:
-                layers.append(nn.BatchNorm1d(n_out, 0.8))
-            layers.append(nn.LeakyReLU(0.2, inplace=True))
-            return layers
-
-        self.model = nn.Sequential(*block(latent_dim, 128, normalize=False), *block(128, 256), *block(256, 512),
-                                   *block(512, 1024), nn.Linear(1024, 784), nn.Tanh())
-
-    def forward(self, z):
-        return self.model(z).view(len(z), 1, 28, 28)
-
-
-class AnchorDiscriminator(nn.Module):
-    """gan.py's Discriminator: 784 -> 512 -> 256 -> 1, LeakyReLU(0.2), sigmoid (probabilities, for BCELoss)."""
-
-    def __init__(self):
-        super().__init__()
-        self.model = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2, inplace=True), nn.Linear(512, 256),
-                                   nn.LeakyReLU(0.2, inplace=True), nn.Linear(256, 1), nn.Sigmoid())
-
-    def forward(self, img):
-        return self.model(img.view(len(img), -1))
-
-
-class AnchorGAN:
-    """gan.py's training loop with the data in memory (reshuffled each epoch, as ``shuffle=True``): per batch
-    of 64, G's step first (BCE against "valid" on D(G(z)), z ~ N(0, 1)), then D's on the real batch and
-    ``gen_imgs.detach()``, d_loss = (real + fake) / 2; Adam(lr 2e-4, betas (0.5, 0.999)) for both.
-    ``sample`` draws as gan.py saves its images: batches of 64 through G in training mode (batch norm on
-    the batch's statistics)."""
-
-    name = "PyTorch-GAN gan.py"
-    m = 64
-
-    def __init__(self, data: torch.Tensor, seed: int = 0, device=None):
-        seed_everything(seed)
-        self.device = torch.device(device or "cpu")
-        self.G, self.D = AnchorGenerator().to(self.device), AnchorDiscriminator().to(self.device)
-        self.opt_G = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        self.opt_D = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        self.loss = nn.BCELoss()
-        self.data = data.to(self.device, torch.float32)
-        self._order, self._cursor = torch.randperm(len(self.data)), 0
-        self.valid = torch.ones(self.m, 1, device=self.device)
-        self.fake = torch.zeros(self.m, 1, device=self.device)
-        self.step = 0
-
-    def _batch(self):
-        if self._cursor >= len(self._order):
-            self._order, self._cursor = torch.randperm(len(self.data)), 0
-        idx = self._order[self._cursor:self._cursor + self.m]
-        self._cursor += self.m
-        return self.data[idx.to(self.device)]
-
-    def iteration(self) -> None:
-        imgs = self._batch()
-        n = len(imgs)  # the last batch of an epoch is smaller, as in a DataLoader without drop_last
-        valid, fake = self.valid[:n], self.fake[:n]
-        self.opt_G.zero_grad()
-        z = torch.randn(n, 100, device=self.device)
-        gen_imgs = self.G(z)
-        g_loss = self.loss(self.D(gen_imgs), valid)
-        g_loss.backward()
-        self.opt_G.step()
-        self.opt_D.zero_grad()
-        d_loss = (self.loss(self.D(imgs), valid) + self.loss(self.D(gen_imgs.detach()), fake)) / 2
-        d_loss.backward()
-        self.opt_D.step()
-        g_loss.item(), d_loss.item()  # gan.py prints both every batch
-        self.step += 1
-        self.images_seen += n
-
-    images_seen = 0
-
-    @torch.no_grad()
-    def sample(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, None]:
-        G = copy.deepcopy(self.G).train()  # training mode as gan.py's saved images; a copy keeps G's statistics
-        out = [G(torch.randn(min(self.m, n - i), 100, generator=gen).to(self.device)) for i in range(0, n, self.m)]
-        return torch.cat(out), None
 
 
 # --- the course's recipes -------------------------------------------------------------------------------
@@ -203,7 +108,10 @@ def anchor_contestants() -> list[Contestant]:
     from ..data import mnist_training_set
     return [Contestant("pytorch_gan", AnchorGAN.name,
                        lambda seed, device: AnchorGAN(mnist_training_set()[0], seed, device),
-                       "eriklindernoren/PyTorch-GAN implementations/gan/gan.py, as written")]
+                       "eriklindernoren/PyTorch-GAN implementations/gan/gan.py, as written"),
+            Contestant("examples_dcgan", ExamplesDCGAN.name,
+                       lambda seed, device: ExamplesDCGAN(mnist_training_set()[0], seed, device),
+                       "pytorch/examples dcgan/main.py --dataset mnist, as written (64x64, ngf = ndf = 64)")]
 
 
 def contestants(budget: str = "lecture") -> dict[str, Contestant]:
