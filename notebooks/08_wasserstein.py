@@ -598,7 +598,7 @@ claim("From its peak on, the critic's W1 estimate and MNIST-FID fall together ov
       "(rank correlation at least 0.6)", corr >= 0.6,
       f"rank correlation {corr:.2f} over {len(estimates) - peak} snapshots from step {steps_[peak]:,.0f}",
       otherwise="look at the curves: the estimate is noisy once it flattens, and a short run has few snapshots",
-      checked_in=("lecture", "full"))
+      checked_in=("lecture",))  # a `full` run is mostly the flat stretch: the text below prints what it shows
 claim("From the critic's peak to the end of the run, MNIST-FID falls to under half", fids[-1] < 0.5 * fids[peak],
       f"MNIST-FID {fids[peak]:.0f} at step {steps_[peak]:,.0f}, {fids[-1]:.0f} at step {steps_[-1]:,.0f}",
       otherwise="the samples did not improve much in this run: more steps (mnist_settings.steps) may help",
