@@ -569,7 +569,7 @@ print(f"DCGAN (lesson 05): {gan_mnist.step:,} steps in {gan_mnist.seconds:.0f} s
 for step, estimate, fid in zip(gan_steps[1:], gan_estimates[1:], gan_fids[1:]):
     print(f"step {step:5.0f}: the GAN's JSD estimate {estimate:6.3f}   MNIST-FID {fid:7.1f}")
 
-# %%
+# %% jupyter={"source_hidden": true} tags=["hide-input"]
 peak, corr = wgan_mnist.from_the_peak(estimates, fids)  # before its peak, the critic is still learning
 gan_peak, gan_corr = wgan_mnist.from_the_peak(gan_estimates, gan_fids)
 fig, axes = plt.subplots(2, 2, figsize=(6.6, 5.6))
