@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from . import checkpoints
+from .callbacks import SampleRecorder
 from .config import current_budget, seed_everything
 from .data import N_GAN_TRAIN, from_signed, load_mnist, mnist_training_set, normal_noise, to_signed
 from .models import DCGAN_WIDTH, DCGANCritic, DCGANGenerator
@@ -94,31 +95,33 @@ def gan_jsd_estimate(trainer: Trainer, real=None, fake=None, since: int = 0) -> 
     return float(np.log(2) - recent.mean() / 2) if len(recent) else float("nan")
 
 
-class Snapshots:
-    """A ``Trainer.train`` callback: at each call, G's samples of ``n`` fixed z, their MNIST-FID against the test
-    set (classifier ``clf``) and ``estimate(trainer, real, fake, since)``: by default the critic's estimate of W1
-    between held-out images and those samples (:func:`critic_estimate`); for a GAN, :func:`gan_jsd_estimate`.
+class Snapshots(SampleRecorder):
+    """A ``Trainer.train`` callback: a :class:`~gan_lessons.callbacks.SampleRecorder` of G's samples of ``n``
+    fixed z that keeps, instead of the samples, their MNIST-FID against the test set (classifier ``clf``) and
+    ``estimate(trainer, real, fake, since)``: by default the critic's estimate of W1 between held-out images and
+    those samples (:func:`critic_estimate`); for a GAN, :func:`gan_jsd_estimate`.
 
     ``rows`` [(step, seconds, estimate, fid)]; ``images`` the first 16 samples of each snapshot (uint8).
     """
 
-    def __init__(self, clf, n: int = 1000, seed: int = 0, estimate=critic_estimate):
+    def __init__(self, clf, n: int = 1000, seed: int = 0, estimate=critic_estimate, every: int = 50):
         from .metrics import mnist_fid
 
+        z = torch.randn(n, LATENT_DIM, generator=torch.Generator().manual_seed(30_000 + seed))
+        super().__init__(z, every, transform=self._measure)
         self.clf, self.fid, self.estimate = clf, mnist_fid, estimate
-        self.z = torch.randn(n, LATENT_DIM, generator=torch.Generator().manual_seed(30_000 + seed))
         self.real = held_out_images(n)
-        self.rows: list = []
         self.images: list = []
 
-    def __call__(self, trainer: Trainer) -> None:
-        if self.rows and self.rows[-1][0] == trainer.step:
-            return
-        since = self.rows[-1][0] if self.rows else 0
-        fake = trainer.sample(len(self.z), z=self.z)                         # (n, 1, 28, 28)
-        self.rows.append((trainer.step, trainer.seconds, self.estimate(trainer, self.real, fake, since),
-                          self.fid(fake.float().cpu(), "test", self.clf)))
+    @property
+    def rows(self) -> list:
+        return self.samples
+
+    def _measure(self, trainer: Trainer, fake: torch.Tensor) -> tuple:
+        since = self.steps[-2] if len(self.steps) > 1 else 0  # the step of the snapshot before this one
         self.images.append(from_signed(fake[:16, 0].float().cpu()))
+        return (trainer.step, trainer.seconds, self.estimate(trainer, self.real, fake, since),
+                self.fid(fake.float().cpu(), "test", self.clf))
 
     def columns(self, skip: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(steps, estimates, FIDs) from the ``skip``-th snapshot on."""
@@ -170,7 +173,7 @@ def train(settings: Settings | None = None, *, seed: int = 0, steps: int | None 
     def build():
         trainer = make_trainer(settings, seed=seed, device=device)
         trainer.set_data(data)
-        snapshots = Snapshots(clf, n_snapshot, seed) if clf is not None else None
+        snapshots = Snapshots(clf, n_snapshot, seed, every=every) if clf is not None else None
         if snapshots is not None:
             snapshots(trainer)
         return trainer, snapshots
@@ -192,7 +195,7 @@ def train_gan(steps: int, clf, *, seed: int = 0, every: int = 100, device=None):
 
     trainer = make_dcgan(seed=seed, device=device)
     trainer.set_data(mnist_training_set()[0])
-    snapshots = Snapshots(clf, seed=seed, estimate=gan_jsd_estimate)
+    snapshots = Snapshots(clf, seed=seed, estimate=gan_jsd_estimate, every=every)
     snapshots(trainer)
     trainer.train(steps=steps, callback=snapshots, every=every, progress=False)
     return trainer, snapshots

@@ -604,7 +604,7 @@ claim("From the critic's peak to the end of the run, MNIST-FID falls to under ha
       otherwise="the samples did not improve much in this run: more steps (mnist_settings.steps) may help",
       checked_in=("lecture", "full"))
 claim("The critic's estimate follows MNIST-FID more closely than the GAN's JSD estimate does (rank correlation "
-      "from each one's peak higher by 0.3 or more)", corr >= gan_corr + 0.3,
+      "from each one's peak higher by 0.2 or more)", corr >= gan_corr + 0.2,
       f"{corr:.2f} against {gan_corr:.2f}",
       otherwise="on this run the GAN's loss followed its samples about as well: compare the curves",
       checked_in=("lecture", "full"))

@@ -105,13 +105,21 @@ def test_the_mnist_claims_fail_when_the_critic_does_not_learn(lecture_classifier
     assert not (correlated and improved), measured
 
 
-def test_the_gan_s_jsd_estimate_fails_the_claim_that_the_critic_s_estimate_meets(lecture_classifier):
-    """The control of "falls together": lesson 05's DCGAN beside the critic, as section 6 trains it. Its JSD
-    estimate falls for a few hundred steps, then rises while MNIST-FID keeps falling."""
+def test_the_gan_s_jsd_estimate_turns_and_rises_while_its_samples_do_not_get_worse(lecture_classifier):
+    """The control of "follows MNIST-FID more closely": lesson 05's DCGAN beside the critic, as section 6 trains
+    it. Its JSD estimate falls for a few hundred steps, then rises while MNIST-FID does not: read as a distance,
+    its loss says the run went backwards. (Its rank correlation with FID from its peak is not asserted: over
+    the run's ten snapshots it measured 0.45 on one thread and 0.68 on two, seed 0, as rounding moved the
+    flat stretch's FIDs; the lesson's claim leaves room for that, asking the critic's to be 0.2 higher.)"""
     from gan_lessons import dcgan
 
     with mock.patch.object(dcgan, "current_budget", return_value="lecture"):
         _, snapshots = wm.train_gan(1000, lecture_classifier, seed=0, every=100)
-    correlated, _, measured = lesson_claims(snapshots)
+    steps, estimates, fids = snapshots.columns()
+    turn = int(np.nanargmin(estimates))
+    rise, fid_change = estimates[-1] / estimates[turn] - 1, fids[-1] / fids[turn] - 1
+    measured = (f"estimate {estimates[turn]:.3f} at step {steps[turn]:.0f} -> {estimates[-1]:.3f}, "
+                f"FID {fids[turn]:.0f} -> {fids[-1]:.0f}")
     print(measured)
-    assert not correlated, measured
+    assert steps[turn] < steps[-1] and rise >= 0.15, measured  # measured +26% (one thread), +36% (two)
+    assert fid_change <= 0.10, measured                         # measured -29% (one thread), +2% (two)
