@@ -535,8 +535,9 @@ panel
 # discriminator loss says little about the samples (their Figure 4). Here WGAN-GP trains lesson 05's DCGAN
 # generator against lesson 05's discriminator with its batch norm taken out (the penalty constrains each
 # sample's own gradient, so no layer may mix the samples of a minibatch), with Gulrajani et al.'s $\lambda = 10$
-# and Adam with $\beta = (0.5, 0.9)$. Two settings differ from theirs for a CPU's short run:
-# $n_\text{critic} = 2$ (not 5) and a rate of $5 \cdot 10^{-4}$ (not $10^{-4}$) decaying to a tenth over the run.
+# and Adam with $\beta = (0.5, 0.9)$. Three settings differ from theirs for a CPU's short run:
+# $n_\text{critic} = 2$ (not 5), a rate of $5 \cdot 10^{-4}$ (not $10^{-4}$) decaying to a tenth over the run, and
+# minibatches of 32 images in `lecture` (lesson 05's lecture size; 64 in `full`; theirs: 50).
 # Every `MNIST_EVERY` steps the run takes a snapshot: the critic's estimate of W1,
 # $\frac{1}{n}\sum_i f(x_i) - \frac{1}{n}\sum_j f(G(z_j))$, on 1,000 MNIST images no lesson trains on
 # (`train[50000:]`) against 1,000 samples of fixed noise, and the MNIST-FID of those samples (lesson 05's
