@@ -259,14 +259,16 @@ def gaussian_1d(n: int, mean: float = 1.0, std: float = 1.0, device=None) -> tor
     return torch.randn(n, 1, device=device) * std + mean
 
 
-def uniform_noise(n: int, dim: int, device=None) -> torch.Tensor:
-    """``n`` samples of U[-1, 1]^dim, shape [n, dim]: the noise prior of Examples 1 and 2."""
-    return torch.rand(n, dim, device=device) * 2 - 1
+def uniform_noise(n: int, dim: int, device=None, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``n`` samples of U[-1, 1]^dim, shape [n, dim]: the noise prior of Examples 1 and 2 (drawn from
+    ``generator``, or torch's global one)."""
+    return torch.rand(n, dim, device=device, generator=generator) * 2 - 1
 
 
-def normal_noise(n: int, dim: int, device=None) -> torch.Tensor:
-    """``n`` samples of N(0, I_dim), shape [n, dim]: the noise prior of DCGAN."""
-    return torch.randn(n, dim, device=device)
+def normal_noise(n: int, dim: int, device=None, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``n`` samples of N(0, I_dim), shape [n, dim]: the noise prior of DCGAN (drawn from ``generator``, or
+    torch's global one)."""
+    return torch.randn(n, dim, device=device, generator=generator)
 
 
 def main(argv: list[str] | None = None) -> int:

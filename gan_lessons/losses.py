@@ -81,12 +81,14 @@ def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, eps: torch.
     return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
 
 
-def d_loss(objective: str, D, real, fake, real_out, fake_out, gp_lambda: float = 0.0, labels=None) -> torch.Tensor:
+def d_loss(objective: str, D, real, fake, real_out, fake_out, gp_lambda: float = 0.0, labels=None,
+           generator: torch.Generator | None = None) -> torch.Tensor:
     """D's loss in the Trainer on its outputs ``real_out``, ``fake_out`` for the minibatches ``real``, ``fake``.
 
     ``gan``: :func:`discriminator_loss` on logits. ``wasserstein``: :func:`critic_loss` on a critic's scores, plus
     ``gp_lambda`` times :func:`gradient_penalty` when ``gp_lambda`` > 0 (WGAN-GP; unconditional critics
-    without batch norm only: the penalty is on each sample's own gradient).
+    without batch norm only: the penalty is on each sample's own gradient), its mixing weights drawn from
+    ``generator`` (torch's global one when None).
     """
     if objective == "gan":
         return discriminator_loss(real_out, fake_out)
@@ -95,7 +97,8 @@ def d_loss(objective: str, D, real, fake, real_out, fake_out, gp_lambda: float =
         if labels is not None or has_batch_norm(D):
             raise ValueError("the gradient penalty here is for unconditional critics that score each sample on its "
                              "own: no labels, no batch norm (Gulrajani et al. 2017 use layer norm or none)")
-        loss = loss + gp_lambda * gradient_penalty(D, real, fake)
+        eps = torch.rand(len(real), device=real.device, generator=generator)
+        loss = loss + gp_lambda * gradient_penalty(D, real, fake, eps)
     return loss
 
 

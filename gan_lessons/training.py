@@ -73,6 +73,11 @@ class Trainer:
         self.history = {key: [] for key in HISTORY_KEYS}
         self.step = 0                # generator steps taken so far
         self.stopped: str | None = None  # why the last call to train() ended early, if it did
+        # the torch.Generator the loop draws minibatch order, noise, fake labels and the penalty's mixing weights
+        # from; None: torch's global one. mode_collapse.train_together gives each of the runs it trains at once
+        # its own, so that each draws the numbers it would have drawn alone
+        self.rng: torch.Generator | None = None
+        self._stop_requested = False  # request_stop(): end train() after the current step, as Ctrl-C does
         self.seconds = 0.0           # wall-clock time spent in train() so far
         n_params = sum(p.numel() for p in (*self.G.parameters(), *self.D.parameters()))
         self._auto_bf16 = n_params >= AUTO_BF16_MIN_PARAMS and bf16_matrix_units(self.device)
@@ -141,15 +146,18 @@ class Trainer:
                              f"shape {tuple(fake.shape[1:])}; reshape the data to match G's output")
 
     def noise(self, n: int) -> torch.Tensor:
-        """n samples z ~ p_z(z) on the device, shape [n, latent_dim]."""
-        return self.prior(n, self.latent_dim, device=self.device)
+        """n samples z ~ p_z(z) on the device, shape [n, latent_dim] (from ``rng`` when set: the prior must then
+        take a ``generator`` keyword, as ``data.uniform_noise`` and ``data.normal_noise`` do)."""
+        if self.rng is None:
+            return self.prior(n, self.latent_dim, device=self.device)
+        return self.prior(n, self.latent_dim, device=self.device, generator=self.rng)
 
     def next_batch(self):
         """The next minibatch of examples [m * pack, ...] (and labels): an index into the device tensor,
         reshuffled every epoch."""
         m, n = self.config.batch_size, len(self._data)
         if self._order is None or self._cursor + m > n:
-            self._order, self._cursor = torch.randperm(n, device=self.device), 0
+            self._order, self._cursor = torch.randperm(n, device=self.device, generator=self.rng), 0
         idx = self._order[self._cursor: self._cursor + m]
         self._cursor += m
         return self._data[idx], (None if self._labels is None else self._labels[idx])
@@ -158,7 +166,7 @@ class Trainer:
         """Labels for G's samples: drawn from the data's own labels, so classes keep their frequencies."""
         if self._labels is None:
             return None
-        return self._labels[torch.randint(len(self._labels), (m,), device=self.device)]
+        return self._labels[torch.randint(len(self._labels), (m,), device=self.device, generator=self.rng)]
 
     @staticmethod
     def _inputs_G(z, y):
@@ -193,7 +201,8 @@ class Trainer:
             else:  # batch norm must see real and fake minibatches apart
                 real_logits = (self.D(x) if y is None else self.D(x, y)).float()
                 fake_logits = (self.D(fake) if y is None else self.D(fake, y_fake)).float()
-            loss = d_loss(self.config.objective, self.D, x, fake, real_logits, fake_logits, self.config.gp_lambda, y)
+            loss = d_loss(self.config.objective, self.D, x, fake, real_logits, fake_logits, self.config.gp_lambda, y,
+                          generator=self.rng)
         if not torch.isfinite(loss):
             return None
         self.opt_D.zero_grad(set_to_none=True)
@@ -295,7 +304,7 @@ class Trainer:
             self.set_data(data, labels)
         elif self._data is None:
             raise ValueError("the first call to train() needs the training data")
-        self.stopped = None
+        self.stopped, self._stop_requested = None, False
         self.G.train()
         self.D.train()
         from tqdm.auto import tqdm
@@ -308,6 +317,8 @@ class Trainer:
         done = 0
         try:
             for i in range(steps):
+                if self._stop_requested:  # request_stop() from another thread: stop as Ctrl-C does
+                    raise KeyboardInterrupt
                 for watcher in watched:
                     watcher.report_if_due(self, i, steps)
                 if not self.iteration():
@@ -332,6 +343,11 @@ class Trainer:
         if callback is not None and (not self.history["step"] or self.history["step"][-1] % every != 0):
             callback(self)
         return self.history
+
+    def request_stop(self) -> None:
+        """Ask :meth:`train`, running in another thread, to stop after its current step, as Ctrl-C stops it
+        (the models and history are kept). ``mode_collapse.train_together`` does this on Ctrl-C."""
+        self._stop_requested = True
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, z: torch.Tensor | None = None, *,

@@ -31,9 +31,11 @@ from .config import current_budget, seed_everything
 from .data import normal_noise
 from .gaussian_1d import DATA_MEAN, DATA_STD, normal_pdf
 from .losses import critic_loss, gradient_penalty
+
+# lesson 08 reads wgan.training_data and trains its 2-D runs in pairs with wgan.train_together
+from .mode_collapse import Run, eval_noise, train_together, training_data  # noqa: F401
 from .mode_collapse import Settings as GANSettings
-from .mode_collapse import eval_noise, train_and_score, training_data  # noqa: F401 (lesson 08 reads wgan.training_data)
-from .mode_collapse import train as train_lesson06
+from .mode_collapse import run as run_lesson06
 from .mode_collapse.gan_lab import EXTENTS
 from .mode_collapse.mixtures import N_EVAL, get_mixture, mode_metrics
 from .mode_collapse.toy_gan import ToyGenerator
@@ -234,19 +236,32 @@ def train(settings: Settings | None = None, *, mixture="ring", seed: int = 0, st
     Returns ``(trainer, record)``: ``record`` a :class:`~gan_lessons.callbacks.SampleRecorder` holding the
     :class:`~gan_lessons.mixtures.ModeMetrics` of 2,500 samples at lesson 06's fixed noise at the end.
     """
+    return run(settings, mixture=mixture, seed=seed, steps=steps, callback=callback, every=every,
+               progress=progress, device=device).train()
+
+
+def run(settings: Settings | None = None, *, mixture="ring", seed: int = 0, steps: int | None = None,
+        callback=None, every: int = 100, progress: bool = False, device=None) -> Run:
+    """:func:`train`'s run, not trained yet: a :class:`~gan_lessons.mode_collapse.Run` for :func:`train_together`."""
     settings = SETTINGS[current_budget()] if settings is None else settings
     settings = settings if steps is None else replace(settings, steps=steps)
-    trainer = make_trainer(settings, seed=seed, device=device)
-    return train_and_score(trainer, mixture, settings.steps, seed=seed, latent_dim=settings.latent_dim,
-                           callback=callback, every=every, progress=progress)
+    return Run(lambda: make_trainer(settings, seed=seed, device=device), mixture, settings.steps, seed=seed,
+               latent_dim=settings.latent_dim, callback=callback, every=every, progress=progress)
 
 
 def train_gan(steps: int, *, mixture="ring", seed: int = 0, device=None, k: int = 1, lr: float = 1e-3,
               callback=None, every: int = 100):
     """Lesson 06's plain GAN (its settings, no fix; ``k`` D steps per G step, both rates ``lr``) for ``steps``
     generator steps: ``(trainer, record)`` as :func:`train` returns them, for section 4 and the panel."""
-    return train_lesson06(GANSettings(steps=steps, k=k, lr_D=lr, lr_G=lr), mixture=mixture, seed=seed,
-                          device=device, callback=callback, every=every)
+    return gan_run(steps, mixture=mixture, seed=seed, device=device, k=k, lr=lr, callback=callback,
+                   every=every).train()
+
+
+def gan_run(steps: int, *, mixture="ring", seed: int = 0, device=None, k: int = 1, lr: float = 1e-3,
+            callback=None, every: int = 100) -> Run:
+    """:func:`train_gan`'s run, not trained yet, for :func:`train_together`."""
+    return run_lesson06(GANSettings(steps=steps, k=k, lr_D=lr, lr_G=lr), mixture=mixture, seed=seed,
+                        device=device, callback=callback, every=every)
 
 
 def mode_means(mixture) -> torch.Tensor:

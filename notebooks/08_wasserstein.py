@@ -365,7 +365,9 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 # a grid (std 0.05), 2,500 samples scored by the modes they capture, the share of high-quality samples
 # (within 3 std of a mode) and the reverse KL of their spread over the modes. Here WGAN-GP trains lesson 06's
 # $G$ against a critic without batch norm (3 ReLU layers of 128), beside lesson 06's plain GAN given about
-# the same time on a CPU (`GAN_STEPS` steps; each run's time is printed). Three settings differ from the
+# the same time on a CPU (`GAN_STEPS` steps; each run's time is printed). The two train at once, one thread
+# each (`wgan.train_together`: two cores finish both in little more than the time of one), and each ends
+# exactly as it would have training alone: each draws its own random numbers. Three settings differ from the
 # paper, each for the CPU's short run: $n_\text{critic} = 3$ (not 5: more steps of $G$ in the time),
 # $\lambda = 0.1$ (the authors' own script for these toy tasks, `gan_toy.py` in their released code, uses
 # 0.1: "smaller lambda seems to help for toy tasks specifically") and Adam at $10^{-3}$ with $\beta_1 = 0.5$,
@@ -376,10 +378,11 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 
 # %%
 def both_runs(mixture, film=None):
-    """WGAN-GP and lesson 06's GAN on one benchmark, the same seed; their trainers and final metrics.
+    """WGAN-GP and lesson 06's GAN on one benchmark, the same seed, side by side; their trainers and final metrics.
     ``film`` (a ``wgan.Film``) records the WGAN-GP run every ``FILM_EVERY`` steps, for section 5's animation."""
-    trainer, record = wgan.train(settings, mixture=mixture, seed=SEED, device=device, callback=film, every=FILM_EVERY)
-    gan, gan_record = wgan.train_gan(GAN_STEPS, mixture=mixture, seed=SEED, device=device)  # lesson 06's GAN
+    (trainer, record), (gan, gan_record) = wgan.train_together(
+        wgan.run(settings, mixture=mixture, seed=SEED, device=device, callback=film, every=FILM_EVERY),
+        wgan.gan_run(GAN_STEPS, mixture=mixture, seed=SEED, device=device))  # lesson 06's GAN
     print(f"{mixture}: WGAN-GP {record.samples[-1]} in {trainer.seconds:.0f} s; "
           f"GAN {gan_record.samples[-1]} in {gan.seconds:.0f} s")
     return dict(wgan=trainer, wgan_metrics=record.samples[-1], gan=gan, gan_metrics=gan_record.samples[-1])
@@ -394,11 +397,12 @@ runs["grid"] = both_runs("grid")
 # %% [markdown]
 # And WGAN as Arjovsky et al. (2017, Algorithm 1) ran it: the same $G$ and critic, weights clipped to
 # $[-0.01, 0.01]$, RMSProp at $5 \cdot 10^{-5}$, $n_\text{critic} = 5$, a constant rate (`wgan.CLIP_SETTINGS`),
-# as many steps of $G$ as WGAN-GP took:
+# as many steps of $G$ as WGAN-GP took (the ring's run and the grid's side by side):
 
 # %%
-for mixture in ("ring", "grid"):
-    clipped_gan, clipped_record = wgan.train(clip_settings, mixture=mixture, seed=SEED, device=device)
+clipped_runs = wgan.train_together(*(wgan.run(clip_settings, mixture=mixture, seed=SEED, device=device)
+                                     for mixture in ("ring", "grid")))
+for mixture, (clipped_gan, clipped_record) in zip(("ring", "grid"), clipped_runs):
     runs[mixture] |= dict(clip=clipped_gan, clip_metrics=clipped_record.samples[-1])
     print(f"{mixture}: WGAN with clipping {clipped_record.samples[-1]} in {clipped_gan.seconds:.0f} s")
 
@@ -553,7 +557,8 @@ clf = load_classifier()  # this budget's MNIST classifier, for MNIST-FID (lesson
 mnist_settings = wgan_mnist.SETTINGS[BUDGET]
 mnist_run, snapshots = wgan_mnist.train(mnist_settings, seed=SEED, clf=clf, every=MNIST_EVERY, device=device)
 steps_, estimates, fids = snapshots.columns()
-print(f"WGAN-GP on MNIST: {mnist_run.step:,} steps (n_critic {mnist_settings.n_critic}) in {mnist_run.seconds:.0f} s")
+print(f"WGAN-GP on MNIST: {mnist_run.step:,} steps of minibatches of {mnist_run.config.m} "
+      f"(n_critic {mnist_settings.n_critic}) in {mnist_run.seconds:.0f} s")
 for step, estimate, fid in zip(steps_, estimates, fids):
     print(f"step {step:5.0f}: critic's W1 estimate {estimate:7.3f}   MNIST-FID {fid:7.1f}")
 
@@ -566,7 +571,7 @@ for step, estimate, fid in zip(steps_, estimates, fids):
 # %%
 gan_mnist, gan_snapshots = wgan_mnist.train_gan(GAN_MNIST_STEPS, clf, seed=SEED, every=2 * MNIST_EVERY, device=device)
 gan_steps, gan_estimates, gan_fids = gan_snapshots.columns()
-print(f"DCGAN (lesson 05): {gan_mnist.step:,} steps in {gan_mnist.seconds:.0f} s")
+print(f"DCGAN (lesson 05): {gan_mnist.step:,} steps of minibatches of {gan_mnist.config.m} in {gan_mnist.seconds:.0f} s")
 for step, estimate, fid in zip(gan_steps[1:], gan_estimates[1:], gan_fids[1:]):
     print(f"step {step:5.0f}: the GAN's JSD estimate {estimate:6.3f}   MNIST-FID {fid:7.1f}")
 

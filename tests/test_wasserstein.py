@@ -2,6 +2,8 @@
 
 import copy
 import math
+import threading
+import time
 from unittest import mock
 
 import numpy as np
@@ -303,3 +305,92 @@ def test_filming_a_run_leaves_it_unchanged():
                            callback=wgan.Film("ring", size=10), every=3)
     for a, b in zip(plain.G.state_dict().values(), filmed.G.state_dict().values()):
         assert torch.equal(a, b)
+
+
+# --- two runs side by side (section 4 trains its runs in pairs) ---------------------------------------------
+
+
+def _weights(trainer):
+    return [t.detach().clone() for t in (*trainer.G.state_dict().values(), *trainer.D.state_dict().values())]
+
+
+def _pair(film=None):
+    """Section 4's pair in miniature, and a lesson 06 fix whose Trainer subclass draws its own minibatches."""
+    from gan_lessons import mode_collapse
+    return (wgan.run(wgan.SETTINGS["test"], mixture="grid", seed=3, steps=25, device="cpu", callback=film, every=5),
+            wgan.gan_run(40, mixture="grid", seed=3, device="cpu"),
+            mode_collapse.run(mode_collapse.Settings(fix="feature_matching", steps=15), mixture="ring", seed=4,
+                              device="cpu"))
+
+
+def test_runs_trained_together_end_bit_for_bit_as_they_would_alone():
+    """Each run draws its own random numbers (Trainer.rng), so training side by side changes no weight, no
+    loss, no metric, and leaves torch's random state where the runs one after another leave it."""
+    alone_film, together_film = wgan.Film("grid", size=8), wgan.Film("grid", size=8)
+    alone = [run.train() for run in _pair(alone_film)]
+    after_alone = torch.rand(4)
+    together = wgan.train_together(*_pair(together_film))
+    after_together = torch.rand(4)
+    assert len(together) == 3
+    for (a, a_record), (b, b_record) in zip(alone, together):
+        assert all(torch.equal(x, y) for x, y in zip(_weights(a), _weights(b)))
+        assert a.history == b.history and a.step == b.step
+        m, n = a_record.samples[-1], b_record.samples[-1]
+        assert (m.modes, m.high_quality, m.reverse_kl) == (n.modes, n.high_quality, n.reverse_kl)
+        assert np.array_equal(m.counts, n.counts)
+    assert [f[0] for f in together_film.frames] == [5, 10, 15, 20, 25]
+    assert all(torch.equal(x[1], y[1]) for x, y in zip(alone_film.frames, together_film.frames))
+    assert torch.equal(after_alone, after_together)
+    assert alone[0][0].rng is None and together[0][0].rng is not None
+
+
+def test_runs_trained_together_on_one_core_train_one_after_another(monkeypatch):
+    from gan_lessons import mode_collapse
+    alone = [run.train() for run in _pair()]
+    monkeypatch.setattr(mode_collapse, "cores", lambda: 1)
+    together = wgan.train_together(*_pair())
+    for (a, _), (b, _) in zip(alone, together):
+        assert b.rng is None and all(torch.equal(x, y) for x, y in zip(_weights(a), _weights(b)))
+    assert wgan.train_together() == []
+
+
+def test_an_error_in_one_of_the_runs_reaches_the_caller():
+    bad = wgan.run(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=5, device="cpu", every=0)
+    with pytest.raises(ValueError, match="every must be an int >= 1"):
+        wgan.train_together(wgan.run(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=5, device="cpu"), bad)
+
+
+def test_request_stop_ends_training_in_another_thread_as_ctrl_c_does():
+    trainer = wgan.make_trainer(wgan.SETTINGS["test"], seed=0, device="cpu")
+    data = wgan.training_data("ring")
+    started = threading.Event()
+    thread = threading.Thread(target=lambda: trainer.train(data, 100_000, callback=lambda t: started.set(), every=1,
+                                                           progress=False))
+    thread.start()
+    assert started.wait(30)
+    trainer.request_stop()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert trainer.stopped == f"interrupted after step {trainer.step}" and 0 < trainer.step < 100_000
+    assert len(trainer.history["step"]) == trainer.step
+    trainer.train(steps=2, progress=False)  # a new call trains again
+    assert trainer.stopped is None
+
+
+def test_ctrl_c_while_runs_train_together_stops_each_keeping_its_models(monkeypatch):
+    """Ctrl-C reaches the thread that waits for the runs: it asks every run to stop, as Ctrl-C stops one run."""
+    join, raised = threading.Thread.join, []
+
+    def join_interrupted_once(self, timeout=None):
+        if timeout is None and not raised:
+            raised.append(True)
+            time.sleep(0.5)  # the runs are training by now
+            raise KeyboardInterrupt
+        return join(self, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", join_interrupted_once)
+    runs = [wgan.run(wgan.SETTINGS["test"], mixture=m, seed=0, steps=1_000_000, device="cpu") for m in ("ring", "grid")]
+    results = wgan.train_together(*runs)
+    for trainer, record in results:
+        assert trainer.stopped == f"interrupted after step {trainer.step}" and 0 < trainer.step < 1_000_000
+        assert record.samples[-1].K in (8, 25)  # scored as it stands

@@ -170,8 +170,8 @@ def wasserstein(quick: bool = False) -> str:
     gan_steps = 10 if quick else 4000
     for seed in seeds:
         for mixture in ("ring", "grid"):
-            trainer, record = wgan.train(settings, mixture=mixture, seed=seed)
-            gan, gan_record = wgan.train_gan(gan_steps, mixture=mixture, seed=seed)
+            (trainer, record), (gan, gan_record) = wgan.train_together(  # side by side, as the lesson trains them
+                wgan.run(settings, mixture=mixture, seed=seed), wgan.gan_run(gan_steps, mixture=mixture, seed=seed))
             w, g = record.samples[-1], gan_record.samples[-1]
             rows.append(f"| {mixture} | seed {seed} | WGAN-GP {w} in {trainer.seconds:.0f} s; "
                         f"GAN {g} in {gan.seconds:.0f} s |")
