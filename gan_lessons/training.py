@@ -73,11 +73,7 @@ class Trainer:
         self.history = {key: [] for key in HISTORY_KEYS}
         self.step = 0                # generator steps taken so far
         self.stopped: str | None = None  # why the last call to train() ended early, if it did
-        # the torch.Generator the loop draws minibatch order, noise, fake labels and the penalty's mixing weights
-        # from; None: torch's global one. mode_collapse.train_together gives each of the runs it trains at once
-        # its own, so that each draws the numbers it would have drawn alone
-        self.rng: torch.Generator | None = None
-        self._stop_requested = False  # request_stop(): end train() after the current step, as Ctrl-C does
+        self.rng: torch.Generator | None = None  # what the loop draws from; None: torch's (train_together's runs: own)
         self.seconds = 0.0           # wall-clock time spent in train() so far
         n_params = sum(p.numel() for p in (*self.G.parameters(), *self.D.parameters()))
         self._auto_bf16 = n_params >= AUTO_BF16_MIN_PARAMS and bf16_matrix_units(self.device)
@@ -135,22 +131,16 @@ class Trainer:
             self._data = self._data.contiguous(memory_format=torch.channels_last)
         self._labels = None if labels is None else labels.to(self.device, torch.int64)
         self._order, self._cursor = None, 0
-        with torch.no_grad():  # one tiny forward pass to check that G makes samples shaped like the data
-            y = None if self._labels is None else self._labels[:2]
-            was_training = self.G.training
-            self.G.eval()
-            fake = self.G(*self._inputs_G(self.noise(2), y))
-            self.G.train(was_training)
+        # one tiny forward pass to check that G makes samples shaped like the data
+        fake = self.sample(2, None if self._labels is None else self._labels[:2], averaged=False)
         if fake.shape[1:] != self._data.shape[1:]:
             raise ValueError(f"data examples have shape {tuple(self._data.shape[1:])} but G makes samples of "
                              f"shape {tuple(fake.shape[1:])}; reshape the data to match G's output")
 
     def noise(self, n: int) -> torch.Tensor:
-        """n samples z ~ p_z(z) on the device, shape [n, latent_dim] (from ``rng`` when set: the prior must then
-        take a ``generator`` keyword, as ``data.uniform_noise`` and ``data.normal_noise`` do)."""
-        if self.rng is None:
-            return self.prior(n, self.latent_dim, device=self.device)
-        return self.prior(n, self.latent_dim, device=self.device, generator=self.rng)
+        """n samples z ~ p_z(z) on the device, [n, latent_dim]; from ``rng`` if set (the prior takes ``generator``)."""
+        extra = {} if self.rng is None else {"generator": self.rng}
+        return self.prior(n, self.latent_dim, device=self.device, **extra)
 
     def next_batch(self):
         """The next minibatch of examples [m * pack, ...] (and labels): an index into the device tensor,
@@ -202,7 +192,7 @@ class Trainer:
                 real_logits = (self.D(x) if y is None else self.D(x, y)).float()
                 fake_logits = (self.D(fake) if y is None else self.D(fake, y_fake)).float()
             loss = d_loss(self.config.objective, self.D, x, fake, real_logits, fake_logits, self.config.gp_lambda, y,
-                          generator=self.rng)
+                          self.rng)
         if not torch.isfinite(loss):
             return None
         self.opt_D.zero_grad(set_to_none=True)
@@ -304,7 +294,7 @@ class Trainer:
             self.set_data(data, labels)
         elif self._data is None:
             raise ValueError("the first call to train() needs the training data")
-        self.stopped, self._stop_requested = None, False
+        self.stopped = None
         self.G.train()
         self.D.train()
         from tqdm.auto import tqdm
@@ -317,8 +307,6 @@ class Trainer:
         done = 0
         try:
             for i in range(steps):
-                if self._stop_requested:  # request_stop() from another thread: stop as Ctrl-C does
-                    raise KeyboardInterrupt
                 for watcher in watched:
                     watcher.report_if_due(self, i, steps)
                 if not self.iteration():
@@ -343,11 +331,6 @@ class Trainer:
         if callback is not None and (not self.history["step"] or self.history["step"][-1] % every != 0):
             callback(self)
         return self.history
-
-    def request_stop(self) -> None:
-        """Ask :meth:`train`, running in another thread, to stop after its current step, as Ctrl-C stops it
-        (the models and history are kept). ``mode_collapse.train_together`` does this on Ctrl-C."""
-        self._stop_requested = True
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, z: torch.Tensor | None = None, *,

@@ -360,23 +360,6 @@ def test_an_error_in_one_of_the_runs_reaches_the_caller():
         wgan.train_together(wgan.run(wgan.SETTINGS["test"], mixture="ring", seed=0, steps=5, device="cpu"), bad)
 
 
-def test_request_stop_ends_training_in_another_thread_as_ctrl_c_does():
-    trainer = wgan.make_trainer(wgan.SETTINGS["test"], seed=0, device="cpu")
-    data = wgan.training_data("ring")
-    started = threading.Event()
-    thread = threading.Thread(target=lambda: trainer.train(data, 100_000, callback=lambda t: started.set(), every=1,
-                                                           progress=False))
-    thread.start()
-    assert started.wait(30)
-    trainer.request_stop()
-    thread.join(30)
-    assert not thread.is_alive()
-    assert trainer.stopped == f"interrupted after step {trainer.step}" and 0 < trainer.step < 100_000
-    assert len(trainer.history["step"]) == trainer.step
-    trainer.train(steps=2, progress=False)  # a new call trains again
-    assert trainer.stopped is None
-
-
 def test_ctrl_c_while_runs_train_together_stops_each_keeping_its_models(monkeypatch):
     """Ctrl-C reaches the thread that waits for the runs: it asks every run to stop, as Ctrl-C stops one run."""
     join, raised = threading.Thread.join, []

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..callbacks import SampleRecorder
+from ..callbacks import SampleRecorder, watching
 from ..config import current_budget, seed_everything
 from ..data import normal_noise
 from ..hardware import one_thread
@@ -183,8 +184,8 @@ def train_together(*runs: Run) -> list[tuple[Trainer, SampleRecorder]]:
     the trainers are made one after another, each then given its own random generator (``Trainer.rng``)
     holding torch's random state of that moment, so each draws the minibatches, noise and penalty weights
     it would have drawn alone; afterwards torch's random state is the last run's, as if they had trained
-    one after another. Ctrl-C stops them all, each keeping its models. On a GPU, or one core, the runs
-    train one after another.
+    one after another. Ctrl-C stops them all, each keeping its models and scored as it stands. On a GPU, or
+    one core, the runs train one after another.
     """
     if not runs:
         return []
@@ -198,27 +199,33 @@ def train_together(*runs: Run) -> list[tuple[Trainer, SampleRecorder]]:
                     + [later.train() for later in runs[i + 1:]])
         trainer.rng = torch.Generator().set_state(torch.get_rng_state())
         trainers.append(trainer)
-    results, errors = [None] * len(runs), []
+    results, errors, stop, stopped = [None] * len(runs), [], threading.Event(), set()
+
+    def stop_if_asked(trainer, done, steps):  # a watcher (callbacks.watching): before each step, and at the end
+        if stop.is_set() and done < steps and id(trainer) not in stopped:
+            stopped.add(id(trainer))
+            raise KeyboardInterrupt  # inside Trainer.train's loop: it stops as at Ctrl-C, keeping the models
 
     def work(i: int) -> None:
         try:
-            results[i] = runs[i].train(trainers[i])
+            with watching(stop_if_asked, every_s=0.0):
+                results[i] = runs[i].train(trainers[i])
         except BaseException as e:  # noqa: BLE001 (re-raised in the calling thread)
             errors.append(e)
 
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(runs))]
+    # each thread in a copy of this one's context: the watchers of a live panel around this call see the runs
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(work, i), daemon=True)
+               for i in range(len(runs))]
     with one_thread():  # for all of them: a run ending early must not hand its neighbours more threads
         for t in threads:
             t.start()
         try:
             for t in threads:
                 t.join()
-        except KeyboardInterrupt:  # Ctrl-C reaches this thread only: ask each run to stop as it would
-            while any(t.is_alive() for t in threads):
-                for trainer in trainers:
-                    trainer.request_stop()
-                for t in threads:
-                    t.join(0.1)
+        except KeyboardInterrupt:  # Ctrl-C reaches this thread only: the runs stop at their next step
+            stop.set()
+            for t in threads:
+                t.join()
     torch.set_rng_state(trainers[-1].rng.get_state())
     if errors:
         raise errors[0]
