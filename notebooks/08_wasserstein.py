@@ -366,7 +366,7 @@ assert max(gaps.values()) < 1e-5, gaps  # the same step: only rounding differs
 # (within 3 std of a mode) and the reverse KL of their spread over the modes. Here WGAN-GP trains lesson 06's
 # $G$ against a critic without batch norm (3 ReLU layers of 128), beside lesson 06's plain GAN given about
 # the same time on a CPU (`GAN_STEPS` steps; each run's time is printed). The two train at once, one thread
-# each (`wgan.train_together`: two cores finish both in little more than the time of one), and each ends
+# each (`wgan.train_together`: on two cores both finish sooner than one after the other), and each ends
 # exactly as it would have training alone: each draws its own random numbers. Three settings differ from the
 # paper, each for the CPU's short run: $n_\text{critic} = 3$ (not 5: more steps of $G$ in the time),
 # $\lambda = 0.1$ (the authors' own script for these toy tasks, `gan_toy.py` in their released code, uses
