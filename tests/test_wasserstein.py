@@ -341,7 +341,11 @@ def test_runs_trained_together_end_bit_for_bit_as_they_would_alone():
     assert [f[0] for f in together_film.frames] == [5, 10, 15, 20, 25]
     assert all(torch.equal(x[1], y[1]) for x, y in zip(alone_film.frames, together_film.frames))
     assert torch.equal(after_alone, after_together)
-    assert alone[0][0].rng is None and together[0][0].rng is not None
+    assert all(t.rng is None for t, _ in together)  # later draws come from torch's generator, as after `alone`
+    torch.manual_seed(5)
+    z = together[0][0].noise(3)
+    torch.manual_seed(5)
+    assert torch.equal(z, torch.randn(3, 2))
 
 
 def test_runs_trained_together_on_one_core_train_one_after_another(monkeypatch):

@@ -179,13 +179,13 @@ def train_together(*runs: Run) -> list[tuple[Trainer, SampleRecorder]]:
     """Train ``runs`` at the same time, one thread each, and return each one's ``(trainer, record)`` in order.
 
     A toy run trains on one core (:func:`~gan_lessons.hardware.one_thread`), so on a CPU of two cores two
-    runs side by side take about 0.6 of their time one after the other (measured on a 2-core AMD EPYC:
-    the threads share Python, so not half). Each run ends as it would have training alone, bit for bit:
-    the trainers are made one after another, each then given its own random generator (``Trainer.rng``)
+    runs side by side take about two thirds of their time one after the other (lesson 08's pairs on a 2-core
+    AMD EPYC: the threads share Python, so not half). Each run ends as it would have training alone, bit for
+    bit: the trainers are made one after another, each then given its own random generator (``Trainer.rng``)
     holding torch's random state of that moment, so each draws the minibatches, noise and penalty weights
-    it would have drawn alone; afterwards torch's random state is the last run's, as if they had trained
-    one after another. Ctrl-C stops them all, each keeping its models and scored as it stands. On a GPU, or
-    one core, the runs train one after another.
+    it would have drawn alone; afterwards the trainers draw from torch's generator again and its state is
+    the last run's, as if they had trained one after another. Ctrl-C stops them all, each keeping its models
+    and scored as it stands. On a GPU, or one core, the runs train one after another.
     """
     if not runs:
         return []
@@ -227,6 +227,8 @@ def train_together(*runs: Run) -> list[tuple[Trainer, SampleRecorder]]:
             for t in threads:
                 t.join()
     torch.set_rng_state(trainers[-1].rng.get_state())
+    for trainer in trainers:
+        trainer.rng = None
     if errors:
         raise errors[0]
     return results
