@@ -92,6 +92,11 @@ def _clamp(params, c: float) -> None:
         p.clamp_(-c, c)
 
 
+def cores() -> int:
+    """The CPU cores this process may run on (``mode_collapse.train_together`` trains side by side on two or more)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 @contextlib.contextmanager
 def one_thread():
     """Within the block, torch's CPU work runs on one thread: the toy networks of lessons 03, 06 and 08 (a few

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import contextvars
-import os
 import threading
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -23,7 +22,7 @@ from torch import nn
 from ..callbacks import SampleRecorder, watching
 from ..config import current_budget, seed_everything
 from ..data import normal_noise
-from ..hardware import one_thread
+from ..hardware import cores, one_thread
 from ..training import TrainConfig, Trainer
 from .mixtures import N_EVAL, PUBLISHED, ModeMetrics, get_mixture, mode_metrics
 from .toy_gan import (
@@ -170,11 +169,6 @@ class Run:
                                every=self.every, progress=self.progress)
 
 
-def cores() -> int:
-    """The CPU cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def train_together(*runs: Run) -> list[tuple[Trainer, SampleRecorder]]:
     """Train ``runs`` at the same time, one thread each, and return each one's ``(trainer, record)`` in order.
 
@@ -195,8 +189,10 @@ def train_together(*runs: Run) -> list[tuple[Trainer, SampleRecorder]]:
     for i, r in enumerate(runs):  # made in turn: each make() seeds torch's random state, then builds its models
         trainer = r.make()
         if trainer.device.type != "cpu":  # a GPU: one after another (those made already have their generators)
-            return ([runs[j].train(trainers[j]) for j in range(i)] + [r.train(trainer)]
-                    + [later.train() for later in runs[i + 1:]])
+            done = [runs[j].train(trainers[j]) for j in range(i)]
+            for made in trainers:
+                made.rng = None
+            return done + [r.train(trainer)] + [later.train() for later in runs[i + 1:]]
         trainer.rng = torch.Generator().set_state(torch.get_rng_state())
         trainers.append(trainer)
     results, errors, stop, stopped = [None] * len(runs), [], threading.Event(), set()
